@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ozon-rules",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ozon-rules", targets: ["ozon-rules"]),
+        .library(name: "LuaKit", targets: ["LuaKit"]),
+        .library(name: "PostingModel", targets: ["PostingModel"]),
+        .library(name: "RulesEngine", targets: ["RulesEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The system Lua 5.4 library (Debian: liblua5.4-dev), found through pkg-config.
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        // Everything that may longjmp lives in C: error trampoline, message handler,
+        // count hook, capped allocator and the interruptible pattern matcher.
+        .target(name: "CLuaShims", dependencies: ["CLua"]),
+        // The only Swift module that touches the Lua C API.
+        .target(name: "LuaKit", dependencies: ["CLua", "CLuaShims"]),
+        // Pure values: postings, returns, money, statuses, transitions, input decoding.
+        .target(name: "PostingModel"),
+        // Loads a rules directory, bridges postings to Lua, runs hooks, validates decisions.
+        .target(name: "RulesEngine", dependencies: ["LuaKit", "PostingModel"]),
+        // The command-line commands, as a library so they can be tested in-process.
+        .target(
+            name: "OzonRulesCLI",
+            dependencies: [
+                "RulesEngine", "PostingModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "ozon-rules", dependencies: ["OzonRulesCLI"]),
+        // Microbenchmark: one protected call from Swift vs the same loop inside lua5.4.
+        .executableTarget(name: "luakit-bench", dependencies: ["LuaKit"]),
+
+        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
+        .testTarget(name: "PostingModelTests", dependencies: ["PostingModel"]),
+        .testTarget(name: "RulesEngineTests", dependencies: ["RulesEngine", "PostingModel", "LuaKit"]),
+        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

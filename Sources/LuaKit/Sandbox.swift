@@ -1,0 +1,235 @@
+import Foundation
+
+/// The allow-list environment rule scripts run in (SPEC §3.4).
+///
+/// Scripts see only: `string`, `table`, `math` (deterministic `random`),
+/// `utf8` (all four as read-only copies), `pairs`, `ipairs`, `next`, `select`,
+/// `type`, `tostring`, `tonumber`, `error`, `assert`, `pcall`, `xpcall`,
+/// `setmetatable` (refusing `__gc`), `getmetatable`, `rawget`, `rawequal`,
+/// `rawlen`, `print` (to the evaluation log), `require` (only modules under
+/// the module root's `lib/`), and the host's helpers. Nothing else of the
+/// state is reachable: no `os`, `io`, `debug`, `package`, `load`, `dofile`,
+/// `loadfile`, `collectgarbage` or `string.dump`.
+///
+/// Isolation: every chunk loaded through the sandbox shares one `_ENV`, and
+/// `beginEvaluation()` gives them all a fresh, empty one whose reads fall
+/// through to the read-only base. What one evaluation writes to globals is
+/// gone in the next; library tables cannot be written at all; the string
+/// metatable is hidden. Module-level locals of rule files are initialised
+/// once per load and are shared by later evaluations.
+public final class Sandbox {
+    public let state: LuaState
+    /// The folder `require` resolves from (`lib.tariffs` → `<root>/lib/tariffs.lua`).
+    public let moduleRoot: URL?
+    /// What scripts printed (via `print` or `ctx.log`) since the last `takeLog()`.
+    public private(set) var log: [String] = []
+
+    private let environmentMetatable: LuaReference
+    private let reseed: LuaReference
+    private var chunks: [LuaReference] = []
+    private var environment: LuaReference
+    private var compiledModules: [String: LuaReference] = [:]
+
+    /// Creates a state and its sandbox. `helpers` become globals of every
+    /// script (for example `rub`).
+    public init(limits: LuaLimits = .standard, moduleRoot: URL? = nil, helpers: [String: LuaHostFunction] = [:]) throws(LuaError) {
+        let state = try LuaState(limits: limits)
+        self.state = state
+        self.moduleRoot = moduleRoot?.standardizedFileURL
+
+        // The host side of `print` and `require`; set up once, below.
+        var hostTable: [String: LuaReference] = [:]
+        weak var weakSelf: Sandbox?
+        hostTable["log"] = state.makeFunction(values: { arguments in
+            weakSelf?.log.append(arguments.first?.stringValue ?? "")
+            return []
+        })
+        hostTable["load_module"] = state.makeFunction { arguments in
+            guard let sandbox = weakSelf, let name = arguments.first?.stringValue else {
+                return [.value(.nil), .value("bad argument #1 to 'require' (string expected)"), .value(2)]
+            }
+            return sandbox.loadModule(named: name)
+        }
+        for (name, body) in helpers {
+            hostTable[name] = state.makeFunction(body)
+        }
+
+        let bootstrap = try state.load(source: Sandbox.bootstrapSource, chunkName: "(sandbox)")
+        let hostFunctions = try Sandbox.makeTable(hostTable, in: state)
+        let helperNames = LuaValue.array(helpers.keys.sorted().map { .string($0) })
+        let results = try state.withLimits(.unlimited) { () throws(LuaError) in
+            try state.callKeepingResults(bootstrap, [.reference(state.globalsReference()), .reference(hostFunctions), .value(helperNames)])
+        }
+        guard results.count == 2 else {
+            throw LuaError(kind: .runtime, message: "sandbox bootstrap returned \(results.count) values")
+        }
+        environmentMetatable = results[0]
+        reseed = results[1]
+        environment = state.newTable(metatable: environmentMetatable)
+        weakSelf = self
+    }
+
+    /// Compiles a chunk that will run in the sandbox (its `_ENV` follows the
+    /// current evaluation). `chunkName` is the path relative to the rules
+    /// folder, as messages should show it.
+    public func load(source: String, chunkName: String) throws(LuaError) -> LuaReference {
+        let chunk = try state.load(source: source, chunkName: chunkName)
+        state.setEnvironment(of: chunk, to: environment)
+        chunks.append(chunk)
+        return chunk
+    }
+
+    /// Starts a fresh evaluation: new empty globals for every loaded chunk,
+    /// `math.random` reseeded (so results are reproducible), log cleared.
+    public func beginEvaluation(seed: Int64 = 0) throws(LuaError) {
+        state.release(environment)
+        environment = state.newTable(metatable: environmentMetatable)
+        for chunk in chunks {
+            state.setEnvironment(of: chunk, to: environment)
+        }
+        log.removeAll(keepingCapacity: true)
+        try state.withLimits(.unlimited) { () throws(LuaError) in
+            _ = try state.call(reseed, [.value(.integer(seed))])
+        }
+    }
+
+    /// Returns and clears what scripts printed.
+    public func takeLog() -> [String] {
+        defer { log.removeAll(keepingCapacity: true) }
+        return log
+    }
+
+    /// Resolves `require(name)`: only `lib.<name>[.<name>...]` under the module
+    /// root, read from disk once and compiled with the file's relative path.
+    /// Returns the chunk, or `nil, message, level` for `require` to raise.
+    private func loadModule(named name: String) -> [LuaArgument] {
+        if let compiled = compiledModules[name] { return [.reference(compiled)] }
+        let components = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let valid = components.allSatisfy { component in
+            guard let first = component.unicodeScalars.first, !component.isEmpty else { return false }
+            return (first == "_" || CharacterSet.letters.contains(first) && first.isASCII)
+                && component.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || CharacterSet.alphanumerics.contains($0)) }
+        }
+        guard valid, components.count >= 2, components[0] == "lib" else {
+            return [.value(.nil), .value(.string("module '\(name)' not found: require only loads modules named lib.<name> from the rules folder's lib/")), .value(2)]
+        }
+        guard let root = moduleRoot else {
+            return [.value(.nil), .value(.string("module '\(name)' not found: no rules folder")), .value(2)]
+        }
+        let relativePath = components.joined(separator: "/") + ".lua"
+        let file = root.appendingPathComponent(relativePath)
+        // Refuse anything that resolves outside the module root (symlinks).
+        let resolved = file.resolvingSymlinksInPath().path
+        let libRoot = root.appendingPathComponent("lib").resolvingSymlinksInPath().path + "/"
+        guard resolved.hasPrefix(libRoot), let data = FileManager.default.contents(atPath: resolved) else {
+            return [.value(.nil), .value(.string("module '\(name)' not found: no file \(relativePath) in the rules folder")), .value(2)]
+        }
+        do {
+            let chunk = try load(source: String(decoding: data, as: UTF8.self), chunkName: relativePath)
+            compiledModules[name] = chunk
+            return [.reference(chunk)]
+        } catch {
+            return [.value(.nil), .value(.string(error.description)), .value(0)]
+        }
+    }
+
+    private static func makeTable(_ entries: [String: LuaReference], in state: LuaState) throws(LuaError) -> LuaReference {
+        let table = state.reference(to: .table([:]))
+        let setter = try state.load(source: "local t, k, v = ...; t[k] = v", chunkName: "(sandbox-set)")
+        for (key, value) in entries {
+            try state.withLimits(.unlimited) { () throws(LuaError) in
+                _ = try state.call(setter, [.reference(table), .value(.string(key)), .reference(value)])
+            }
+        }
+        state.release(setter)
+        return table
+    }
+
+    /// Builds the read-only base environment. Runs once per state, with the
+    /// real globals, which scripts never see.
+    static let bootstrapSource = #"""
+    local G, host, helper_names = ...
+    local next, type, error, tostring, select = G.next, G.type, G.error, G.tostring, G.select
+    local setmetatable, rawget, pcall = G.setmetatable, G.rawget, G.pcall
+    local concat = G.table.concat
+
+    -- A read-only view of a copy of a library table: writes fail, the copy
+    -- cannot be reached, pairs() still lists it.
+    local function readonly(library, name)
+      local copy = {}
+      for key, value in next, library do copy[key] = value end
+      return setmetatable({}, {
+        __index = copy,
+        __newindex = function(_, key)
+          error("attempt to modify read-only table '" .. name .. "' (field '" .. tostring(key) .. "')", 2)
+        end,
+        __pairs = function() return next, copy, nil end,
+        __len = function() return #copy end,
+        __metatable = false,
+      })
+    end
+
+    local function safe_setmetatable(t, mt)
+      if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+        error("setmetatable: '__gc' metamethods are not allowed in rules", 2)
+      end
+      -- Errors name the caller's line, not this wrapper's.
+      local ok, result = pcall(setmetatable, t, mt)
+      if not ok then error(result, 2) end
+      return result
+    end
+
+    local function print(...)
+      local parts = {}
+      for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+      host.log(concat(parts, "\t"))
+    end
+
+    local loaded, loading = {}, {}
+    local function require(name)
+      if type(name) ~= "string" then
+        error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
+      end
+      local module = loaded[name]
+      if module ~= nil then return module end
+      if loading[name] then error("module '" .. name .. "' requires itself (a require loop)", 2) end
+      local chunk, message, level = host.load_module(name)
+      if chunk == nil then error(message, level) end
+      loading[name] = true
+      local ok, result = pcall(chunk, name)
+      loading[name] = nil
+      if not ok then error(result, 0) end
+      if result == nil then result = true end
+      loaded[name] = result
+      return result
+    end
+
+    local base = {
+      string = readonly(G.string, "string"),
+      table = readonly(G.table, "table"),
+      math = readonly(G.math, "math"),
+      utf8 = readonly(G.utf8, "utf8"),
+      pairs = G.pairs, ipairs = G.ipairs, next = G.next, select = G.select,
+      type = G.type, tostring = G.tostring, tonumber = G.tonumber,
+      error = G.error, assert = G.assert, pcall = G.pcall, xpcall = G.xpcall,
+      setmetatable = safe_setmetatable, getmetatable = G.getmetatable,
+      rawget = G.rawget, rawequal = G.rawequal, rawlen = G.rawlen,
+      print = print, require = require,
+      _VERSION = G._VERSION,
+    }
+    for _, name in G.ipairs(helper_names) do base[name] = host[name] end
+
+    local randomseed = G.math.randomseed
+    return { __index = base, __metatable = false }, function(seed) randomseed(seed) end
+    """#
+}
+
+extension LuaState {
+    /// Runs `body` with other limits, restoring the current ones afterwards.
+    public func withLimits<T>(_ temporary: LuaLimits, _ body: () throws(LuaError) -> T) throws(LuaError) -> T {
+        let saved = limits
+        limits = temporary
+        defer { limits = saved }
+        return try body()
+    }
+}

@@ -1,0 +1,250 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads the items of one file or of standard input (`-`), streaming NDJSON line by line.
+///
+/// The format is decided from the first non-blank line (see `InputDecoder`): NDJSON is read with
+/// a buffer that only ever holds the longest line plus one read chunk, so a file of 100,000
+/// postings is never loaded whole; any other shape is read whole and decoded as one document.
+///
+/// Opening the file and detecting the format happen in `init`, so a missing file or a document
+/// that does not parse is an `InputFileError` there. After that, `next()` only returns items; a
+/// read error in the middle of an NDJSON stream becomes a final `.failure` item.
+///
+/// Not `Sendable`: it owns a file descriptor and a mutable buffer; use it from one task.
+public final class InputReader: Sequence, IteratorProtocol {
+    /// The file as named in positions and errors.
+    public let file: String
+    /// The detected layout.
+    public private(set) var format: InputFormat = .empty
+
+    private let fd: Int32
+    private let ownsDescriptor: Bool
+    private let chunkSize: Int
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Unconsumed bytes are `buffer[start..<end]`; `scanned` marks how far no newline was found.
+    private var start = 0
+    private var end = 0
+    private var scanned = 0
+    private var eof = false
+    private var finished = false
+    private var lineNumber = 0
+    private var sink: ItemSink
+    private var pending = 0
+
+    /// Opens `path` (`-` is standard input) and detects its format. `displayName` replaces the
+    /// path in positions and errors (standard input is called `<stdin>` by default).
+    public init(path: String, displayName: String? = nil, chunkSize: Int = 1 << 20) throws(InputFileError) {
+        let name = displayName ?? (path == "-" ? "<stdin>" : path)
+        file = name
+        self.chunkSize = Swift.max(chunkSize, 16)
+        capacity = self.chunkSize
+        buffer = .allocate(capacity: capacity)
+        sink = ItemSink(file: name, nextIndex: 0)
+        if path == "-" {
+            fd = 0
+            ownsDescriptor = false
+        } else {
+            let opened = open(path, O_RDONLY)
+            if opened < 0 {
+                let reason = InputReader.errnoText()
+                buffer.deallocate()
+                throw InputFileError(file: name, message: "cannot open: \(reason)")
+            }
+            fd = opened
+            ownsDescriptor = true
+        }
+        try detect()
+    }
+
+    deinit {
+        if ownsDescriptor { _ = close(fd) }
+        buffer.deallocate()
+    }
+
+    /// All remaining items.
+    public func readAll() -> [InputItem] { Array(self) }
+
+    public func next() -> InputItem? {
+        while true {
+            if pending < sink.items.count {
+                let item = sink.items[pending]
+                pending += 1
+                return item
+            }
+            if pending > 0 {
+                sink.items.removeAll(keepingCapacity: true)
+                pending = 0
+            }
+            if finished { return nil }
+            let line: Range<Int>?
+            do throws(InputFileError) {
+                line = try nextLine()
+            } catch {
+                finished = true
+                sink.fail(line: lineNumber + 1, message: "read error: \(error.message)")
+                continue
+            }
+            guard let line else {
+                finished = true
+                return nil
+            }
+            lineNumber += 1
+            let bytes = UnsafeBufferPointer(start: buffer + line.lowerBound, count: line.count)
+            if InputDecoder.isBlank(bytes) { continue }
+            InputDecoder.decodeLine(bytes, number: lineNumber, into: &sink)
+        }
+    }
+
+    // MARK: Detection
+
+    private func detect() throws(InputFileError) {
+        // Find the first non-blank line without consuming anything (start stays 0, so the
+        // buffer only grows and offsets stay valid).
+        var lineStart = 0
+        var number = 0
+        var firstLine: Range<Int>?
+        while firstLine == nil {
+            if let nl = findNewline(from: lineStart) {
+                number += 1
+                if !InputDecoder.isBlank(view(lineStart..<nl)) { firstLine = lineStart..<nl }
+                lineStart = nl + 1
+                continue
+            }
+            if eof {
+                if lineStart < end, !InputDecoder.isBlank(view(lineStart..<end)) {
+                    number += 1
+                    firstLine = lineStart..<end
+                    break
+                }
+                format = .empty
+                finished = true
+                return
+            }
+            try fill()
+        }
+        guard let firstLine else { return }
+
+        let bytes = view(firstLine)
+        if let value = try? JSONParser.parse(bytes) {
+            lineNumber = number
+            start = Swift.min(firstLine.upperBound + 1, end)
+            scanned = start
+            // Anything but whitespace after this line makes it NDJSON; otherwise it is a
+            // one-line document, whose positions carry no line numbers.
+            var peek = start
+            while true {
+                while peek < end, buffer[peek] == 0x20 || buffer[peek] == 0x0A || buffer[peek] == 0x0D || buffer[peek] == 0x09 {
+                    peek += 1
+                }
+                if peek < end {
+                    format = .ndjson
+                    sink.add(value, line: number)
+                    return
+                }
+                if eof {
+                    format = .document
+                    sink.add(value, line: nil)
+                    finished = true
+                    return
+                }
+                let shift = start
+                try fill()  // moves the unconsumed bytes to the front
+                peek -= shift
+            }
+        }
+        if InputDecoder.looksLikeOneLineObject(bytes) {
+            format = .ndjson  // the line fails alone when next() reaches it
+            return
+        }
+        // A multi-line document: read it whole and decode it in one go.
+        while !eof { try fill() }
+        let (items, found) = try InputDecoder.decode(view(0..<end), file: file)
+        sink.items = items
+        format = found
+        finished = true
+    }
+
+    // MARK: Buffer
+
+    private func view(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: buffer + range.lowerBound, count: range.count)
+    }
+
+    private func findNewline(from offset: Int) -> Int? {
+        let from = Swift.max(offset, scanned)
+        guard from < end else { return nil }
+        if let p = memchr(buffer + from, 0x0A, end - from) {
+            return buffer.distance(to: p.assumingMemoryBound(to: UInt8.self))
+        }
+        scanned = end
+        return nil
+    }
+
+    /// The next line's byte range (without its LF), reading more input as needed; nil at the end.
+    private func nextLine() throws(InputFileError) -> Range<Int>? {
+        while true {
+            if let nl = findNewline(from: start) {
+                let line = start..<nl
+                start = nl + 1
+                scanned = start
+                return line
+            }
+            if eof {
+                guard start < end else { return nil }
+                let line = start..<end
+                start = end
+                scanned = end
+                return line
+            }
+            try fill()
+        }
+    }
+
+    /// Reads one more chunk: first moves unconsumed bytes to the front, and grows the buffer only
+    /// when a single line fills it.
+    private func fill() throws(InputFileError) {
+        if start > 0 {
+            let live = end - start
+            if live > 0 { memmove(buffer, buffer + start, live) }
+            scanned -= start
+            end = live
+            start = 0
+        }
+        if capacity - end < chunkSize / 2 {
+            let newCapacity = Swift.max(capacity * 2, end + chunkSize)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+            bigger.update(from: buffer, count: end)
+            buffer.deallocate()
+            buffer = bigger
+            capacity = newCapacity
+        }
+        while true {
+            let n = read(fd, buffer + end, capacity - end)
+            if n > 0 {
+                end += n
+                return
+            }
+            if n == 0 {
+                eof = true
+                return
+            }
+            if errno == EINTR { continue }
+            throw InputFileError(file: file, message: "cannot read: \(InputReader.errnoText())")
+        }
+    }
+
+    private static func errnoText() -> String {
+        guard let c = strerror(errno) else { return "error \(errno)" }
+        return String(cString: c)
+    }
+}
+
+@available(*, unavailable, message: "InputReader owns a file descriptor and a buffer; use it from one task")
+extension InputReader: Sendable {}

@@ -1,0 +1,2 @@
+import LuaKit
+import PostingModel

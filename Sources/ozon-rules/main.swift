@@ -1,0 +1,2 @@
+import OzonRulesCLI
+await OzonRules.main()

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what ozon-rules needs on a fresh Debian machine. Safe to run again:
+# it only installs what is missing.
+set -euo pipefail
+
+packages=(liblua5.4-dev pkg-config lua5.4 jq libedit-dev)
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+pkg-config --exists lua5.4 || { echo "bootstrap: pkg-config cannot find lua5.4" >&2; exit 1; }
