@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The system Lua 5.4 library (Debian: liblua5.4-dev), found through pkg-config.
@@ -28,7 +29,10 @@ let package = Package(
         // Pure values: postings, returns, money, statuses, transitions, input decoding.
         .target(name: "PostingModel"),
         // Loads a rules directory, bridges postings to Lua, runs hooks, validates decisions.
-        .target(name: "RulesEngine", dependencies: ["LuaKit", "PostingModel"]),
+        .target(
+            name: "RulesEngine",
+            dependencies: ["LuaKit", "PostingModel", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         // The command-line commands, as a library so they can be tested in-process.
         .target(
             name: "OzonRulesCLI",

@@ -146,27 +146,33 @@ static int set_match(int c, const char *p, const char *last) {
     return !hit;
 }
 
-/* Returns the end of the single-character class that starts at p.
+/* End of the set "[...]" whose '[' is at p, or NULL if it is not closed.
    Patterns come from Lua strings, which always have a '\0' after their last
-   byte, so peeking at *pat_end is safe (and never sees a magic character). */
+   byte, so peeking at *pe is safe (and never sees a magic character). */
+static const char *set_end(const char *p, const char *pe) {
+    p++;
+    if (*p == '^') p++;
+    /* The first member is taken unconditionally, so "[]]" is a set
+       containing ']'; an escape also protects the character after it. */
+    do {
+        if (p == pe) return NULL;
+        if (*p++ == ESC && p < pe) p++;
+    } while (*p != ']');
+    return p + 1;
+}
+
+/* Returns the end of the single-character class that starts at p. */
 static const char *class_end(MatchState *ms, const char *p) {
-    const char *pe = ms->pat_end;
-    char c = *p++;
-    if (c == ESC) {
-        if (p == pe) luaL_error(ms->L, "malformed pattern (ends with '%%')");
-        return p + 1;
+    if (*p == ESC) {
+        if (p + 1 == ms->pat_end) luaL_error(ms->L, "malformed pattern (ends with '%%')");
+        return p + 2;
     }
-    if (c == '[') {
-        if (*p == '^') p++;
-        /* The first member is taken unconditionally, so "[]]" is a set
-           containing ']'; an escape also protects the character after it. */
-        do {
-            if (p == pe) luaL_error(ms->L, "malformed pattern (missing ']')");
-            if (*p++ == ESC && p < pe) p++;
-        } while (*p != ']');
-        return p + 1;
+    if (*p == '[') {
+        const char *ep = set_end(p, ms->pat_end);
+        if (ep == NULL) luaL_error(ms->L, "malformed pattern (missing ']')");
+        return ep;
     }
-    return p;
+    return p + 1;
 }
 
 /* Does the class [p, ep) match the character at s? */
@@ -424,6 +430,49 @@ static int push_captures(MatchState *ms, const char *s, const char *e) {
 }
 
 /* ---------------------------------------------------------------------------
+ * Start-position filter
+ *
+ * When a pattern begins with a plain single-character class that must match
+ * at least once (no '*', '?' or '-' after it), do_match() fails at once, with
+ * no side effects, at every start position where that class does not match.
+ * The search loops test the class themselves and skip such positions without
+ * entering the matcher, which is most of the work when scanning text.
+ * ------------------------------------------------------------------------- */
+
+/* End of the leading class of p if the filter applies, else NULL. Malformed
+   or special first items return NULL and are left to do_match(). */
+static const char *first_class(const MatchState *ms, const char *p) {
+    const char *pe = ms->pat_end, *ep;
+    if (p == pe) return NULL;
+    switch (*p) {
+    case '(': case ')':
+        return NULL;
+    case '$':
+        if (p + 1 == pe) return NULL;   /* the end anchor */
+        ep = p + 1;
+        break;
+    case ESC:
+        switch (p[1]) {
+        case '\0': case 'b': case 'f':
+        case '0': case '1': case '2': case '3': case '4':
+        case '5': case '6': case '7': case '8': case '9':
+            return NULL;   /* malformed, %b, %f or a back-reference */
+        default:
+            ep = p + 2;
+        }
+        break;
+    case '[':
+        ep = set_end(p, pe);
+        if (ep == NULL) return NULL;
+        break;
+    default:
+        ep = p + 1;
+    }
+    if (*ep == '*' || *ep == '?' || *ep == '-') return NULL;   /* may match empty */
+    return ep;
+}
+
+/* ---------------------------------------------------------------------------
  * find / match
  * ------------------------------------------------------------------------- */
 
@@ -476,7 +525,7 @@ static int find_or_match(lua_State *L, int find) {
     const char *p = luaL_checklstring(L, 2, &lp);
     size_t init = start_position(luaL_optinteger(L, 3, 1), ls) - 1;
     MatchState ms;
-    const char *s1;
+    const char *s1, *first;
     int anchored;
 
     if (init > ls) {   /* starts after the end: nothing can match */
@@ -500,17 +549,22 @@ static int find_or_match(lua_State *L, int find) {
         lp--;
     }
     init_state(&ms, L, s, ls, p, lp);
+    first = first_class(&ms, p);
     s1 = s + init;
-    for (;;) {   /* try each start position; do_match meters the work */
-        const char *e;
-        reset_state(&ms);
-        if ((e = do_match(&ms, s1, p)) != NULL) {
-            if (find) {
-                lua_pushinteger(L, (lua_Integer)(s1 - s) + 1);
-                lua_pushinteger(L, (lua_Integer)(e - s));
-                return push_captures(&ms, NULL, NULL) + 2;
+    for (;;) {   /* try each start position */
+        if (first == NULL || single_match(&ms, s1, p, first)) {
+            const char *e;
+            reset_state(&ms);
+            if ((e = do_match(&ms, s1, p)) != NULL) {
+                if (find) {
+                    lua_pushinteger(L, (lua_Integer)(s1 - s) + 1);
+                    lua_pushinteger(L, (lua_Integer)(e - s));
+                    return push_captures(&ms, NULL, NULL) + 2;
+                }
+                return push_captures(&ms, s1, e);
             }
-            return push_captures(&ms, s1, e);
+        } else {
+            spend(&ms, 1);   /* skipped start: do_match would have counted it */
         }
         if (anchored || s1 >= ms.src_end) break;
         s1++;
@@ -534,6 +588,7 @@ int ozr_str_match(lua_State *L) {
 typedef struct GMatchState {
     const char *next;     /* where the next search starts */
     const char *pat;
+    const char *first;    /* see first_class() */
     const char *last;     /* end of the previous match; an empty match there is skipped */
     MatchState ms;
 } GMatchState;
@@ -544,6 +599,10 @@ static int gmatch_step(lua_State *L) {
     gm->ms.L = L;   /* the iterator may run in another coroutine */
     for (src = gm->next; src <= gm->ms.src_end; src++) {
         const char *e;
+        if (gm->first != NULL && !single_match(&gm->ms, src, gm->pat, gm->first)) {
+            spend(&gm->ms, 1);
+            continue;
+        }
         reset_state(&gm->ms);
         e = do_match(&gm->ms, src, gm->pat);
         if (e != NULL && e != gm->last) {
@@ -567,6 +626,7 @@ int ozr_str_gmatch(lua_State *L) {
     init_state(&gm->ms, L, s, ls, p, lp);
     gm->next = s + init;
     gm->pat = p;
+    gm->first = first_class(&gm->ms, p);
     gm->last = NULL;
     lua_pushcclosure(L, gmatch_step, 3);
     return 1;
@@ -636,7 +696,7 @@ int ozr_str_gsub(lua_State *L) {
     size_t ls, lp;
     const char *src = luaL_checklstring(L, 1, &ls);
     const char *p = luaL_checklstring(L, 2, &lp);
-    const char *last = NULL;
+    const char *last = NULL, *first;
     int kind = lua_type(L, 3);
     lua_Integer max_n = luaL_optinteger(L, 4, (lua_Integer)ls + 1);
     lua_Integer n = 0;
@@ -654,10 +714,15 @@ int ozr_str_gsub(lua_State *L) {
         lp--;
     }
     init_state(&ms, L, src, ls, p, lp);
+    first = first_class(&ms, p);
     while (n < max_n) {
-        const char *e;
-        reset_state(&ms);
-        e = do_match(&ms, src, p);
+        const char *e = NULL;
+        if (first == NULL || single_match(&ms, src, p, first)) {
+            reset_state(&ms);
+            e = do_match(&ms, src, p);
+        } else {
+            spend(&ms, 1);
+        }
         if (e != NULL && e != last) {   /* no empty match right after the previous one */
             n++;
             changed |= add_replacement(&ms, &b, src, e, kind);

@@ -24,6 +24,8 @@ public final class Sandbox {
     /// What scripts printed (via `print` or `ctx.log`) since the last `takeLog()`.
     public private(set) var log: [String] = []
 
+    /// The sandbox's `print`, for hosts that hand it to scripts (as `ctx.log`).
+    public let printFunction: LuaReference
     private let environmentMetatable: LuaReference
     private let reseed: LuaReference
     private var chunks: [LuaReference] = []
@@ -60,11 +62,12 @@ public final class Sandbox {
         let results = try state.withLimits(.unlimited) { () throws(LuaError) in
             try state.callKeepingResults(bootstrap, [.reference(state.globalsReference()), .reference(hostFunctions), .value(helperNames)])
         }
-        guard results.count == 2 else {
+        guard results.count == 3 else {
             throw LuaError(kind: .runtime, message: "sandbox bootstrap returned \(results.count) values")
         }
         environmentMetatable = results[0]
         reseed = results[1]
+        printFunction = results[2]
         environment = state.newTable(metatable: environmentMetatable)
         weakSelf = self
     }
@@ -220,7 +223,7 @@ public final class Sandbox {
     for _, name in G.ipairs(helper_names) do base[name] = host[name] end
 
     local randomseed = G.math.randomseed
-    return { __index = base, __metatable = false }, function(seed) randomseed(seed) end
+    return { __index = base, __metatable = false }, function(seed) randomseed(seed) end, print
     """#
 }
 

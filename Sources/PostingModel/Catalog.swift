@@ -1,9 +1,11 @@
 /// Product sizes in millimetres.
 public struct Dimensions: Sendable, Hashable {
+    /// Length, width and height in millimetres.
     public var length: Int64
     public var width: Int64
     public var height: Int64
 
+    /// Sizes from their parts.
     public init(length: Int64, width: Int64, height: Int64) {
         self.length = length
         self.width = width
@@ -18,6 +20,7 @@ public struct Dimensions: Sendable, Hashable {
 
 /// Facts about one product from `catalog.json`.
 public struct CatalogEntry: Sendable, Hashable {
+    /// Weight in grams, sizes in millimetres, the fragile mark and free tags; `nil` when not given.
     public var weightG: Int64?
     public var dimsMM: Dimensions?
     public var fragile: Bool?
@@ -25,6 +28,7 @@ public struct CatalogEntry: Sendable, Hashable {
     /// Any other keys of the entry; merged into a product only where it has no such field.
     public var extra: JSONObject
 
+    /// An entry from its parts.
     public init(weightG: Int64? = nil, dimsMM: Dimensions? = nil, fragile: Bool? = nil, tags: [String]? = nil, extra: JSONObject = [:]) {
         self.weightG = weightG
         self.dimsMM = dimsMM
@@ -38,9 +42,11 @@ public struct CatalogEntry: Sendable, Hashable {
 public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The entry's key (offer_id or SKU), when the problem is inside one.
     public var key: String?
+    /// The field at fault, and what is wrong.
     public var field: String?
     public var message: String
 
+    /// An error from its parts.
     public init(key: String?, field: String?, message: String) {
         self.key = key
         self.field = field
@@ -59,11 +65,13 @@ public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
 /// Product facts the posting does not carry (SPEC §3.1), keyed by `offer_id` or by an SKU written
 /// as a string: `{"MUG-330-BLUE": {"weight_g": 410, "dims_mm": {...}, "fragile": true, "tags": [...]}}`.
 public struct Catalog: Sendable, Hashable {
+    /// Entries by offer_id or SKU text.
     public var entries: [String: CatalogEntry]
 
     /// An empty catalog (merging changes nothing).
     public init() { entries = [:] }
 
+    /// A catalog from entries already read.
     public init(entries: [String: CatalogEntry]) { self.entries = entries }
 
     /// Reads the parsed `catalog.json`. `weight_g` must be a non-negative integer, `dims_mm` an

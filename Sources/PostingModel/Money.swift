@@ -17,6 +17,7 @@ public struct Money: Sendable, Hashable {
     /// The currency assumed when Ozon omits one (v3 prices without `currency_code`).
     public static let defaultCurrency = "RUB"
 
+    /// Money from minor units (`64900` RUB is 649.00 roubles).
     public init(minorUnits: Int64, currency: String) {
         self.minorUnits = minorUnits
         self.currency = currency
@@ -103,6 +104,7 @@ extension Money: CustomStringConvertible {
 
 /// Why an amount could not be read or computed.
 public struct MoneyError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
     public enum Kind: String, Sendable, Hashable {
         /// Not a decimal number (`"12,50"`, `"abc"`, `""`).
         case invalidFormat = "invalid_format"
@@ -114,10 +116,12 @@ public struct MoneyError: Error, Sendable, Hashable, CustomStringConvertible {
         case currencyMismatch = "currency_mismatch"
     }
 
+    /// What went wrong.
     public var kind: Kind
     /// The offending text (or JSON) as given.
     public var text: String
 
+    /// An error of `kind` about `text`.
     public init(_ kind: Kind, text: String) {
         self.kind = kind
         self.text = text

@@ -7,6 +7,7 @@ public struct ItemDecodingError: Error, Sendable, Hashable, CustomStringConverti
     /// The posting number, when it was readable.
     public var postingNumber: String?
 
+    /// An error about `field` (a path), explained by `message`.
     public init(field: String?, message: String, postingNumber: String? = nil) {
         self.field = field
         self.message = message
@@ -105,25 +106,29 @@ enum Normalize {
         }
     }
 
+    /// Normalises one member in place (generic rules); returns true when its value is null and
+    /// the member must be dropped.
+    @inline(__always)
+    static func member(_ e: inout JSONObject.Entry) -> Bool {
+        switch e.value {
+        case .null:
+            return true
+        case .string(let s):
+            if let n = integer(fromDigits: s), isIDKey(e.key) { e.value = .number(JSONNumber(integer: n)) }
+        case .object, .array:
+            value(&e.value)
+        default:
+            break
+        }
+        return false
+    }
+
     /// Normalises an object's members in place.
     static func object(_ o: inout JSONObject) {
         var hasNull = false
         for i in o.storage.indices {
-            switch o.storage[i].value {
-            case .null:
-                hasNull = true
-            case .string(let s):
-                if let n = integer(fromDigits: s), isIDKey(o.storage[i].key) {
-                    o.storage[i].value = .number(JSONNumber(integer: n))
-                }
-            case .object:
-                value(&o.storage[i].value)
-            case .array:
-                if isSKUListKey(o.storage[i].key) { skuList(&o.storage[i].value) }
-                value(&o.storage[i].value)
-            default:
-                break
-            }
+            if case .array = o.storage[i].value, isSKUListKey(o.storage[i].key) { skuList(&o.storage[i].value) }
+            if member(&o.storage[i]) { hasNull = true }
         }
         if hasNull { o.removeAll { $0.value.isNull } }
         moneyObject(&o)

@@ -11,6 +11,7 @@ public struct Product: Sendable, Hashable {
     /// The unit price.
     public var price: Money
 
+    /// A product line from its parts.
     public init(sku: Int64, offerID: String, name: String, quantity: Int64, price: Money) {
         self.sku = sku
         self.offerID = offerID
@@ -26,18 +27,24 @@ public struct Product: Sendable, Hashable {
 /// it (SPEC §3.2): Ozon's snake_case names, v3/v4 differences removed, money in integer minor units.
 /// See `Posting.init(json:)` for the exact rules.
 public struct Posting: Sendable, Hashable {
+    /// The posting number, an opaque string such as `61930528-0117-1`.
     public var postingNumber: String
+    /// The current status.
     public var status: PostingStatus
+    /// Ozon's substatus (`posting_created`, ...), as a string.
     public var substatus: String?
+    /// The product lines, in Ozon's order.
     public var products: [Product]
     /// The packing deadline (`shipment_date`), as Ozon sent it (UTC ISO 8601).
     public var shipmentDate: String?
+    /// Ozon Express (`is_express`); false when absent.
     public var isExpress: Bool
     /// Sum of price × quantity over the products; `nil` if they are in different currencies.
     public var total: Money?
     /// The normalised posting, as handed to Lua.
     public var fields: JSONObject
 
+    /// A posting from its parts; `fields` is taken as already normalised.
     public init(
         postingNumber: String, status: PostingStatus, substatus: String?, products: [Product],
         shipmentDate: String?, isExpress: Bool, total: Money?, fields: JSONObject
@@ -77,11 +84,11 @@ public struct Posting: Sendable, Hashable {
         guard case .object(let object) = json else {
             throw ItemDecodingError(field: nil, message: "expected a posting object, got \(json.kindName)")
         }
-        try self.init(object: object)
+        try self.init(object: consume object)
     }
 
     /// Decodes and normalises one posting object; see `init(json:)`.
-    public init(object raw: JSONObject) throws(ItemDecodingError) {
+    public init(object raw: consuming JSONObject) throws(ItemDecodingError) {
         let number = try Posting.requirePostingNumber(raw)
         let status = try Posting.requireStatus(raw, number)
         guard let productsValue = raw[Keys.products] else { throw .missing("products", number) }
@@ -101,91 +108,82 @@ public struct Posting: Sendable, Hashable {
         }
         let total = try Posting.total(of: products, postingNumber: number)
 
-        var out = JSONObject(minimumCapacity: raw.count + 2)
-        for entry in raw.storage {
-            let key = entry.key, value = entry.value
-            // Most keys need only the generic rules; a hash check skips the string switch for them.
-            guard Posting.specialKeyHashes.contains(entry.hash) else {
-                if value.isNull { continue }
-                var v = value
-                switch v {
-                case .string(let s):
-                    if Normalize.isIDKey(key), let n = Normalize.integer(fromDigits: s) { v = .number(JSONNumber(integer: n)) }
-                case .object, .array:
-                    Normalize.value(&v)
-                default:
-                    break
-                }
-                out.append(key, v, hash: entry.hash)
+        let substatus = raw[Keys.substatus]?.stringValue
+        let shipmentDate = raw[Keys.shipmentDate]?.stringValue
+        let isExpress = raw[Keys.isExpress]?.boolValue ?? false
+
+        // Normalised in place: when the caller hands over a uniquely owned object (the input
+        // decoder does), no container is copied.
+        var fields = consume raw
+        var dropNulls = false
+        for i in fields.storage.indices {
+            guard Posting.specialKeyHashes.contains(fields.storage[i].hash) else {
+                // Most keys need only the generic rules; the hash check skips the string switch.
+                if Normalize.member(&fields.storage[i]) { dropNulls = true }
                 continue
             }
+            let key = fields.storage[i].key
+            var value = fields.storage[i].value
+            fields.storage[i].value = .null  // `value` is now the only reference
             switch key {
             case "products":
-                out.append(key, .array(normalisedProducts), hash: entry.hash)
+                value = .array(normalisedProducts)
             case "total", "currency":
-                continue  // ours, added below
+                value = .null  // ours, added below
             case "tariffication":
-                if let t = Posting.normaliseTariffication(value) { out.append(key, t, hash: entry.hash) }
+                value = Posting.normaliseTariffication(value) ?? .null
             case "financial_data":
-                guard case .object(var fd) = value else { continue }
-                Normalize.object(&fd)
-                Normalize.withObjectArray(&fd, "products") {
-                    Normalize.moneyFields(&$0, Posting.financialMoneyKeys)
+                if case .object(var fd) = value {
+                    value = .null
+                    Normalize.object(&fd)
+                    Normalize.withObjectArray(&fd, "products") {
+                        Normalize.moneyFields(&$0, Posting.financialMoneyKeys)
+                    }
+                    value = .object(fd)
+                } else {
+                    value = .null
                 }
-                out.append(key, .object(fd), hash: entry.hash)
             case "tariffication_steps":
-                guard !value.isNull else { continue }
-                var v = value
-                Normalize.value(&v)
-                if case .array = v {
-                    var holder: JSONObject = ["steps": v]
+                Normalize.value(&value)
+                if case .array = value {
+                    var holder: JSONObject = ["steps": value]
+                    value = .null
                     Normalize.withObjectArray(&holder, "steps") { Normalize.moneyFields(&$0, ["tariff_charge", "min_charge"]) }
-                    v = holder["steps"] ?? v
+                    value = holder["steps"] ?? .null
                 }
-                out.append(key, v, hash: entry.hash)
             case "delivery_price":
-                if let units = Normalize.minorUnits(value) {
-                    out.append(key, .number(JSONNumber(integer: units)), hash: entry.hash)
-                } else if !value.isNull {
-                    out.append(key, value, hash: entry.hash)
-                }
+                if let units = Normalize.minorUnits(value) { value = .number(JSONNumber(integer: units)) }
             case "prr_option":
-                guard !value.isNull else { continue }
-                var v = value
-                Normalize.value(&v)
-                if case .object(var o) = v {
+                Normalize.value(&value)
+                if case .object(var o) = value {
+                    value = .null
                     Normalize.moneyFields(&o, ["price"])
-                    v = .object(o)
+                    value = .object(o)
                 }
-                out.append(key, v, hash: entry.hash)
             default:
-                if value.isNull { continue }
-                var v = value
-                switch v {
-                case .string(let s):
-                    if Normalize.isIDKey(key), let n = Normalize.integer(fromDigits: s) { v = .number(JSONNumber(integer: n)) }
-                case .object, .array:
-                    Normalize.value(&v)
-                default:
-                    break
-                }
-                out.append(key, v, hash: entry.hash)
+                // A hash collision with a special key: the generic rules apply.
+                fields.storage[i].value = value
+                if Normalize.member(&fields.storage[i]) { dropNulls = true }
+                continue
             }
+            if value.isNull { dropNulls = true }
+            fields.storage[i].value = value
         }
+        if dropNulls { fields.removeAll { $0.value.isNull } }
         if let total {
-            out.appendUnchecked("total", .number(JSONNumber(integer: total.minorUnits)))
-            out.appendUnchecked("currency", .string(total.currency))
+            fields.appendUnchecked("total", .number(JSONNumber(integer: total.minorUnits)))
+            fields.appendUnchecked("currency", .string(total.currency))
         }
 
         self.init(
             postingNumber: number,
             status: status,
-            substatus: raw[Keys.substatus]?.stringValue,
+            substatus: substatus,
             products: products,
-            shipmentDate: raw[Keys.shipmentDate]?.stringValue,
-            isExpress: raw[Keys.isExpress]?.boolValue ?? false,
+            shipmentDate: shipmentDate,
+            isExpress: isExpress,
             total: total,
-            fields: out
+            fields: fields
         )
     }
 

@@ -39,6 +39,7 @@ public struct InvalidTransition: Error, Sendable, Hashable, CustomStringConverti
     /// A sentence naming both statuses and what would have been possible.
     public var message: String
 
+    /// An error for the move `from` → `to`, explained by `message`.
     public init(from: PostingStatus?, to: PostingStatus, message: String) {
         self.from = from
         self.to = to

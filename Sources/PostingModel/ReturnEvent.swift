@@ -14,17 +14,24 @@ public enum ReturnSchema: String, Sendable, Hashable, CaseIterable, Codable {
 /// where known, followed by the rest of Ozon's fields under their own names (normalised like a
 /// posting's: nulls dropped, string IDs to integers).
 public struct ReturnEvent: Sendable, Hashable {
+    /// `return_id` (rFBS) or `id` (FBS).
     public var returnID: Int64
+    /// The posting the return belongs to.
     public var postingNumber: String
     /// The returned product; `price` is the unit price.
     public var product: Product
+    /// The buyer's reason as text; `""` when Ozon gives none.
     public var reason: String
     /// Whether the buyer reports a defect (rFBS `return_reason.is_defect`); `nil` when unknown.
     public var isDefect: Bool?
+    /// When the return was created (UTC ISO 8601), where known.
     public var createdAt: String?
+    /// FBS or rFBS.
     public var schema: ReturnSchema
+    /// The normalised return, as handed to Lua.
     public var fields: JSONObject
 
+    /// A return from its parts; `fields` is taken as already normalised.
     public init(
         returnID: Int64, postingNumber: String, product: Product, reason: String, isDefect: Bool?,
         createdAt: String?, schema: ReturnSchema, fields: JSONObject

@@ -1,2 +1,368 @@
+import Foundation
 import LuaKit
+import Mustache
 import PostingModel
+
+/// Loads a rules folder once and evaluates postings and returns against it.
+///
+/// One engine owns one Lua state: use it from one thread at a time (make one
+/// engine per worker for parallel work).
+public final class RulesEngine {
+    public let folder: RulesFolder
+    public let limits: LuaLimits
+    private let sandbox: Sandbox
+    private var hooks: [Hook: LuaReference] = [:]
+    /// `transitions.lua` hooks by status name or `"*"`.
+    private var transitionHooks: [String: LuaReference] = [:]
+    private let invoke: LuaReference
+
+    /// Loads every rule file. Throws with every load error at once, sorted by
+    /// file and line.
+    public convenience init(rulesFolder url: URL, limits: LuaLimits = .standard) throws {
+        let folder = try RulesFolder(root: url)
+        try self.init(folder: folder, limits: limits)
+    }
+
+    public init(folder: RulesFolder, limits: LuaLimits = .standard) throws(RulesLoadError) {
+        self.folder = folder
+        self.limits = limits
+        var errors = folder.problems
+        do {
+            let sandbox = try Sandbox(limits: limits, moduleRoot: folder.root, helpers: RulesEngine.helpers)
+            self.sandbox = sandbox
+            // Trusted host code: attaches ctx.log and calls a hook with ctx last.
+            let invokeChunk = try sandbox.state.load(source: """
+                local log = ...
+                return function(hook, ctx, subject, posting, arity)
+                  ctx.log = log
+                  if arity == 2 then return hook(subject, ctx) end
+                  return hook(subject, posting, ctx)
+                end
+                """, chunkName: "(engine)")
+            invoke = try sandbox.state.withLimits(.unlimited) { () throws(LuaError) in
+                try sandbox.state.callKeepingResults(invokeChunk, [.reference(sandbox.printFunction)])[0]
+            }
+        } catch {
+            throw RulesLoadError(errors: errors + [RuleError(code: .ruleLoadError, message: "cannot start Lua: \(error)")])
+        }
+
+        // Syntax of every lib module, required or not.
+        for path in folder.libSources.keys.sorted() {
+            do {
+                let chunk = try sandbox.state.load(source: folder.libSources[path]!, chunkName: path)
+                sandbox.state.release(chunk)
+            } catch {
+                errors.append(RulesEngine.loadError(error, file: path))
+            }
+        }
+        for hook in Hook.allCases {
+            guard let source = folder.hookSources[hook] else { continue }
+            do {
+                try loadHook(hook, source: source)
+            } catch let error as RuleError {
+                errors.append(error)
+            } catch let error as LuaError {
+                errors.append(RulesEngine.loadError(error, file: hook.fileName))
+            } catch {
+                errors.append(RuleError(code: .ruleLoadError, file: hook.fileName, message: "\(error)"))
+            }
+        }
+        if !errors.isEmpty {
+            throw RulesLoadError(errors: RulesEngine.deduplicatedAndSorted(errors))
+        }
+    }
+
+    /// Every load error of a rules folder, sorted by file and line (empty when all is well).
+    public static func check(folder: RulesFolder, limits: LuaLimits = .standard) -> [RuleError] {
+        do {
+            _ = try RulesEngine(folder: folder, limits: limits)
+            return []
+        } catch {
+            return error.errors
+        }
+    }
+
+    /// The hooks this folder defines (`transitions:<status>` for transition hooks).
+    public var definedHooks: [String] {
+        Hook.allCases.filter { hooks[$0] != nil }.map(\.rawValue)
+            + transitionHooks.keys.sorted().map { "transitions:\($0)" }
+    }
+
+    private func loadHook(_ hook: Hook, source: String) throws {
+        try sandbox.beginEvaluation()
+        let chunk = try sandbox.load(source: source, chunkName: hook.fileName)
+        let results = try sandbox.state.callKeepingResults(chunk)
+        let expected = hook == .transitions ? "a table from status name (or \"*\") to function" : "a function"
+        guard let module = results.first else {
+            throw RuleError(code: .ruleLoadError, hook: hook.rawValue, file: hook.fileName, line: lastLine(of: source),
+                message: "\(hook.fileName) must return \(expected), returned nothing")
+        }
+        let type = sandbox.state.type(of: module)
+        if hook != .transitions {
+            guard type == .function else {
+                throw RuleError(code: .ruleLoadError, hook: hook.rawValue, file: hook.fileName, line: lastLine(of: source),
+                    message: "\(hook.fileName) must return \(expected), returned a \(type.rawValue)")
+            }
+            hooks[hook] = module
+            return
+        }
+        guard type == .table else {
+            throw RuleError(code: .ruleLoadError, hook: hook.rawValue, file: hook.fileName, line: lastLine(of: source),
+                message: "transitions.lua must return \(expected), returned a \(type.rawValue)")
+        }
+        let keys = sandbox.state.keys(of: module)
+        if let other = keys.otherKeys.first {
+            throw RuleError(code: .unknownHook, hook: hook.rawValue, file: hook.fileName, line: lastLine(of: source),
+                message: "transitions.lua has a \(other) key; keys must be status names or \"*\"")
+        }
+        for key in keys.strings {
+            let function = sandbox.state.field(key, of: module)!
+            let line = sandbox.state.definition(of: function)?.line ?? lastLine(of: source)
+            guard key == "*" || PostingStatus(rawValue: key) != nil else {
+                throw RuleError(code: .unknownHook, hook: "transitions:\(key)", file: hook.fileName, line: line,
+                    message: "unknown status '\(key)' in transitions.lua; expected an Ozon status (e.g. awaiting_packaging, delivered) or \"*\"")
+            }
+            guard sandbox.state.type(of: function) == .function else {
+                throw RuleError(code: .ruleLoadError, hook: "transitions:\(key)", file: hook.fileName, line: line,
+                    message: "transitions.lua['\(key)'] must be a function, got a \(sandbox.state.type(of: function).rawValue)")
+            }
+            transitionHooks[key] = function
+        }
+    }
+
+    private func lastLine(of source: String) -> Int {
+        max(1, source.split(separator: "\n", omittingEmptySubsequences: false).count - (source.hasSuffix("\n") ? 1 : 0))
+    }
+
+    // MARK: - Evaluation
+
+    /// Runs the hooks for `posting` entering `transition.to` (by default, its
+    /// current status as a first sighting), SPEC §2 and §3.
+    public func evaluate(
+        _ posting: Posting, transition: Transition? = nil, now: EvaluationTime, carrierDecided: Bool = false
+    ) -> Evaluation {
+        let transition = transition ?? Transition(from: nil, to: posting.status)
+        let posting = folder.catalog.apply(to: posting)
+        var result = Evaluation(postingNumber: posting.postingNumber, status: transition.to.rawValue)
+        do {
+            try sandbox.beginEvaluation(seed: RulesEngine.seed(posting.postingNumber))
+        } catch {
+            result.errors.append(RuleError(code: .ruleRuntimeError, postingNumber: posting.postingNumber, message: "\(error)"))
+            return result
+        }
+        let subject = sandbox.state.reference(to: LuaBridge.luaValue(posting.fields))
+        defer { sandbox.state.release(subject) }
+
+        var decisions: [String: LuaValue] = [:]
+        for hook in Hook.decisionHooks(entering: transition.to, carrierDecided: carrierDecided) {
+            guard let function = hooks[hook] else { continue }
+            let context = makeContext(now: now, transition: transition, decisions: decisions)
+            guard let decision = run(hook.rawValue, function, context: context, subject: subject, posting: nil, arity: 2,
+                                     postingNumber: posting.postingNumber, into: &result)
+            else { continue }
+            do throws(DecisionViolation) {
+                switch hook {
+                case .packaging: try DecisionValidator.packaging(decision, products: posting.products)
+                case .inserts: try DecisionValidator.inserts(decision)
+                case .carrier: try DecisionValidator.carrier(decision)
+                case .returns, .transitions: break
+                }
+            } catch {
+                reject(hook.rawValue, function, error, postingNumber: posting.postingNumber, into: &result)
+                continue
+            }
+            let accepted = hook == .inserts ? renderTemplates(decision, posting: posting) : decision
+            decisions[hook.rawValue] = accepted
+            result.decisions[hook.rawValue] = LuaBridge.json(accepted)
+            result.hookRuns[result.hookRuns.count - 1].decision = LuaBridge.json(accepted)
+        }
+
+        for key in [transition.to.rawValue, "*"] {
+            guard let function = transitionHooks[key] else { continue }
+            let name = "transitions:\(key)"
+            let context = makeContext(now: now, transition: transition, decisions: decisions)
+            guard let actions = run(name, function, context: context, subject: subject, posting: nil, arity: 2,
+                                    postingNumber: posting.postingNumber, into: &result)
+            else { continue }
+            do throws(DecisionViolation) {
+                try DecisionValidator.actions(actions)
+            } catch {
+                reject(name, function, error, postingNumber: posting.postingNumber, into: &result)
+                continue
+            }
+            let json = LuaBridge.json(actions)
+            result.actions.append(contentsOf: json.arrayValue ?? [])
+            result.hookRuns[result.hookRuns.count - 1].decision = json
+        }
+        result.log = sandbox.takeLog()
+        return result
+    }
+
+    /// Runs the `returns` hook for a return; `posting` is the posting it belongs
+    /// to when known in this run.
+    public func evaluate(_ returnEvent: ReturnEvent, posting: Posting?, now: EvaluationTime) -> Evaluation {
+        var result = Evaluation(postingNumber: returnEvent.postingNumber, returnID: returnEvent.returnID, status: posting?.status.rawValue)
+        guard let function = hooks[.returns] else { return result }
+        do {
+            try sandbox.beginEvaluation(seed: RulesEngine.seed("\(returnEvent.returnID)"))
+        } catch {
+            result.errors.append(RuleError(code: .ruleRuntimeError, returnID: returnEvent.returnID, message: "\(error)"))
+            return result
+        }
+        let subject = sandbox.state.reference(to: LuaBridge.luaValue(returnEvent.fields))
+        defer { sandbox.state.release(subject) }
+        let postingValue: LuaValue = posting.map { LuaBridge.luaValue(folder.catalog.apply(to: $0).fields) } ?? .nil
+        let context = makeContext(now: now, transition: nil, decisions: [:])
+        guard let decision = run("returns", function, context: context, subject: subject, posting: postingValue, arity: 3,
+                                 postingNumber: returnEvent.postingNumber, returnID: returnEvent.returnID, into: &result)
+        else {
+            result.log = sandbox.takeLog()
+            return result
+        }
+        let paid = returnEvent.product.price.minorUnits.multipliedReportingOverflow(by: returnEvent.product.quantity)
+        do throws(DecisionViolation) {
+            try DecisionValidator.returns(decision, paid: paid.overflow ? Int64.max : paid.partialValue)
+            result.decisions["returns"] = LuaBridge.json(decision)
+            result.hookRuns[result.hookRuns.count - 1].decision = LuaBridge.json(decision)
+        } catch {
+            reject("returns", function, error, postingNumber: returnEvent.postingNumber, returnID: returnEvent.returnID, into: &result)
+        }
+        result.log = sandbox.takeLog()
+        return result
+    }
+
+    /// Calls one hook through the engine's invoker; records the run and any error.
+    private func run(
+        _ name: String, _ function: LuaReference, context: LuaValue, subject: LuaReference, posting: LuaValue?, arity: Int64,
+        postingNumber: String?, returnID: Int64? = nil, into result: inout Evaluation
+    ) -> LuaValue? {
+        let state = sandbox.state
+        do {
+            let values = try state.call(invoke, [
+                .reference(function), .value(context), .reference(subject), .value(posting ?? .nil), .value(.integer(arity)),
+            ])
+            let statistics = state.lastCallStatistics
+            result.hookRuns.append(HookRun(hook: name, decision: nil, error: nil, instructions: statistics.instructions,
+                                           durationNanoseconds: statistics.durationNanoseconds))
+            let decision = values.first ?? .nil
+            return decision.isNil ? nil : decision
+        } catch {
+            let statistics = state.lastCallStatistics
+            let definition = state.definition(of: function)
+            let location = error.kind == .conversion ? definition : (error.location ?? definition)
+            var message = error.message
+            if error.kind == .conversion { message = "the hook returned a value that is not plain data: \(message)" }
+            let ruleError = RuleError(
+                code: RuleError.code(for: error.kind, loading: false), hook: name,
+                file: location?.file, line: location?.line, postingNumber: postingNumber, returnID: returnID,
+                message: message, traceback: error.traceback)
+            result.errors.append(ruleError)
+            result.hookRuns.append(HookRun(hook: name, decision: nil, error: ruleError, instructions: statistics.instructions,
+                                           durationNanoseconds: statistics.durationNanoseconds))
+            return nil
+        }
+    }
+
+    private func reject(
+        _ name: String, _ function: LuaReference, _ violation: DecisionViolation, postingNumber: String?, returnID: Int64? = nil,
+        into result: inout Evaluation
+    ) {
+        let definition = sandbox.state.definition(of: function)
+        let error = RuleError(code: .invalidDecision, hook: name, file: definition?.file, line: definition?.line,
+                              postingNumber: postingNumber, returnID: returnID, message: violation.message)
+        result.errors.append(error)
+        if !result.hookRuns.isEmpty { result.hookRuns[result.hookRuns.count - 1].error = error }
+    }
+
+    private func makeContext(now: EvaluationTime, transition: Transition?, decisions: [String: LuaValue]) -> LuaValue {
+        var context: [String: LuaValue] = [
+            "now": .integer(now.unixSeconds),
+            "now_iso": .string(now.iso8601),
+            "decisions": .table(decisions),
+        ]
+        if let transition {
+            var fields: [String: LuaValue] = ["to": .string(transition.to.rawValue)]
+            if let from = transition.from { fields["from"] = .string(from.rawValue) }
+            context["transition"] = .table(fields)
+        }
+        return .table(context)
+    }
+
+    /// Renders `{{field}}` templates in insert texts with the posting's fields.
+    private func renderTemplates(_ inserts: LuaValue, posting: Posting) -> LuaValue {
+        guard case .array(let items) = inserts,
+            items.contains(where: { $0["text"]?.stringValue?.contains("{{") == true })
+        else { return inserts }
+        let object = RulesEngine.templateObject(.object(posting.fields))
+        return .array(items.map { item in
+            guard var fields = item.tableValue, let text = fields["text"]?.stringValue, text.contains("{{"),
+                let template = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+            else { return item }
+            fields["text"] = .string(template.render(object))
+            return .table(fields)
+        })
+    }
+
+    private static func templateObject(_ json: JSONValue) -> Any {
+        switch json {
+        case .null: return Optional<String>.none as Any
+        case .bool(let flag): return flag
+        case .number(let number): return number.literal
+        case .string(let text): return text
+        case .array(let items): return items.map(templateObject)
+        case .object(let object):
+            var dictionary: [String: Any] = [:]
+            for (key, value) in object { dictionary[key] = templateObject(value) }
+            return dictionary
+        }
+    }
+
+    // MARK: - Helpers for scripts
+
+    static var helpers: [String: LuaHostFunction] {
+        [
+        // rub(15.5) → 1550: roubles to integer minor units, rounded to the kopeck.
+        "rub": { arguments in
+            switch arguments.first {
+            case .integer(let roubles)?:
+                let (kopecks, overflow) = roubles.multipliedReportingOverflow(by: 100)
+                if overflow { throw LuaHostError("rub: \(roubles) roubles is out of range") }
+                return [.value(.integer(kopecks))]
+            case .number(let roubles)?:
+                let kopecks = (roubles * 100).rounded()
+                guard kopecks.isFinite, abs(kopecks) < 9e18 else { throw LuaHostError("rub: \(roubles) roubles is out of range") }
+                return [.value(.integer(Int64(kopecks)))]
+            default:
+                throw LuaHostError("rub: expected a number of roubles, got \(arguments.first.map(DecisionValidator.describe) ?? "nothing")")
+            }
+        },
+        // unix_time("2026-05-20T12:00:00Z") → 1779278400; nil when unparseable.
+        "unix_time": { arguments in
+            guard let text = arguments.first?.stringValue, let seconds = UTCTime.parse(text) else { return [.value(.nil)] }
+            return [.value(.integer(seconds))]
+        },
+        ]
+    }
+
+    /// A stable seed per subject, so `math.random` is reproducible.
+    static func seed(_ text: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash >> 1)
+    }
+
+    static func loadError(_ error: LuaError, file: String) -> RuleError {
+        RuleError(code: RuleError.code(for: error.kind, loading: true), file: error.location?.file ?? file,
+                  line: error.location?.line, message: error.message, traceback: error.traceback)
+    }
+
+    static func deduplicatedAndSorted(_ errors: [RuleError]) -> [RuleError] {
+        var seen = Set<String>()
+        return errors.filter { seen.insert($0.description).inserted }.sorted {
+            ($0.file ?? "", $0.line ?? 0, $0.message) < ($1.file ?? "", $1.line ?? 0, $1.message)
+        }
+    }
+}

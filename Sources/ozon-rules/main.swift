@@ -1,2 +1,4 @@
 import OzonRulesCLI
-await OzonRules.main()
+import Foundation
+
+exit(await OzonRules.runMain())

@@ -7,6 +7,7 @@ public struct InputPosition: Sendable, Hashable, CustomStringConvertible {
     /// 1-based line for NDJSON input; `nil` for a JSON document.
     public var line: Int?
 
+    /// A position from its parts.
     public init(file: String, index: Int, line: Int?) {
         self.file = file
         self.index = index
@@ -26,6 +27,7 @@ public struct InputPosition: Sendable, Hashable, CustomStringConvertible {
 /// `postings.json: item 3: missing field 'status'` or
 /// `orders.ndjson:17: item 16 (posting 61930528-0117-1): field 'products[0].price': not a decimal amount: "12,50"`.
 public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file as the user named it.
     public var file: String
     /// 0-based item position in the file, when known.
     public var index: Int?
@@ -33,12 +35,14 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
     public var line: Int?
     /// 1-based column of a syntax error in an NDJSON line.
     public var column: Int?
+    /// The posting number, when it could be read.
     public var postingNumber: String?
     /// The field at fault (`status`, `products[0].sku`), when one is.
     public var field: String?
     /// What is wrong, e.g. `missing field 'status'`.
     public var message: String
 
+    /// An item error from its parts.
     public init(
         file: String, index: Int?, line: Int? = nil, column: Int? = nil, postingNumber: String? = nil,
         field: String? = nil, message: String
@@ -74,11 +78,13 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
 /// or as NDJSON. `description`: `postings.json:3:14: invalid JSON: expected ':' after an object key`,
 /// `missing.json: cannot open: No such file or directory`.
 public struct InputFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file as the user named it; `line`/`column` locate a syntax error, `message` says what is wrong.
     public var file: String
     public var line: Int?
     public var column: Int?
     public var message: String
 
+    /// A file error from its parts.
     public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.file = file
         self.line = line
@@ -180,10 +186,10 @@ public enum InputDecoder {
             var peek = lines
             if peek.nextNonBlank() == nil {
                 // The only line: a one-line document, positions without line numbers.
-                sink.add(value, line: nil)
+                sink.add(consume value, line: nil)
                 return (sink.items, .document)
             }
-            sink.add(value, line: first.number)
+            sink.add(consume value, line: first.number)
             decodeRemainingLines(&lines, into: &sink)
             return (sink.items, .ndjson)
         }
@@ -194,7 +200,7 @@ public enum InputDecoder {
         }
         do throws(JSONSyntaxError) {
             let value = try JSONParser.parse(buffer)
-            sink.add(value, line: nil)
+            sink.add(consume value, line: nil)
             return (sink.items, .document)
         } catch {
             if let second = lines.nextNonBlank(), secondIsObject(UnsafeBufferPointer(rebasing: buffer[second.range])) {
@@ -221,7 +227,7 @@ public enum InputDecoder {
     static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, number: Int, into sink: inout ItemSink) {
         do throws(JSONSyntaxError) {
             let value = try JSONParser.parse(line)
-            sink.add(value, line: number)
+            sink.add(consume value, line: number)
         } catch {
             sink.fail(line: number, column: error.column, message: "invalid JSON: \(error.message)")
         }
@@ -292,61 +298,82 @@ struct ItemSink {
     }
 
     /// Adds the items of one top-level value, recognising Ozon's response envelopes.
-    mutating func add(_ value: JSONValue, line: Int?) {
-        switch value {
-        case .array(let elements):
-            for e in elements { addItem(e, kind: .auto, line: line) }
-        case .object(let o):
-            if let postings = o["postings"] {
-                guard case .array(let list) = postings else {
-                    fail(line: line, field: "postings", message: "field 'postings': expected an array, got \(postings.kindName)")
+    ///
+    /// Takes ownership of `value` and hands each item over uniquely owned, so the normalisers
+    /// work in place instead of copying every container.
+    mutating func add(_ value: consuming JSONValue, line: Int?) {
+        switch consume value {
+        case .array(var elements):
+            addEach(&elements, kind: .auto, line: line)
+        case .object(var o):
+            if let p = o.position(forKey: "postings") {
+                guard case .array(var list) = o.storage[p].value else {
+                    let kind = o.storage[p].value.kindName
+                    fail(line: line, field: "postings", message: "field 'postings': expected an array, got \(kind)")
                     return
                 }
-                for p in list { addItem(p, kind: .posting, line: line) }
-            } else if let result = o["result"], !result.isNull {
-                switch result {
-                case .object(let r):
-                    if let postings = r["postings"] {
-                        guard case .array(let list) = postings else {
-                            fail(line: line, field: "result.postings", message: "field 'result.postings': expected an array, got \(postings.kindName)")
+                o.storage[p].value = .null
+                addEach(&list, kind: .posting, line: line)
+            } else if let p = o.position(forKey: "result"), !o.storage[p].value.isNull {
+                let result = o.storage[p].value
+                o.storage[p].value = .null
+                switch consume result {
+                case .object(var r):
+                    if let q = r.position(forKey: "postings") {
+                        guard case .array(var list) = r.storage[q].value else {
+                            let kind = r.storage[q].value.kindName
+                            fail(line: line, field: "result.postings", message: "field 'result.postings': expected an array, got \(kind)")
                             return
                         }
-                        for p in list { addItem(p, kind: .posting, line: line) }
+                        r.storage[q].value = .null
+                        addEach(&list, kind: .posting, line: line)
                     } else {
-                        addItem(result, kind: .posting, line: line)
+                        addItem(.object(r), kind: .posting, line: line)
                     }
-                case .array(let list):
-                    for p in list { addItem(p, kind: .posting, line: line) }
-                default:
-                    fail(line: line, field: "result", message: "field 'result': expected a posting or a list, got \(result.kindName)")
+                case .array(var list):
+                    addEach(&list, kind: .posting, line: line)
+                case let other:
+                    fail(line: line, field: "result", message: "field 'result': expected a posting or a list, got \(other.kindName)")
                 }
-            } else if let returns = o["returns"], !returns.isNull {
-                switch returns {
-                case .array(let list):
-                    for r in list { addItem(r, kind: .returnItem, line: line) }
-                case .object:
-                    addItem(returns, kind: .returnItem, line: line)
-                default:
-                    fail(line: line, field: "returns", message: "field 'returns': expected an array or an object, got \(returns.kindName)")
+            } else if let p = o.position(forKey: "returns"), !o.storage[p].value.isNull {
+                let returns = o.storage[p].value
+                o.storage[p].value = .null
+                switch consume returns {
+                case .array(var list):
+                    addEach(&list, kind: .returnItem, line: line)
+                case .object(let r):
+                    addItem(.object(r), kind: .returnItem, line: line)
+                case let other:
+                    fail(line: line, field: "returns", message: "field 'returns': expected an array or an object, got \(other.kindName)")
                 }
             } else if o["posting_number"] == nil, o["return_id"] == nil, let message = o["message"]?.stringValue, o["code"] != nil {
                 // Ozon's error body {code, message, details} saved instead of a response.
                 let code = o["code"].map { JSONWriter.write($0) } ?? ""
                 fail(line: line, message: "an Ozon error response, not postings (code \(code)): \(message)")
             } else {
-                addItem(value, kind: .auto, line: line)
+                addItem(.object(o), kind: .auto, line: line)
             }
-        default:
-            fail(line: line, message: "expected a posting, a return or an Ozon list response, got \(value.kindName)")
+        case let other:
+            fail(line: line, message: "expected a posting, a return or an Ozon list response, got \(other.kindName)")
         }
     }
 
-    mutating func addItem(_ value: JSONValue, kind: Kind, line: Int?) {
-        guard case .object(let o) = value else {
+    /// Adds every element, taking each out of the array so it is uniquely owned.
+    mutating func addEach(_ list: inout [JSONValue], kind: Kind, line: Int?) {
+        for i in list.indices {
+            let element = list[i]
+            list[i] = .null
+            addItem(element, kind: kind, line: line)
+        }
+    }
+
+    mutating func addItem(_ value: consuming JSONValue, kind: Kind, line: Int?) {
+        guard case .object = value else {
             let what = kind == .returnItem ? "a return" : "a posting"
             fail(line: line, message: "expected \(what) object, got \(value.kindName)")
             return
         }
+        guard case .object(let o) = consume value else { return }
         let isReturn: Bool
         switch kind {
         case .posting: isReturn = false
@@ -354,15 +381,16 @@ struct ItemSink {
         case .auto: isReturn = ItemSink.looksLikeReturn(o)
         }
         let position = InputPosition(file: file, index: nextIndex, line: line)
+        let postingNumber = o["posting_number"]?.stringValue
         do throws(ItemDecodingError) {
             if isReturn {
                 items.append(.returnEvent(try ReturnEvent(object: o), position: position))
             } else {
-                items.append(.posting(try Posting(object: o), position: position))
+                items.append(.posting(try Posting(object: consume o), position: position))
             }
             nextIndex += 1
         } catch {
-            fail(line: line, postingNumber: error.postingNumber ?? o["posting_number"]?.stringValue, field: error.field, message: error.message)
+            fail(line: line, postingNumber: error.postingNumber ?? postingNumber, field: error.field, message: error.message)
         }
     }
 

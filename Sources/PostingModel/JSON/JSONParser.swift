@@ -9,6 +9,7 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
     /// What is wrong, e.g. `expected ':' after an object key`.
     public var message: String
 
+    /// An error at a position.
     public init(line: Int, column: Int, offset: Int, message: String) {
         self.line = line
         self.column = column

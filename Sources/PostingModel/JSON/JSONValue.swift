@@ -335,11 +335,14 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { storage.count }
+    /// The key/value pair at a position (0-based, in order).
     public subscript(position: Int) -> Element {
         let e = storage[position]
         return (e.key, e.value)
     }
+    /// The number of keys.
     public var count: Int { storage.count }
+    /// Whether there are no keys.
     public var isEmpty: Bool { storage.isEmpty }
 
     /// The keys in order.

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import RulesEngine
+
+/// `ozon-rules check`: loads every script and reports every load error at once.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Load every rule script and report all load errors at once.",
+        discussion: """
+            Compiles every hook file and every lib/ module, runs the hook files' top-level code,
+            checks what each returns, reads catalog.json, and prints every problem as
+            file:line: code: message, sorted by file and line. Exits 1 if there is any.
+            """
+    )
+
+    @OptionGroup var rulesOptions: RulesOptions
+    @OptionGroup var limitOptions: LimitOptions
+
+    func run() throws {
+        let folder: RulesFolder
+        do {
+            folder = try RulesFolder(root: rulesOptions.rulesURL)
+        } catch {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            throw ExitCode(2)
+        }
+        do {
+            let engine = try RulesEngine(folder: folder, limits: limitOptions.limits)
+            let modules = folder.libSources.count
+            print("ok: \(rulesOptions.rules): hooks \(engine.definedHooks.joined(separator: ", ")); \(modules) lib module\(modules == 1 ? "" : "s"); \(folder.catalog.entries.count) catalog entries")
+        } catch {
+            for problem in error.errors { print(problem.description) }
+            Diagnostics.write("ozon-rules: \(error.errors.count) problem\(error.errors.count == 1 ? "" : "s") in \(rulesOptions.rules)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import PostingModel
+import RulesEngine
+
+/// `ozon-rules evaluate`: what the rules decide for each posting and return.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Run the rules on postings and returns and print one result per item.",
+        discussion: """
+            Reads postings and returns in any Ozon format (v4 or v3 list, v3 get, a bare posting,
+            a JSON array, NDJSON; /v1/returns/list and rFBS return requests), detecting the format.
+            For each posting, runs the hooks for entering its current status; for each return, the
+            returns hook, with the posting of the same posting_number from any file of the run.
+            Changes nothing stored.
+
+            Results go to stdout in input order: postings first, then returns. Rule errors are
+            also printed to stderr as file:line: code: hook, posting: message.
+
+            Examples:
+              ozon-rules evaluate --rules examples/rules --format table examples/postings/*.json
+              cat postings.ndjson | ozon-rules evaluate --now 2026-05-20T12:00:00Z -
+            """
+    )
+
+    @OptionGroup var rulesOptions: RulesOptions
+
+    @Option(name: .long, help: "Output format: ndjson (one JSON object per line), json (a pretty array) or table.")
+    var format: OutputFormat = .ndjson
+
+    @Option(name: .long, help: ArgumentHelp("Evaluation time given to rules as ctx.now (UTC ISO 8601); default: now.", valueName: "ISO8601"))
+    var now: String?
+
+    @OptionGroup var limitOptions: LimitOptions
+
+    @Argument(help: ArgumentHelp("Files with postings or returns; - reads stdin.", valueName: "FILE"))
+    var files: [String]
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one FILE (or - for stdin)") }
+        if let now, EvaluationTime(iso8601: now) == nil {
+            throw ValidationError("--now must be a UTC ISO 8601 time such as 2026-05-20T12:00:00Z, got '\(now)'")
+        }
+    }
+
+    func run() throws {
+        let time = now.flatMap(EvaluationTime.init(iso8601:)) ?? .current()
+        let engine: RulesEngine
+        do {
+            engine = try RulesEngine(folder: try RulesFolder(root: rulesOptions.rulesURL), limits: limitOptions.limits)
+        } catch let error as RulesFolder.MissingError {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            throw ExitCode(2)
+        } catch let error as RulesLoadError {
+            for problem in error.errors { Diagnostics.write(problem.description) }
+            Diagnostics.write("ozon-rules: the rules in \(rulesOptions.rules) do not load; run `ozon-rules check` for details")
+            throw ExitCode(1)
+        }
+        let writer = ResultWriter(format: format)
+        let runner = EvaluationRunner(engine: engine, now: time, writer: writer)
+        let outcome = runner.run(files: files)
+        writer.finish()
+        if outcome.unreadableInput { throw ExitCode(2) }
+        if outcome.failures > 0 { throw ExitCode(1) }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case ndjson, json, table
+}

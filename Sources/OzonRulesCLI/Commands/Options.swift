@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import LuaKit
+import RulesEngine
+
+/// `--rules DIR`, shared by every command that loads rules.
+struct RulesOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The rules folder.", valueName: "DIR"))
+    var rules: String = "rules"
+
+    var rulesURL: URL { URL(fileURLWithPath: rules) }
+}
+
+/// The three limits every hook call runs under (SPEC §3.4).
+struct LimitOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("VM instructions per hook call.", valueName: "N"))
+    var instructionLimit: Int64 = 10_000_000
+
+    @Option(name: .long, help: ArgumentHelp("Memory cap of each Lua state, in MB.", valueName: "N"))
+    var memoryLimitMb: Int = 64
+
+    @Option(name: .long, help: ArgumentHelp("Wall-clock deadline per hook call, in milliseconds.", valueName: "N"))
+    var timeoutMs: Int64 = 1000
+
+    func validate() throws {
+        guard instructionLimit > 0 else { throw ValidationError("--instruction-limit must be positive") }
+        guard memoryLimitMb > 0 && memoryLimitMb <= 65536 else { throw ValidationError("--memory-limit-mb must be between 1 and 65536") }
+        guard timeoutMs > 0 else { throw ValidationError("--timeout-ms must be positive") }
+    }
+
+    var limits: LuaLimits {
+        LuaLimits(instructionBudget: instructionLimit, memoryLimitBytes: memoryLimitMb << 20, timeoutMilliseconds: timeoutMs)
+    }
+}
+
+/// Writes to stderr without buffering surprises.
+enum Diagnostics {
+    static func write(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+}

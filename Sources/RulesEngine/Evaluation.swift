@@ -1,0 +1,67 @@
+import PostingModel
+
+/// What the rules decided for one posting (or one return), SPEC §4.
+public struct Evaluation: Sendable, Hashable {
+    public var postingNumber: String?
+    public var returnID: Int64?
+    public var status: String?
+    /// Decisions of the hooks that ran and succeeded, in run order.
+    public var decisions: JSONObject
+    /// Actions of the `transitions.lua` hooks.
+    public var actions: [JSONValue]
+    public var errors: [RuleError]
+    /// What scripts printed.
+    public var log: [String]
+    /// One record per hook call, for the decision log.
+    public var hookRuns: [HookRun]
+
+    public init(
+        postingNumber: String?, returnID: Int64? = nil, status: String?, decisions: JSONObject = [:],
+        actions: [JSONValue] = [], errors: [RuleError] = [], log: [String] = [], hookRuns: [HookRun] = []
+    ) {
+        self.postingNumber = postingNumber
+        self.returnID = returnID
+        self.status = status
+        self.decisions = decisions
+        self.actions = actions
+        self.errors = errors
+        self.log = log
+        self.hookRuns = hookRuns
+    }
+
+    /// The result object of SPEC §4.
+    public var json: JSONValue {
+        var object = JSONObject()
+        if let returnID { object["return_id"] = .number(JSONNumber(integer: returnID)) }
+        object["posting_number"] = postingNumber.map(JSONValue.string) ?? .null
+        object["status"] = status.map(JSONValue.string) ?? .null
+        object["decisions"] = .object(decisions)
+        object["actions"] = .array(actions)
+        object["errors"] = .array(errors.map(\.json))
+        return .object(object)
+    }
+}
+
+/// One hook call: what it saw and what it returned, with its cost.
+public struct HookRun: Sendable, Hashable {
+    /// `packaging`, `inserts`, `carrier`, `returns`, or `transitions:<status>` / `transitions:*`.
+    public var hook: String
+    /// The decision (nil when the hook returned nil or failed).
+    public var decision: JSONValue?
+    public var error: RuleError?
+    public var instructions: Int64
+    public var durationNanoseconds: Int64
+}
+
+extension RuleError {
+    /// The error object of SPEC §4: code, hook, file, line, message.
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["code"] = .string(code.rawValue)
+        object["hook"] = hook.map(JSONValue.string) ?? .null
+        object["file"] = file.map(JSONValue.string) ?? .null
+        object["line"] = line.map { .number(JSONNumber(integer: Int64($0))) } ?? .null
+        object["message"] = .string(message)
+        return .object(object)
+    }
+}
