@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The system Lua 5.4 library (Debian: liblua5.4-dev), found through pkg-config.
@@ -33,11 +34,22 @@ let package = Package(
             name: "RulesEngine",
             dependencies: ["LuaKit", "PostingModel", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // Postings, transitions and the decision log, behind a protocol; SQLite (GRDB) by default.
+        .target(
+            name: "PostingStore",
+            dependencies: ["PostingModel", "RulesEngine", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // `ozon-rules test`: Lua policy tests with coverage.
+        .target(name: "RulesTester", dependencies: ["RulesEngine", "LuaKit", "PostingModel"]),
+        // BSD libedit (Debian: libedit-dev), for the REPL's line editing and history.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // `ozon-rules repl`: an interactive prompt in the sandbox.
+        .target(name: "RulesREPL", dependencies: ["RulesEngine", "LuaKit", "PostingModel", "CEditLine"]),
         // The command-line commands, as a library so they can be tested in-process.
         .target(
             name: "OzonRulesCLI",
             dependencies: [
-                "RulesEngine", "PostingModel",
+                "RulesEngine", "PostingModel", "PostingStore", "RulesTester", "RulesREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,7 +60,10 @@ let package = Package(
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
         .testTarget(name: "PostingModelTests", dependencies: ["PostingModel"]),
         .testTarget(name: "RulesEngineTests", dependencies: ["RulesEngine", "PostingModel", "LuaKit"]),
-        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI"]),
+        .testTarget(name: "PostingStoreTests", dependencies: ["PostingStore", "RulesEngine", "PostingModel"]),
+        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine"]),
+        .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine"]),
+        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

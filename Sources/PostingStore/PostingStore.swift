@@ -1,0 +1,1 @@
+// The decision store: see the posting-store work.

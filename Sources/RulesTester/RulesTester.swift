@@ -1,0 +1,1 @@
+// Lua policy tests: see the tooling work.
