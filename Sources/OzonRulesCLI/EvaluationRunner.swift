@@ -75,9 +75,12 @@ final class EvaluationRunner {
     }
 
     private func emitInputError(_ error: InputError) {
+        // The message names the item (0-based, as jq would index it) and the field.
+        var message = error.message
+        if let index = error.index { message = "item \(index): " + message }
         let ruleError = RuleError(code: .inputError, file: error.file, line: error.line, postingNumber: error.postingNumber,
-                                  message: error.description)
-        Diagnostics.write("\(error.file)\(error.line.map { ":\($0)" } ?? ""): input_error: \(error.description)")
+                                  message: message)
+        Diagnostics.write(ruleError.description)
         outcome.failures += 1
         writer.write(Evaluation(postingNumber: error.postingNumber, status: nil, errors: [ruleError]))
     }

@@ -1,0 +1,4 @@
+local M = {}
+M.thanks = "Спасибо!"
+M.broken = = 1
+return M

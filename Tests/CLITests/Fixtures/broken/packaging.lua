@@ -1,0 +1,2 @@
+-- Returns a table instead of a function.
+return { packages = {} }

@@ -1,0 +1,4 @@
+-- Fails while loading.
+local tariff = nil
+local x = tariff.base
+return function(ret, posting, ctx) return nil end
