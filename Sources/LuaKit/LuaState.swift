@@ -12,7 +12,7 @@ public typealias LuaHostFunction = ([LuaValue]) throws -> [LuaArgument]
 /// limits, captures file/line/traceback of errors and restores the stack.
 public final class LuaState {
     let L: OpaquePointer
-    private let accounting: UnsafeMutablePointer<ozr_limits>
+    let accounting: UnsafeMutablePointer<ozr_limits>
     private var hostFunctions: [HostFunctionBox] = []
 
     /// Limits applied to every call; the memory cap applies to the whole state.

@@ -10,10 +10,10 @@ import PostingModel
 public final class RulesEngine {
     public let folder: RulesFolder
     public let limits: LuaLimits
-    private let sandbox: Sandbox
-    private var hooks: [Hook: LuaReference] = [:]
+    let sandbox: Sandbox
+    var hooks: [Hook: LuaReference] = [:]
     /// `transitions.lua` hooks by status name or `"*"`.
-    private var transitionHooks: [String: LuaReference] = [:]
+    var transitionHooks: [String: LuaReference] = [:]
     private let invoke: LuaReference
 
     /// Loads every rule file. Throws with every load error at once, sorted by
@@ -23,13 +23,16 @@ public final class RulesEngine {
         try self.init(folder: folder, limits: limits)
     }
 
-    public init(folder: RulesFolder, limits: LuaLimits = .standard) throws(RulesLoadError) {
+    /// `prepare` sees the sandbox before any rule file runs (tooling attaches
+    /// its line hook there, so coverage includes the files' top-level code).
+    public init(folder: RulesFolder, limits: LuaLimits = .standard, prepare: ((Sandbox) -> Void)? = nil) throws(RulesLoadError) {
         self.folder = folder
         self.limits = limits
         var errors = folder.problems
         do {
             let sandbox = try Sandbox(limits: limits, moduleRoot: folder.root, helpers: RulesEngine.helpers)
             self.sandbox = sandbox
+            prepare?(sandbox)
             // Trusted host code: attaches ctx.log and calls a hook with ctx last.
             let invokeChunk = try sandbox.state.load(source: """
                 local log = ...
@@ -232,7 +235,7 @@ public final class RulesEngine {
     }
 
     /// Calls one hook through the engine's invoker; records the run and any error.
-    private func run(
+    func run(
         _ name: String, _ function: LuaReference, context: LuaValue, subject: LuaReference, posting: LuaValue?, arity: Int64,
         postingNumber: String?, returnID: Int64? = nil, into result: inout Evaluation
     ) -> LuaValue? {
@@ -263,7 +266,7 @@ public final class RulesEngine {
         }
     }
 
-    private func reject(
+    func reject(
         _ name: String, _ function: LuaReference, _ violation: DecisionViolation, postingNumber: String?, returnID: Int64? = nil,
         into result: inout Evaluation
     ) {
@@ -274,7 +277,7 @@ public final class RulesEngine {
         if !result.hookRuns.isEmpty { result.hookRuns[result.hookRuns.count - 1].error = error }
     }
 
-    private func makeContext(now: EvaluationTime, transition: Transition?, decisions: [String: LuaValue]) -> LuaValue {
+    func makeContext(now: EvaluationTime, transition: Transition?, decisions: [String: LuaValue]) -> LuaValue {
         var context: [String: LuaValue] = [
             "now": .integer(now.unixSeconds),
             "now_iso": .string(now.iso8601),
@@ -289,7 +292,7 @@ public final class RulesEngine {
     }
 
     /// Renders `{{field}}` templates in insert texts with the posting's fields.
-    private func renderTemplates(_ inserts: LuaValue, posting: Posting) -> LuaValue {
+    func renderTemplates(_ inserts: LuaValue, posting: Posting) -> LuaValue {
         guard case .array(let items) = inserts,
             items.contains(where: { $0["text"]?.stringValue?.contains("{{") == true })
         else { return inserts }

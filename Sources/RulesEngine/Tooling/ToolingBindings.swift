@@ -1,0 +1,218 @@
+import Foundation
+import LuaKit
+import PostingModel
+
+/// The Lua functions the test runner and the REPL give their scripts, on top
+/// of what rules see: build postings and returns, run hooks and transitions
+/// through the engine (validation included), fix the clock, show values.
+///
+/// | function | returns |
+/// |---|---|
+/// | `posting(t)` | the posting as hooks see it: defaults filled, catalog merged |
+/// | `posting_from(path [, which])` | a posting of a JSON file in the rules folder (first, n-th, or by number) |
+/// | `return_event(t)` / `return_from(path [, which])` | a return, likewise |
+/// | `run_transition(p [, opts])` | `{decisions, actions, errors, log, ...}` of every hook for the transition |
+/// | `run_hook(name, p [, opts])` | the same for one hook, plus `decision` |
+/// | `run_return(ret [, p [, opts]])` | the `returns` hook's result, plus `decision` |
+/// | `set_now(time)` | sets the default evaluation time (ISO 8601 or Unix seconds) |
+/// | `show(v)` | `v` as readable Lua |
+///
+/// `opts`: `to` (status entered; default the posting's status), `from`,
+/// `now`, `carrier_decided` (transition), `decisions` (`ctx.decisions` for one hook).
+public final class ToolingBindings {
+    public let engine: RulesEngine
+    public let fixtures: FixtureFiles
+    /// The evaluation time used when a call gives no `now`.
+    public var now: EvaluationTime
+    /// The functions by global name.
+    public private(set) var functions: [String: LuaReference] = [:]
+
+    public static let names = [
+        "posting", "posting_from", "return_event", "return_from", "run_transition", "run_hook", "run_return", "set_now", "show",
+    ]
+
+    public init(engine: RulesEngine, now: EvaluationTime) throws(LuaError) {
+        self.engine = engine
+        self.now = now
+        fixtures = FixtureFiles(root: engine.folder.root)
+        let state = engine.toolingSandbox.state
+        weak var weakSelf: ToolingBindings?
+        func bind(_ name: String, _ body: @escaping (ToolingBindings, [LuaValue]) throws -> LuaValue?) {
+            functions[name] = state.makeFunction { arguments in
+                guard let bindings = weakSelf else { throw LuaHostError("\(name): the session is closed") }
+                do {
+                    return try body(bindings, arguments).map { [.value($0)] } ?? []
+                } catch let error as LuaHostError {
+                    throw LuaHostError("\(name): \(error.message)")
+                }
+            }
+        }
+        bind("posting") { bindings, arguments in
+            LuaValue(json: .object(bindings.merged(try ToolingInputs.posting(from: arguments.first ?? .nil)).fields))
+        }
+        bind("posting_from") { bindings, arguments in
+            let posting = try bindings.fixtures.posting(try Self.path(arguments), which: arguments.dropFirst().first ?? .nil)
+            return LuaValue(json: .object(bindings.merged(posting).fields))
+        }
+        bind("return_event") { _, arguments in
+            LuaValue(json: .object(try ToolingInputs.returnEvent(from: arguments.first ?? .nil).fields))
+        }
+        bind("return_from") { bindings, arguments in
+            let event = try bindings.fixtures.returnEvent(try Self.path(arguments), which: arguments.dropFirst().first ?? .nil)
+            return LuaValue(json: .object(event.fields))
+        }
+        bind("run_transition") { bindings, arguments in try bindings.runTransition(arguments) }
+        bind("run_hook") { bindings, arguments in try bindings.runHook(arguments) }
+        bind("run_return") { bindings, arguments in try bindings.runReturn(arguments) }
+        bind("set_now") { bindings, arguments in
+            bindings.now = try Self.time(arguments.first ?? .nil)
+            return nil
+        }
+        functions["show"] = try LuaInspect.makeShow(in: engine.toolingSandbox)
+        weakSelf = self
+    }
+
+    /// Sets every function as a global of `environment` (a table reference).
+    public func install(into environment: LuaReference) throws(LuaError) {
+        let state = engine.toolingSandbox.state
+        let setter = try state.load(source: "local t, k, v = ...; rawset(t, k, v)", chunkName: "(tooling)")
+        defer { state.release(setter) }
+        try state.withLimits(.unlimited) { () throws(LuaError) in
+            for (name, function) in functions.sorted(by: { $0.key < $1.key }) {
+                _ = try state.call(setter, [.reference(environment), .value(.string(name)), .reference(function)])
+            }
+        }
+    }
+
+    // MARK: - Running hooks
+
+    private func runTransition(_ arguments: [LuaValue]) throws -> LuaValue {
+        let posting = try ToolingInputs.posting(from: arguments.first ?? .nil)
+        let options = try Self.options(arguments.dropFirst().first)
+        let (transition, time) = try transitionAndTime(options, posting: posting)
+        if let from = transition.from {
+            do {
+                try TransitionTable.check(from: from, to: transition.to)
+            } catch {
+                let refused = Evaluation(postingNumber: posting.postingNumber, status: transition.to.rawValue, errors: [
+                    RuleError(code: .invalidTransition, postingNumber: posting.postingNumber, message: error.message),
+                ])
+                return Self.result(refused, decision: nil)
+            }
+        }
+        let carrierDecided = options["carrier_decided"]?.boolValue ?? false
+        let evaluation = engine.toolingSandbox.state.preservingCallState {
+            engine.evaluate(posting.withStatus(transition.to, substatus: posting.substatus), transition: transition, now: time,
+                            carrierDecided: carrierDecided)
+        }
+        return Self.result(evaluation, decision: nil)
+    }
+
+    private func runHook(_ arguments: [LuaValue]) throws -> LuaValue {
+        guard let name = arguments.first?.stringValue else {
+            throw LuaHostError("expected a hook name (packaging, inserts, carrier, transitions:<status>) as argument 1")
+        }
+        if name == "returns" { throw LuaHostError("use run_return(ret, posting) for the returns hook") }
+        let posting = try ToolingInputs.posting(from: arguments.dropFirst().first ?? .nil)
+        let options = try Self.options(arguments.dropFirst(2).first)
+        let (transition, time) = try transitionAndTime(options, posting: posting)
+        var decisions: [String: LuaValue] = [:]
+        if let given = options["decisions"] {
+            guard let table = given.tableValue else { throw LuaHostError("opts.decisions must be a table of decisions by hook name") }
+            decisions = table
+        }
+        let evaluation = try engine.toolingSandbox.state.preservingCallState { () throws(RuleError) -> Evaluation in
+            try engine.evaluate(hook: name, posting: posting.withStatus(transition.to, substatus: posting.substatus),
+                                transition: transition, now: time, decisions: decisions)
+        }
+        let decision: LuaValue? = name.hasPrefix("transitions:")
+            ? (evaluation.hookRuns.last?.decision.map { LuaValue(json: $0) })
+            : evaluation.decisions[name].map { LuaValue(json: $0) }
+        return Self.result(evaluation, decision: decision)
+    }
+
+    private func runReturn(_ arguments: [LuaValue]) throws -> LuaValue {
+        let event = try ToolingInputs.returnEvent(from: arguments.first ?? .nil)
+        let postingArgument = arguments.dropFirst().first ?? .nil
+        let posting = postingArgument.isNil ? nil : try ToolingInputs.posting(from: postingArgument)
+        let options = try Self.options(arguments.dropFirst(2).first)
+        let time = try options["now"].map(Self.time) ?? now
+        let evaluation = engine.toolingSandbox.state.preservingCallState {
+            engine.evaluate(event, posting: posting, now: time)
+        }
+        return Self.result(evaluation, decision: evaluation.decisions["returns"].map { LuaValue(json: $0) })
+    }
+
+    // MARK: - Arguments and results
+
+    private func merged(_ posting: Posting) -> Posting { engine.folder.catalog.apply(to: posting) }
+
+    private func transitionAndTime(_ options: [String: LuaValue], posting: Posting) throws -> (Transition, EvaluationTime) {
+        let to = try options["to"].map { try Self.status($0, "opts.to") } ?? posting.status
+        let from = try options["from"].map { try Self.status($0, "opts.from") }
+        let time = try options["now"].map(Self.time) ?? now
+        return (Transition(from: from, to: to), time)
+    }
+
+    private static func path(_ arguments: [LuaValue]) throws(LuaHostError) -> String {
+        guard let path = arguments.first?.stringValue else {
+            throw LuaHostError("expected a file path relative to the rules folder as argument 1")
+        }
+        return path
+    }
+
+    private static func options(_ value: LuaValue?) throws(LuaHostError) -> [String: LuaValue] {
+        guard let value, !value.isNil else { return [:] }
+        guard let table = value.tableValue else { throw LuaHostError("options must be a table, got \(ToolingInputs.describe(value))") }
+        let known: Set<String> = ["to", "from", "now", "carrier_decided", "decisions"]
+        if let unknown = table.keys.sorted().first(where: { !known.contains($0) }) {
+            throw LuaHostError("unknown option '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        return table
+    }
+
+    private static func status(_ value: LuaValue, _ what: String) throws(LuaHostError) -> PostingStatus {
+        guard let text = value.stringValue, let status = PostingStatus(rawValue: text) else {
+            throw LuaHostError("\(what) must be an Ozon status such as awaiting_packaging, got \(ToolingInputs.describe(value))")
+        }
+        return status
+    }
+
+    static func time(_ value: LuaValue) throws(LuaHostError) -> EvaluationTime {
+        switch value {
+        case .integer(let seconds): return EvaluationTime(unixSeconds: seconds)
+        case .string(let text):
+            guard let time = EvaluationTime(iso8601: text) else {
+                throw LuaHostError("'\(text)' is not a UTC ISO 8601 time such as 2026-05-20T12:00:00Z")
+            }
+            return time
+        default:
+            throw LuaHostError("a time must be an ISO 8601 string or Unix seconds, got \(ToolingInputs.describe(value))")
+        }
+    }
+
+    /// An evaluation as a Lua table: `posting_number`, `status`, `return_id`,
+    /// `decisions`, `actions`, `errors` (`code`, `hook`, `file`, `line`,
+    /// `message`, `text`), `log`, and `decision` for a single hook.
+    public static func result(_ evaluation: Evaluation, decision: LuaValue?) -> LuaValue {
+        var fields: [String: LuaValue] = [
+            "decisions": LuaValue(json: .object(evaluation.decisions)),
+            "actions": .array(evaluation.actions.map { LuaValue(json: $0) }),
+            "errors": .array(evaluation.errors.map(errorValue)),
+            "log": .array(evaluation.log.map(LuaValue.string)),
+        ]
+        fields["posting_number"] = evaluation.postingNumber.map(LuaValue.string)
+        fields["status"] = evaluation.status.map(LuaValue.string)
+        fields["return_id"] = evaluation.returnID.map(LuaValue.integer)
+        fields["decision"] = decision
+        return .table(fields)
+    }
+
+    static func errorValue(_ error: RuleError) -> LuaValue {
+        var fields: [String: LuaValue] = ["code": .string(error.code.rawValue), "message": .string(error.message), "text": .string(error.description)]
+        fields["hook"] = error.hook.map(LuaValue.string)
+        fields["file"] = error.file.map(LuaValue.string)
+        fields["line"] = error.line.map { .integer(Int64($0)) }
+        return .table(fields)
+    }
+}

@@ -1,1 +1,0 @@
-// Lua policy tests: see the tooling work.
