@@ -112,8 +112,11 @@ enum TestLibrary {
         for i = 1, math.min(#out, MAX_DIFFS) do lines[#lines + 1] = "  " .. out[i] end
         if #out > MAX_DIFFS then lines[#lines + 1] = "  ... and more differences" end
       end
-      lines[#lines + 1] = block("expected: ", expected)
-      lines[#lines + 1] = block("got:      ", got)
+      -- Whole tables only when short: the differences above say what matters.
+      if type(got) ~= "table" or type(expected) ~= "table" or #show(got, 10000) + #show(expected, 10000) <= 160 then
+        lines[#lines + 1] = block("expected: ", expected)
+        lines[#lines + 1] = block("got:      ", got)
+      end
       return concat(lines, "\n")
     end
 
