@@ -73,7 +73,7 @@ public enum JUnitReporter {
     private static func seconds(_ value: Double) -> String { String(format: "%.6f", value) }
 
     /// Escapes markup and drops what XML 1.0 cannot hold (most control characters).
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -118,8 +118,8 @@ public struct TextReporter {
         }
     }
 
-    /// `3, 7-9, 12`.
-    static func ranges(_ lines: [Int]) -> String {
+    /// Sorted line numbers as ranges: `3, 7-9, 12`.
+    public static func ranges(_ lines: [Int]) -> String {
         var parts: [String] = []
         var index = 0
         while index < lines.count {

@@ -1,0 +1,4 @@
+-- Does not compile.
+it("never registered", function()
+  expect_true(true)
+end
