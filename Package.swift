@@ -60,7 +60,10 @@ let package = Package(
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
         .testTarget(name: "PostingModelTests", dependencies: ["PostingModel"]),
         .testTarget(name: "RulesEngineTests", dependencies: ["RulesEngine", "PostingModel", "LuaKit"]),
-        .testTarget(name: "PostingStoreTests", dependencies: ["PostingStore", "RulesEngine", "PostingModel"]),
+        .testTarget(
+            name: "PostingStoreTests",
+            dependencies: ["PostingStore", "RulesEngine", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine"]),
         .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine"]),
         .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel"]),

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import PostingModel
+import PostingStore
+
+/// `ozon-rules log`: the recorded history, with decisions, rules versions and errors.
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Show recorded transitions and returns with what the rules decided.",
+        discussion: """
+            Oldest first: each transition (from → to, when, source) and each return, the version
+            of the rules that ran (the first 12 hex digits of the rules digest in the table), and
+            per hook the decision or the error with its file and line. Exit 1 when a posting
+            number is given and nothing is recorded for it.
+
+            Examples:
+              ozon-rules log 61930528-0117-1
+              ozon-rules log --format json --with-inputs --limit 20
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Only this posting (default: all).", valueName: "POSTING_NUMBER"))
+    var postingNumber: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(name: .long, help: "Output format: table or json.")
+    var format: LogFormat = .table
+
+    @Option(name: .long, help: ArgumentHelp("Only events at or after this date or time (UTC).", valueName: "DATE"))
+    var since: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only the last N events.", valueName: "N"))
+    var limit: Int?
+
+    @Flag(name: .long, help: "With --format json: include each hook's input (the posting snapshot and ctx).")
+    var withInputs = false
+
+    func validate() throws {
+        try TimeOption.validateSince(since)
+        if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
+    }
+
+    func run() throws {
+        let store = try storeOptions.open(create: false)
+        let history: [RecordedEvaluation]
+        do {
+            history = try store.history(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit)
+        } catch {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            throw ExitCode(1)
+        }
+        switch format {
+        case .table: print(LogWriter.table(history), terminator: "")
+        case .json: print(LogWriter.json(history, withInputs: withInputs), terminator: "")
+        }
+        if let postingNumber, history.isEmpty {
+            Diagnostics.write("ozon-rules: nothing recorded for posting \(postingNumber) in \(storeOptions.db)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import PostingModel
+import PostingStore
+import RulesEngine
+
+/// `ozon-rules transition`: moves one stored posting to another status by hand.
+struct TransitionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transition",
+        abstract: "Move one stored posting to another status by hand, running and recording the hooks.",
+        discussion: """
+            For what Ozon does not report by itself, such as a seller marking an rFBS posting
+            delivered. The same checks as ingest: an impossible transition is reported as
+            invalid_transition (exit 1) and nothing changes. Otherwise the hooks for entering
+            the status run on the stored posting, and the posting, the transition (source
+            "manual") and the hook runs are stored in one database transaction. The stored
+            substatus is cleared (only Ozon knows the new one).
+
+            Example:
+              ozon-rules transition 0164470385-0159-1 --to delivered --rules examples/rules
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The posting to move.", valueName: "POSTING_NUMBER"))
+    var postingNumber: String
+
+    @Option(name: .long, help: ArgumentHelp("The new status, e.g. delivered.", valueName: "STATUS"))
+    var to: String
+
+    @OptionGroup var rulesOptions: RulesOptions
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(name: .long, help: ArgumentHelp("Evaluation time (UTC ISO 8601); default: now.", valueName: "ISO8601"))
+    var now: String?
+
+    @Option(name: .long, help: "Output: ndjson (one line) or json (pretty).")
+    var format: ItemFormat = .ndjson
+
+    @OptionGroup var limitOptions: LimitOptions
+
+    func validate() throws {
+        _ = try StatusArgument.parse(to)
+        try TimeOption.validateNow(now)
+        if format == .summary { throw ValidationError("--format must be ndjson or json") }
+    }
+
+    func run() throws {
+        let status = try StatusArgument.parse(to)
+        let store = try storeOptions.open(create: false)
+        let (engine, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
+        let applier = TransitionApplier(engine: engine, rulesVersion: version, now: TimeOption.now(now), source: .manual)
+        let result: ItemResult
+        do {
+            result = try store.write { session in
+                try applier.applyManually(postingNumber: postingNumber, to: status, in: session)
+            }
+        } catch let error as StoreError where error.code == .unknownPosting {
+            Diagnostics.write("ozon-rules: error: \(error.message)")
+            throw ExitCode(1)
+        } catch {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            throw ExitCode(1)
+        }
+        let json = ItemJSON.make(result)
+        print(format == .json ? JSONWriter.write(json, pretty: true) : JSONWriter.write(json))
+        for error in result.evaluation?.errors ?? [] { Diagnostics.write(error.description) }
+        if let rejection = result.rejectionError { Diagnostics.write("ozon-rules: \(rejection.description)") }
+        if result.failed { throw ExitCode(1) }
+    }
+}

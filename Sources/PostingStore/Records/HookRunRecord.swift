@@ -1,0 +1,72 @@
+import PostingModel
+import RulesEngine
+
+/// A rule error as recorded: code, file and line relative to the rules folder, message.
+public struct RecordedError: Sendable, Hashable, CustomStringConvertible {
+    public var code: String
+    public var file: String?
+    public var line: Int?
+    public var message: String
+
+    public init(code: String, file: String?, line: Int?, message: String) {
+        self.code = code
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public init(_ error: RuleError) {
+        self.init(code: error.code.rawValue, file: error.file, line: error.line, message: error.message)
+    }
+
+    /// `carrier.lua:14: rule_runtime_error: message`.
+    public var description: String {
+        var text = ""
+        if let file { text += file + (line.map { ":\($0)" } ?? "") + ": " }
+        return text + code + ": " + message
+    }
+
+    /// `{"code","file","line","message"}`.
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["code"] = .string(code)
+        object["file"] = file.map(JSONValue.string) ?? .null
+        object["line"] = line.map { .number(JSONNumber(integer: Int64($0))) } ?? .null
+        object["message"] = .string(message)
+        return .object(object)
+    }
+}
+
+/// One hook call as recorded: the `ctx` it was given, what it decided (or the error), its cost.
+///
+/// The posting the hook saw is the snapshot of its transition (or return); together with
+/// `context` that is the hook's whole input.
+public struct HookRunRecord: Sendable, Hashable {
+    /// `packaging`, `inserts`, `carrier`, `returns`, `transitions:<status>` or `transitions:*`.
+    public var hook: String
+    /// `ctx` without its functions, as canonical JSON: `now`, `now_iso`, `transition` (absent for
+    /// a return), `decisions` (the earlier decisions of the same transition).
+    public var context: String
+    /// The decision (or actions) as canonical JSON; nil when the hook returned nil or failed.
+    public var decision: String?
+    public var error: RecordedError?
+    public var instructions: Int64
+    public var durationNanoseconds: Int64
+
+    public init(
+        hook: String, context: String, decision: String?, error: RecordedError?, instructions: Int64,
+        durationNanoseconds: Int64
+    ) {
+        self.hook = hook
+        self.context = context
+        self.decision = decision
+        self.error = error
+        self.instructions = instructions
+        self.durationNanoseconds = durationNanoseconds
+    }
+
+    /// The decision parsed (nil when none or unreadable).
+    public var decisionValue: JSONValue? {
+        decision.flatMap { try? JSONParser.parse($0) }
+    }
+}

@@ -1,0 +1,76 @@
+import PostingModel
+
+/// The latest known state of one posting.
+public struct StoredPosting: Sendable, Hashable {
+    public var postingNumber: String
+    public var status: PostingStatus
+    public var substatus: String?
+    /// The normalised posting (`Posting.fields`) as canonical JSON text (keys sorted).
+    public var snapshot: String
+    /// Unix seconds of the evaluation that last changed the row.
+    public var updatedAt: Int64
+
+    public init(postingNumber: String, status: PostingStatus, substatus: String?, snapshot: String, updatedAt: Int64) {
+        self.postingNumber = postingNumber
+        self.status = status
+        self.substatus = substatus
+        self.snapshot = snapshot
+        self.updatedAt = updatedAt
+    }
+
+    /// The row for a posting as it arrived, at `updatedAt`.
+    public init(_ posting: Posting, updatedAt: Int64) {
+        self.init(
+            postingNumber: posting.postingNumber, status: posting.status, substatus: posting.substatus,
+            snapshot: Snapshot.text(posting.fields), updatedAt: updatedAt)
+    }
+
+    /// The posting again, decoded from the snapshot (prices already in minor units).
+    public func posting() throws(StoreError) -> Posting {
+        try Snapshot.posting(snapshot)
+    }
+}
+
+/// Canonical JSON text of stored values: keys sorted, so equal values give equal text.
+public enum Snapshot {
+    public static func text(_ object: JSONObject) -> String {
+        JSONWriter.write(.object(object), sortedKeys: true)
+    }
+
+    public static func text(_ value: JSONValue) -> String {
+        JSONWriter.write(value, sortedKeys: true)
+    }
+
+    /// Parses stored JSON text; a broken row is a `StoreError` naming what it was.
+    public static func value(_ text: String, what: String) throws(StoreError) -> JSONValue {
+        do {
+            return try JSONParser.parse(text)
+        } catch {
+            throw StoreError.corrupt("\(what): stored JSON does not parse (\(error))")
+        }
+    }
+
+    /// A posting from its stored snapshot.
+    public static func posting(_ text: String) throws(StoreError) -> Posting {
+        guard case .object(let fields) = try value(text, what: "posting snapshot") else {
+            throw StoreError.corrupt("posting snapshot: not a JSON object")
+        }
+        do {
+            return try Posting(normalizedFields: fields)
+        } catch {
+            throw StoreError.corrupt("posting snapshot: \(error.field.map { "field '\($0)': " } ?? "")\(error.message)")
+        }
+    }
+
+    /// A return from its stored snapshot.
+    public static func returnEvent(_ text: String) throws(StoreError) -> ReturnEvent {
+        guard case .object(let fields) = try value(text, what: "return snapshot") else {
+            throw StoreError.corrupt("return snapshot: not a JSON object")
+        }
+        do {
+            return try ReturnEvent(normalizedFields: fields)
+        } catch {
+            throw StoreError.corrupt("return snapshot: \(error.field.map { "field '\($0)': " } ?? "")\(error.message)")
+        }
+    }
+}
