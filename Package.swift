@@ -57,7 +57,7 @@ let package = Package(
         // Microbenchmark: one protected call from Swift vs the same loop inside lua5.4.
         .executableTarget(name: "luakit-bench", dependencies: ["LuaKit"]),
 
-        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
+        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"], exclude: ["Fixtures"]),
         .testTarget(name: "PostingModelTests", dependencies: ["PostingModel"]),
         .testTarget(name: "RulesEngineTests", dependencies: ["RulesEngine", "PostingModel", "LuaKit"]),
         .testTarget(
@@ -66,7 +66,7 @@ let package = Package(
         ),
         .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine"]),
         .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine"]),
-        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel"]),
+        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -71,7 +71,13 @@ public final class LuaState {
     /// is the file's path relative to its root (`carrier.lua`), so Lua's own
     /// messages read `carrier.lua:14: ...`.
     public func load(source: String, chunkName: String) throws(LuaError) -> LuaReference {
-        var bytes = Array(source.utf8)
+        try load(bytes: Array(source.utf8), chunkName: chunkName)
+    }
+
+    /// Compiles Lua source given as bytes (Lua strings may hold any bytes,
+    /// including ones that are not UTF-8).
+    public func load(bytes source: [UInt8], chunkName: String) throws(LuaError) -> LuaReference {
+        var bytes = source
         if bytes.isEmpty { bytes = [0x20] }
         let status = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in

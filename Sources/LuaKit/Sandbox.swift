@@ -76,7 +76,12 @@ public final class Sandbox {
     /// current evaluation). `chunkName` is the path relative to the rules
     /// folder, as messages should show it.
     public func load(source: String, chunkName: String) throws(LuaError) -> LuaReference {
-        let chunk = try state.load(source: source, chunkName: chunkName)
+        try load(bytes: Array(source.utf8), chunkName: chunkName)
+    }
+
+    /// Like `load(source:chunkName:)`, for source that may hold non-UTF-8 bytes.
+    public func load(bytes: [UInt8], chunkName: String) throws(LuaError) -> LuaReference {
+        let chunk = try state.load(bytes: bytes, chunkName: chunkName)
         state.setEnvironment(of: chunk, to: environment)
         chunks.append(chunk)
         return chunk

@@ -15,6 +15,7 @@ public final class RulesEngine {
     /// `transitions.lua` hooks by status name or `"*"`.
     var transitionHooks: [String: LuaReference] = [:]
     private let invoke: LuaReference
+    private var templates: [String: MustacheTemplate] = [:]
 
     /// Loads every rule file. Throws with every load error at once, sorted by
     /// file and line.
@@ -36,10 +37,13 @@ public final class RulesEngine {
             // Trusted host code: attaches ctx.log and calls a hook with ctx last.
             let invokeChunk = try sandbox.state.load(source: """
                 local log = ...
-                return function(hook, ctx, subject, posting, arity)
+                return function(hook, ctx, subject, posting, arity, name)
                   ctx.log = log
-                  if arity == 2 then return hook(subject, ctx) end
-                  return hook(subject, posting, ctx)
+                  local result
+                  if arity == 2 then result = hook(subject, ctx) else result = hook(subject, posting, ctx) end
+                  -- Later hooks see it as ctx.decisions[name]; the host removes it if invalid.
+                  if name then ctx.decisions[name] = result end
+                  return result
                 end
                 """, chunkName: "(engine)")
             invoke = try sandbox.state.withLimits(.unlimited) { () throws(LuaError) in
@@ -153,15 +157,21 @@ public final class RulesEngine {
             result.errors.append(RuleError(code: .ruleRuntimeError, postingNumber: posting.postingNumber, message: "\(error)"))
             return result
         }
-        let subject = sandbox.state.reference(to: LuaBridge.luaValue(posting.fields))
-        defer { sandbox.state.release(subject) }
+        // The posting and ctx tables are built once and shared by the hooks of
+        // this transition; ctx.decisions fills up as hooks succeed.
+        let subject = sandbox.state.reference(to: LuaJSON(posting.fields))
+        let context = sandbox.state.reference(to: makeContext(now: now, transition: transition, decisions: [:]))
+        let decisionsTable = sandbox.state.field("decisions", of: context)
+        defer {
+            sandbox.state.release(subject)
+            sandbox.state.release(context)
+            if let decisionsTable { sandbox.state.release(decisionsTable) }
+        }
 
-        var decisions: [String: LuaValue] = [:]
         for hook in Hook.decisionHooks(entering: transition.to, carrierDecided: carrierDecided) {
             guard let function = hooks[hook] else { continue }
-            let context = makeContext(now: now, transition: transition, decisions: decisions)
-            guard let decision = run(hook.rawValue, function, context: context, subject: subject, posting: nil, arity: 2,
-                                     postingNumber: posting.postingNumber, into: &result)
+            guard let decision = run(hook.rawValue, function, context: .reference(context), subject: subject, posting: .value(.nil), arity: 2,
+                                     postingNumber: posting.postingNumber, decisionName: hook.rawValue, into: &result)
             else { continue }
             do throws(DecisionViolation) {
                 switch hook {
@@ -172,10 +182,10 @@ public final class RulesEngine {
                 }
             } catch {
                 reject(hook.rawValue, function, error, postingNumber: posting.postingNumber, into: &result)
+                if let decisionsTable { sandbox.state.setField(hook.rawValue, of: decisionsTable, to: .nil) }
                 continue
             }
             let accepted = hook == .inserts ? renderTemplates(decision, posting: posting) : decision
-            decisions[hook.rawValue] = accepted
             result.decisions[hook.rawValue] = LuaBridge.json(accepted)
             result.hookRuns[result.hookRuns.count - 1].decision = LuaBridge.json(accepted)
         }
@@ -183,9 +193,8 @@ public final class RulesEngine {
         for key in [transition.to.rawValue, "*"] {
             guard let function = transitionHooks[key] else { continue }
             let name = "transitions:\(key)"
-            let context = makeContext(now: now, transition: transition, decisions: decisions)
-            guard let actions = run(name, function, context: context, subject: subject, posting: nil, arity: 2,
-                                    postingNumber: posting.postingNumber, into: &result)
+            guard let actions = run(name, function, context: .reference(context), subject: subject, posting: .value(.nil), arity: 2,
+                                    postingNumber: posting.postingNumber, decisionName: nil, into: &result)
             else { continue }
             do throws(DecisionViolation) {
                 try DecisionValidator.actions(actions)
@@ -212,12 +221,16 @@ public final class RulesEngine {
             result.errors.append(RuleError(code: .ruleRuntimeError, returnID: returnEvent.returnID, message: "\(error)"))
             return result
         }
-        let subject = sandbox.state.reference(to: LuaBridge.luaValue(returnEvent.fields))
-        defer { sandbox.state.release(subject) }
-        let postingValue: LuaValue = posting.map { LuaBridge.luaValue(folder.catalog.apply(to: $0).fields) } ?? .nil
+        let subject = sandbox.state.reference(to: LuaJSON(returnEvent.fields))
+        let postingTable = posting.map { sandbox.state.reference(to: LuaJSON(folder.catalog.apply(to: $0).fields)) }
+        defer {
+            sandbox.state.release(subject)
+            if let postingTable { sandbox.state.release(postingTable) }
+        }
         let context = makeContext(now: now, transition: nil, decisions: [:])
-        guard let decision = run("returns", function, context: context, subject: subject, posting: postingValue, arity: 3,
-                                 postingNumber: returnEvent.postingNumber, returnID: returnEvent.returnID, into: &result)
+        guard let decision = run("returns", function, context: .value(context), subject: subject,
+                                 posting: postingTable.map(LuaArgument.reference) ?? .value(.nil), arity: 3,
+                                 postingNumber: returnEvent.postingNumber, returnID: returnEvent.returnID, decisionName: nil, into: &result)
         else {
             result.log = sandbox.takeLog()
             return result
@@ -239,10 +252,21 @@ public final class RulesEngine {
         _ name: String, _ function: LuaReference, context: LuaValue, subject: LuaReference, posting: LuaValue?, arity: Int64,
         postingNumber: String?, returnID: Int64? = nil, into result: inout Evaluation
     ) -> LuaValue? {
+        run(name, function, context: .value(context), subject: subject, posting: .value(posting ?? .nil), arity: arity,
+            postingNumber: postingNumber, returnID: returnID, decisionName: nil, into: &result)
+    }
+
+    /// `decisionName`, when given, makes the result visible to later hooks as
+    /// `ctx.decisions[decisionName]`.
+    func run(
+        _ name: String, _ function: LuaReference, context: LuaArgument, subject: LuaReference, posting: LuaArgument, arity: Int64,
+        postingNumber: String?, returnID: Int64? = nil, decisionName: String?, into result: inout Evaluation
+    ) -> LuaValue? {
         let state = sandbox.state
         do {
             let values = try state.call(invoke, [
-                .reference(function), .value(context), .reference(subject), .value(posting ?? .nil), .value(.integer(arity)),
+                .reference(function), context, .reference(subject), posting, .value(.integer(arity)),
+                .value(decisionName.map(LuaValue.string) ?? .nil),
             ])
             let statistics = state.lastCallStatistics
             result.hookRuns.append(HookRun(hook: name, decision: nil, error: nil, instructions: statistics.instructions,
@@ -299,11 +323,19 @@ public final class RulesEngine {
         let object = RulesEngine.templateObject(.object(posting.fields))
         return .array(items.map { item in
             guard var fields = item.tableValue, let text = fields["text"]?.stringValue, text.contains("{{"),
-                let template = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text)
+                let template = template(for: text)
             else { return item }
             fields["text"] = .string(template.render(object))
             return .table(fields)
         })
+    }
+
+    /// Compiled templates by text: rules produce the same few texts again and again.
+    private func template(for text: String) -> MustacheTemplate? {
+        if let cached = templates[text] { return cached }
+        guard let template = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text) else { return nil }
+        if templates.count < 1024 { templates[text] = template }
+        return template
     }
 
     private static func templateObject(_ json: JSONValue) -> Any {
