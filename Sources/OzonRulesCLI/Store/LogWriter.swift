@@ -64,7 +64,9 @@ enum LogWriter {
                     object["posting"] = r.postingSnapshot.map(parsed) ?? .null
                 }
             }
-            object["hook_runs"] = .array(entry.hookRuns.map { hookRun($0, withInputs: withInputs) })
+            object["hook_runs"] = .array(entry.hookRuns.indices.map { index in
+                hookRun(entry.hookRuns[index], context: withInputs ? context(entry, index) : nil)
+            })
             let log: [String]
             switch entry {
             case .transition(let t): log = t.log
@@ -76,10 +78,17 @@ enum LogWriter {
         return JSONWriter.write(.array(items), pretty: true) + "\n"
     }
 
-    static func hookRun(_ run: HookRunRecord, withInputs: Bool) -> JSONValue {
+    static func context(_ entry: RecordedEvaluation, _ index: Int) -> JSONValue {
+        switch entry {
+        case .transition(let t): t.context(ofRun: index)
+        case .returnEvent(let r): r.context(ofRun: index)
+        }
+    }
+
+    static func hookRun(_ run: HookRunRecord, context: JSONValue?) -> JSONValue {
         var object = JSONObject()
         object["hook"] = .string(run.hook)
-        if withInputs { object["ctx"] = parsed(run.context) }
+        if let context { object["ctx"] = context }
         object["decision"] = run.decision.map(parsed) ?? .null
         object["error"] = run.error?.json ?? .null
         object["instructions"] = .number(JSONNumber(integer: run.instructions))

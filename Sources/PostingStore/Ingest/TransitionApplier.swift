@@ -72,7 +72,7 @@ public final class TransitionApplier {
         let record = NewTransition(
             from: from, to: posting.status, at: now.unixSeconds, source: source, carrierDecided: carrierDecided,
             rulesVersion: rulesVersion,
-            hookRuns: HookRunRecords.make(evaluation, now: now, transition: transition), log: evaluation.log)
+            hookRuns: HookRunRecords.make(evaluation), log: evaluation.log)
         let id = try session.apply(PostingChange(posting: row, transition: record))
         return ItemResult(
             change: from == nil ? .created : .transitioned, postingNumber: number, from: from, to: posting.status,
@@ -90,7 +90,7 @@ public final class TransitionApplier {
         try session.record(NewReturn(
             returnID: event.returnID, postingNumber: event.postingNumber, snapshot: Snapshot.text(event.fields),
             postingSnapshot: stored?.snapshot, at: now.unixSeconds, source: source, rulesVersion: rulesVersion,
-            hookRuns: HookRunRecords.make(evaluation, now: now, transition: nil), log: evaluation.log))
+            hookRuns: HookRunRecords.make(evaluation), log: evaluation.log))
         return ItemResult(
             change: .recorded, postingNumber: event.postingNumber, returnID: event.returnID, to: stored?.status,
             evaluation: evaluation)

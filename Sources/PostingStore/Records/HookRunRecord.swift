@@ -37,16 +37,18 @@ public struct RecordedError: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// One hook call as recorded: the `ctx` it was given, what it decided (or the error), its cost.
+/// One hook call as recorded: which earlier decisions it saw, what it decided (or the error),
+/// its cost.
 ///
-/// The posting the hook saw is the snapshot of its transition (or return); together with
-/// `context` that is the hook's whole input.
+/// The rest of the hook's input is on its transition (or return) row: the posting snapshot,
+/// `ctx.now` and `ctx.transition`. `ctx.decisions` holds the decisions of the hooks named in
+/// `decisionsSeen`, which are the earlier runs of the same evaluation, so the store keeps each
+/// decision once. `HookContext` rebuilds the exact `ctx`.
 public struct HookRunRecord: Sendable, Hashable {
     /// `packaging`, `inserts`, `carrier`, `returns`, `transitions:<status>` or `transitions:*`.
     public var hook: String
-    /// `ctx` without its functions, as canonical JSON: `now`, `now_iso`, `transition` (absent for
-    /// a return), `decisions` (the earlier decisions of the same transition).
-    public var context: String
+    /// The hooks whose decisions were in `ctx.decisions`, in run order.
+    public var decisionsSeen: [String]
     /// The decision (or actions) as canonical JSON; nil when the hook returned nil or failed.
     public var decision: String?
     public var error: RecordedError?
@@ -54,11 +56,11 @@ public struct HookRunRecord: Sendable, Hashable {
     public var durationNanoseconds: Int64
 
     public init(
-        hook: String, context: String, decision: String?, error: RecordedError?, instructions: Int64,
+        hook: String, decisionsSeen: [String], decision: String?, error: RecordedError?, instructions: Int64,
         durationNanoseconds: Int64
     ) {
         self.hook = hook
-        self.context = context
+        self.decisionsSeen = decisionsSeen
         self.decision = decision
         self.error = error
         self.instructions = instructions

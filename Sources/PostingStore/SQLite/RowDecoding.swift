@@ -6,7 +6,11 @@ import PostingModel
 enum RowDecoding {
     static func posting(_ db: Database, _ postingNumber: String) throws -> StoredPosting? {
         let statement = try db.cachedStatement(sql: """
-            SELECT posting_number, status, substatus, snapshot, updated_at FROM postings WHERE posting_number = ?
+            SELECT p.posting_number, p.status, p.substatus,
+              coalesce(p.snapshot, (SELECT t.snapshot FROM transitions t WHERE t.posting_number = p.posting_number
+                                    ORDER BY t.id DESC LIMIT 1)),
+              p.updated_at
+            FROM postings p WHERE p.posting_number = ?
             """)
         guard let row = try Row.fetchOne(statement, arguments: [postingNumber]) else { return nil }
         return StoredPosting(
@@ -60,7 +64,7 @@ enum RowDecoding {
 
     static func hookRuns(_ db: Database, column: String, id: Int64) throws -> [HookRunRecord] {
         let statement = try db.cachedStatement(sql: """
-            SELECT hook, context, decision, error_code, error_file, error_line, error_message, instructions, duration_ns
+            SELECT hook, decisions_seen, decision, error_code, error_file, error_line, error_message, instructions, duration_ns
             FROM hook_runs WHERE \(column) = ? ORDER BY seq
             """)
         var runs: [HookRunRecord] = []
@@ -74,7 +78,7 @@ enum RowDecoding {
             }
             runs.append(HookRunRecord(
                 hook: try row.decode(String.self, atIndex: 0),
-                context: try row.decode(String.self, atIndex: 1),
+                decisionsSeen: try strings(row.decode(String?.self, atIndex: 1), what: "hook_runs.decisions_seen"),
                 decision: try row.decode(String?.self, atIndex: 2),
                 error: error,
                 instructions: try row.decode(Int64.self, atIndex: 7),
@@ -95,8 +99,15 @@ enum RowDecoding {
     }
 
     static func log(_ text: String?) throws -> [String] {
+        try strings(text, what: "log")
+    }
+
+    /// A stored JSON array of strings; NULL is empty.
+    static func strings(_ text: String?, what: String) throws -> [String] {
         guard let text else { return [] }
-        guard case .array(let lines) = try Snapshot.value(text, what: "log") else { return [] }
-        return lines.compactMap(\.stringValue)
+        guard case .array(let items) = try Snapshot.value(text, what: what) else {
+            throw StoreError.corrupt("\(what): expected a JSON array")
+        }
+        return items.compactMap(\.stringValue)
     }
 }

@@ -62,12 +62,14 @@ final class SQLiteSession: PostingStoreSession {
 
     private func write(_ change: PostingChange) throws -> Int64? {
         let p = change.posting
+        // With a transition the snapshot is stored on the transition row only.
+        let ownSnapshot = change.transition == nil ? p.snapshot : nil
         try db.cachedStatement(sql: """
             INSERT INTO postings (posting_number, status, substatus, snapshot, updated_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (posting_number) DO UPDATE SET
               status = excluded.status, substatus = excluded.substatus,
               snapshot = excluded.snapshot, updated_at = excluded.updated_at
-            """).execute(arguments: [p.postingNumber, p.status.rawValue, p.substatus, p.snapshot, p.updatedAt])
+            """).execute(arguments: [p.postingNumber, p.status.rawValue, p.substatus, ownSnapshot, p.updatedAt])
         guard let t = change.transition else { return nil }
         let version = try versionID(t.rulesVersion, at: t.at)
         try db.cachedStatement(sql: """
@@ -99,13 +101,13 @@ final class SQLiteSession: PostingStoreSession {
     private func insertHookRuns(_ runs: [HookRunRecord], transitionID: Int64?, returnID: Int64?, version: Int64) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO hook_runs
-              (transition_id, return_id, seq, hook, context, rules_version_id, decision,
+              (transition_id, return_id, seq, hook, decisions_seen, rules_version_id, decision,
                error_code, error_file, error_line, error_message, instructions, duration_ns)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (seq, run) in runs.enumerated() {
             try statement.execute(arguments: [
-                transitionID, returnID, seq, run.hook, run.context, version, run.decision,
+                transitionID, returnID, seq, run.hook, SQLiteSession.namesText(run.decisionsSeen), version, run.decision,
                 run.error?.code, run.error?.file, run.error?.line, run.error?.message,
                 run.instructions, run.durationNanoseconds,
             ])
@@ -123,6 +125,10 @@ final class SQLiteSession: PostingStoreSession {
         }
         versionIDs[version.digest] = id
         return id
+    }
+
+    static func namesText(_ names: [String]) -> String? {
+        names.isEmpty ? nil : Snapshot.text(.array(names.map(JSONValue.string)))
     }
 
     static func logText(_ log: [String]) -> String? {

@@ -29,7 +29,9 @@ enum Schema {
               posting_number TEXT NOT NULL UNIQUE,
               status TEXT NOT NULL,
               substatus TEXT,
-              snapshot TEXT NOT NULL,               -- normalised posting, canonical JSON
+              -- The normalised posting (canonical JSON); NULL while it is the snapshot of the
+              -- posting's latest transition (stored there), so each snapshot is stored once.
+              snapshot TEXT,
               updated_at INTEGER NOT NULL
             );
             CREATE INDEX postings_updated_at ON postings(updated_at);
@@ -66,14 +68,16 @@ enum Schema {
             CREATE INDEX returns_posting ON returns(posting_number);
             CREATE INDEX returns_at ON returns(at, return_id);
 
-            -- Every hook call of a transition or a return: its ctx, its decision or error, its cost.
+            -- Every hook call of a transition or a return: its input, its decision or error, its cost.
             CREATE TABLE hook_runs (
               id INTEGER PRIMARY KEY,
               transition_id INTEGER REFERENCES transitions(id),
               return_id INTEGER REFERENCES returns(return_id),
               seq INTEGER NOT NULL,                 -- call order within the evaluation
               hook TEXT NOT NULL,
-              context TEXT NOT NULL,                -- ctx: now, now_iso, transition, decisions so far
+              -- ctx.decisions: the hooks (earlier runs of the same evaluation) whose decisions it saw,
+              -- a JSON array, NULL for none. ctx.now and ctx.transition are on the transition row.
+              decisions_seen TEXT,
               rules_version_id INTEGER NOT NULL REFERENCES rules_versions(id),
               decision TEXT,                        -- canonical JSON, NULL if none
               error_code TEXT,

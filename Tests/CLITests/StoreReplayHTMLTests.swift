@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// Debian's chromium, headless, for checking the HTML replay report in a real browser.
+enum StoreBrowser {
+    /// The first chromium on PATH (or $CHROMIUM), nil when none is installed.
+    static let path: String? = {
+        if let explicit = ProcessInfo.processInfo.environment["CHROMIUM"], FileManager.default.isExecutableFile(atPath: explicit) {
+            return explicit
+        }
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        for name in ["chromium", "chromium-browser", "google-chrome"] {
+            for folder in folders where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
+                return "\(folder)/\(name)"
+            }
+        }
+        return nil
+    }()
+
+    struct Page {
+        var dom: String
+        /// Lines chromium logged from the page's console (`CONSOLE`), errors included.
+        var console: [String]
+        var exitCode: Int32
+    }
+
+    /// Loads a file headless and returns the DOM after scripts ran, and the console lines.
+    static func load(_ file: String, profile: String) throws -> Page {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(path))
+        process.arguments = [
+            "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--user-data-dir=\(profile)",
+            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=2000", "--dump-dom", URL(fileURLWithPath: file).absoluteString,
+        ]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errorData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        // chromium has hung on machines without a display stack: give up after a minute.
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        group.wait()
+        process.waitUntilExit()
+        watchdog.cancel()
+        let console = String(decoding: errorData, as: UTF8.self).split(separator: "\n").map(String.init)
+            .filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
+        return Page(dom: dom, console: console, exitCode: process.terminationStatus)
+    }
+}
+
+@Suite("The HTML replay report in headless chromium")
+struct StoreReplayHTMLTests {
+    @Test(
+        "the report is one self-contained page that renders in chromium without console errors",
+        .enabled(if: StoreBrowser.path != nil, "chromium is not installed (Debian: apt-get install chromium); the HTML report was not checked in a browser")
+    )
+    func rendersInChromium() throws {
+        let folder = try StoreTestFolder()
+        #expect(try StoreCLI.ingestExamples(db: folder.db).exitCode == 0)
+        let report = folder.path("replay.html")
+        let replay = try StoreCLI.run([
+            "replay", "--rules", try folder.dearerTariffRules(), "--db", folder.db, "--format", "html", "--output", report,
+        ])
+        #expect(replay.exitCode == 0, "\(replay.stderr)")
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+
+        // Self-contained: nothing to fetch.
+        #expect(!html.contains("src="))
+        #expect(!html.contains("href="))
+        #expect(!html.contains("@import"))
+        #expect(!html.contains("url("))
+
+        let page = try StoreBrowser.load(report, profile: folder.path("chromium-profile"))
+        #expect(page.exitCode == 0)
+        #expect(page.console.isEmpty, "console output: \(page.console.joined(separator: "\n"))")
+        // The inline script ran to its end and saw the chart: 5 options × before and after.
+        #expect(page.dom.contains("data-ready=\"yes\""))
+        #expect(page.dom.contains("data-bars=\"10\""))
+        #expect(page.dom.contains("<svg id=\"carrier-mix\""))
+        #expect(page.dom.contains("0187342256-0044-1"))
+        #expect(page.dom.contains("+72.98 ₽"))
+    }
+
+    @Test("text from the store and the rules is escaped")
+    func escaping() throws {
+        let folder = try StoreTestFolder()
+        let input = try folder.write("evil.ndjson", storeTestPosting("<script>alert(1)</script>-1", status: "awaiting_packaging") + "\n")
+        let rules = try folder.dearerTariffRules()
+        // The carrier reason carries the posting number into the decision; make every carrier change.
+        let carrier = URL(fileURLWithPath: rules).appendingPathComponent("carrier.lua")
+        try Data("return function(posting) return { carrier = \"<b>\" .. posting.posting_number, cost = 100 } end\n".utf8).write(to: carrier)
+        #expect(try StoreCLI.run(["ingest", "--rules", StoreCLI.exampleRules.path, "--db", folder.db, input]).exitCode == 0)
+        let replay = try StoreCLI.run(["replay", "--rules", rules, "--db", folder.db, "--format", "html"])
+        #expect(replay.exitCode == 0, "\(replay.stderr)")
+        #expect(!replay.stdout.contains("<script>alert"))
+        #expect(!replay.stdout.contains("<b>"))
+        #expect(replay.stdout.contains("&lt;script&gt;alert(1)&lt;/script&gt;-1"))
+        #expect(replay.stdout.components(separatedBy: "<script>").count == 2, "only the report's own script")
+    }
+}
