@@ -106,6 +106,24 @@ struct ReplayTests {
         #expect(try harness.store.countRecorded(since: nil) == (try replayer.run(store: harness.store, since: nil).replayed))
     }
 
+    @Test("parallel replay gives the same report as serial replay")
+    func parallelReplay() throws {
+        let harness = try Self.exampleStore()
+        let rules = try harness.folder.copyOfExampleRules("rules-next")
+        let tariffs = rules.appendingPathComponent("lib/tariffs.lua")
+        let text = try String(contentsOf: tariffs, encoding: .utf8)
+        // Every tariff 10 kopecks dearer per rouble written: many decisions change.
+        try Data(text.replacingOccurrences(of: "rub(1", with: "rub(2").utf8).write(to: tariffs)
+        let folder = try RulesFolder(root: rules)
+        let serial = try Replayer(engine: try RulesEngine(folder: folder), rulesVersion: RulesVersion(folder: folder))
+            .run(store: harness.store, since: nil)
+        let engines = try (0..<3).map { _ in try RulesEngine(folder: folder) }
+        let parallel = Replayer(workers: EvaluationWorkers(engines: engines), rulesVersion: RulesVersion(folder: folder))
+        let report = try parallel.run(store: harness.store, since: nil)
+        #expect(serial.changedDecisions > 0)
+        #expect(ReplayJSON.text(report) == ReplayJSON.text(serial))
+    }
+
     @Test("decisions that differ only in reason texts are counted apart")
     func reasonOnly() throws {
         let harness = try Self.exampleStore()
@@ -120,5 +138,18 @@ struct ReplayTests {
         #expect(diff.changed == 0)
         #expect(diff.reasonOnly > 0)
         #expect(report.affectedPostings.isEmpty)
+    }
+}
+
+/// A report as comparable text.
+enum ReplayJSON {
+    static func text(_ report: ReplayReport) -> String {
+        var text = "\(report.rulesVersion) \(report.transitions) \(report.returns) \(report.affectedPostings) \(report.skipped)\n"
+        text += "\(report.carrier)\n"
+        for hook in report.hooks {
+            text += "\(hook.hook) \(hook.compared) \(hook.changed) \(hook.reasonOnly) \(hook.errorsBefore) \(hook.errorsAfter) \(hook.affectedPostings)\n"
+            for example in hook.examples { text += "  \(example)\n" }
+        }
+        return text
     }
 }

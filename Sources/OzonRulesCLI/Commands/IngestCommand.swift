@@ -43,6 +43,9 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Postings per database transaction.", valueName: "N"))
     var batchSize: Int = 500
 
+    @Option(name: .long, help: ArgumentHelp("Parallel workers evaluating a batch's transitions, each with its own Lua state (default: one per core). Results do not depend on it.", valueName: "N"))
+    var jobs: Int?
+
     @OptionGroup var limitOptions: LimitOptions
 
     @Argument(help: ArgumentHelp("Files with postings or returns; - reads stdin.", valueName: "FILE"))
@@ -52,16 +55,19 @@ struct IngestCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("give at least one FILE (or - for stdin)") }
         try TimeOption.validateNow(now)
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
     }
 
     func run() throws {
-        let (engine, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
+        let workerCount = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let (engines, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, engines: workerCount)
         let store = try storeOptions.open(create: true)
         let reporter = IngestReporter(format: format)
         var progress = StoreProgress(verb: "ingested")
         var done = 0
-        let applier = TransitionApplier(engine: engine, rulesVersion: version, now: TimeOption.now(now), source: .ingest)
-        let ingestor = BatchIngestor(store: store, applier: applier, batchSize: batchSize) { result in
+        let applier = TransitionApplier(engine: engines[0], rulesVersion: version, now: TimeOption.now(now), source: .ingest)
+        let workers = EvaluationWorkers(engines: engines)
+        let ingestor = BatchIngestor(store: store, applier: applier, workers: workers, batchSize: batchSize) { result in
             reporter.add(result)
             done += 1
             progress.tick(done)

@@ -41,21 +41,26 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .long, help: "Exit 1 when any decision would change (for CI checks of a rules change).")
     var failOnChange = false
 
+    @Option(name: .long, help: ArgumentHelp("Parallel workers, each with its own Lua state (default: one per core). The report does not depend on it.", valueName: "N"))
+    var jobs: Int?
+
     @OptionGroup var limitOptions: LimitOptions
 
     func validate() throws {
         try TimeOption.validateSince(since)
         guard examples >= 0 else { throw ValidationError("--examples must be 0 or more") }
+        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
     }
 
     func run() throws {
         let store = try storeOptions.open(create: false)
-        let (engine, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
+        let workerCount = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let (engines, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, engines: workerCount)
         let sinceTime = TimeOption.since(since)
         let report: ReplayReport
         do {
             var progress = StoreProgress(verb: "replayed", total: try store.countRecorded(since: sinceTime))
-            let replayer = Replayer(engine: engine, rulesVersion: version, examplesPerHook: examples)
+            let replayer = Replayer(workers: EvaluationWorkers(engines: engines), rulesVersion: version, examplesPerHook: examples)
             report = try replayer.run(store: store, since: sinceTime) { progress.tick($0) }
             progress.finish()
         } catch {

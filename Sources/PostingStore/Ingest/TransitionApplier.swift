@@ -15,6 +15,9 @@ import RulesEngine
 /// Rule errors do not stop a transition: Ozon moved the posting whatever the rules said, so the
 /// transition is stored and the errors are recorded in its hook runs.
 ///
+/// `apply` does everything in one call. `prepare` and `complete` split a posting's work around its
+/// evaluation, so a batch of distinct postings can be evaluated on parallel workers in between.
+///
 /// Not `Sendable`: it owns a `RulesEngine` (one Lua state). Use it from one thread.
 public final class TransitionApplier {
     public let engine: RulesEngine
@@ -29,19 +32,57 @@ public final class TransitionApplier {
         self.source = source
     }
 
+    /// What a posting needs after comparing it with the store.
+    public enum Step {
+        /// Nothing to write (unchanged, or an impossible transition).
+        case done(ItemResult)
+        /// A transition: run the hooks for `request`, then `complete`.
+        case evaluate(Pending)
+    }
+
+    /// A transition waiting for its evaluation.
+    public struct Pending: Sendable {
+        public let request: EvaluationRequest
+        let row: StoredPosting
+    }
+
     /// Ingests one posting as it arrived.
     public func apply(_ posting: Posting, in session: any PostingStoreSession) throws -> ItemResult {
+        switch try prepare(posting, in: session) {
+        case .done(let result):
+            return result
+        case .evaluate(let pending):
+            return try complete(pending, with: EvaluationWorkers.run(engine, pending.request), in: session)
+        }
+    }
+
+    /// Compares a posting with the store. A snapshot-only change is written here; a transition is
+    /// checked and handed back for evaluation.
+    public func prepare(_ posting: Posting, in session: any PostingStoreSession) throws -> Step {
         let number = posting.postingNumber
         let stored = try session.posting(number)
         let row = StoredPosting(posting, updatedAt: now.unixSeconds)
         if let stored, stored.status == posting.status {
             if stored.snapshot == row.snapshot {
-                return ItemResult(change: .unchanged, postingNumber: number, from: stored.status, to: stored.status)
+                return .done(ItemResult(change: .unchanged, postingNumber: number, from: stored.status, to: stored.status))
             }
             try session.apply(PostingChange(posting: row, transition: nil))
-            return ItemResult(change: .updated, postingNumber: number, from: stored.status, to: stored.status)
+            return .done(ItemResult(change: .updated, postingNumber: number, from: stored.status, to: stored.status))
         }
-        return try transition(posting, row: row, from: stored?.status, in: session)
+        return try check(posting, row: row, from: stored?.status, in: session)
+    }
+
+    /// Records a transition with its evaluation.
+    public func complete(_ pending: Pending, with evaluation: Evaluation, in session: any PostingStoreSession) throws -> ItemResult {
+        let request = pending.request
+        let record = NewTransition(
+            from: request.transition.from, to: request.transition.to, at: now.unixSeconds, source: source,
+            carrierDecided: request.carrierDecided, rulesVersion: rulesVersion,
+            hookRuns: HookRunRecords.make(evaluation), log: evaluation.log)
+        let id = try session.apply(PostingChange(posting: pending.row, transition: record))
+        return ItemResult(
+            change: request.transition.from == nil ? .created : .transitioned, postingNumber: pending.row.postingNumber,
+            from: request.transition.from, to: request.transition.to, transitionID: id, evaluation: evaluation)
     }
 
     /// Moves a stored posting to `status` by hand: the stored snapshot with the new status (and
@@ -54,29 +95,26 @@ public final class TransitionApplier {
         }
         let posting = try stored.posting().withStatus(status, substatus: nil)
         let row = StoredPosting(posting, updatedAt: now.unixSeconds)
-        return try transition(posting, row: row, from: stored.status, in: session)
+        switch try check(posting, row: row, from: stored.status, in: session) {
+        case .done(let result):
+            return result
+        case .evaluate(let pending):
+            return try complete(pending, with: EvaluationWorkers.run(engine, pending.request), in: session)
+        }
     }
 
-    private func transition(
-        _ posting: Posting, row: StoredPosting, from: PostingStatus?, in session: any PostingStoreSession
-    ) throws -> ItemResult {
+    /// Checks the move `from` → the posting's status; a possible one becomes a pending evaluation.
+    private func check(_ posting: Posting, row: StoredPosting, from: PostingStatus?, in session: any PostingStoreSession) throws -> Step {
         let number = posting.postingNumber
         do {
             try TransitionTable.check(from: from, to: posting.status)
         } catch {
-            return ItemResult(change: .rejected, postingNumber: number, from: from, to: posting.status, rejection: error)
+            return .done(ItemResult(change: .rejected, postingNumber: number, from: from, to: posting.status, rejection: error))
         }
         let carrierDecided = from == nil ? false : try session.hasCarrierDecision(postingNumber: number)
-        let transition = Transition(from: from, to: posting.status)
-        let evaluation = engine.evaluate(posting, transition: transition, now: now, carrierDecided: carrierDecided)
-        let record = NewTransition(
-            from: from, to: posting.status, at: now.unixSeconds, source: source, carrierDecided: carrierDecided,
-            rulesVersion: rulesVersion,
-            hookRuns: HookRunRecords.make(evaluation), log: evaluation.log)
-        let id = try session.apply(PostingChange(posting: row, transition: record))
-        return ItemResult(
-            change: from == nil ? .created : .transitioned, postingNumber: number, from: from, to: posting.status,
-            transitionID: id, evaluation: evaluation)
+        let request = EvaluationRequest(
+            posting: posting, transition: Transition(from: from, to: posting.status), now: now, carrierDecided: carrierDecided)
+        return .evaluate(Pending(request: request, row: row))
     }
 
     /// Ingests one return: runs the `returns` hook the first time its return id is seen.

@@ -9,62 +9,101 @@ import RulesEngine
 /// Each recorded return is evaluated again with its snapshot and the posting it was given.
 /// Catalog facts come from the new rules folder's `catalog.json` (it is part of the rules).
 public final class Replayer {
-    public let engine: RulesEngine
+    public let workers: EvaluationWorkers
     public let rulesVersion: RulesVersion
     public let examplesPerHook: Int
+    /// Recorded evaluations read before their transitions are evaluated on the workers.
+    public let chunkSize = 256
 
-    public init(engine: RulesEngine, rulesVersion: RulesVersion, examplesPerHook: Int = 5) {
-        self.engine = engine
+    /// Replays with one engine, in the caller's thread.
+    public convenience init(engine: RulesEngine, rulesVersion: RulesVersion, examplesPerHook: Int = 5) {
+        self.init(workers: EvaluationWorkers(engine: engine), rulesVersion: rulesVersion, examplesPerHook: examplesPerHook)
+    }
+
+    /// Replays with the workers' engines (all loaded from the rules being replayed), in parallel.
+    public init(workers: EvaluationWorkers, rulesVersion: RulesVersion, examplesPerHook: Int = 5) {
+        self.workers = workers
         self.rulesVersion = rulesVersion
         self.examplesPerHook = examplesPerHook
     }
 
+    public var engine: RulesEngine { workers.first }
+
     /// Replays everything at or after `since` (Unix seconds); `progress` gets the count so far.
+    /// The report does not depend on the number of workers.
     public func run(store: any PostingStore, since: Int64?, progress: (Int) -> Void = { _ in }) throws -> ReplayReport {
         var accumulator = ReplayAccumulator(
             report: ReplayReport(rulesVersion: rulesVersion.digest, since: since), examplesPerHook: examplesPerHook)
+        var chunk: [RecordedEvaluation] = []
         var count = 0
         try store.forEachRecorded(since: since) { recorded in
-            replay(recorded, into: &accumulator)
-            count += 1
-            progress(count)
+            chunk.append(recorded)
+            if chunk.count >= chunkSize {
+                replay(chunk, into: &accumulator)
+                count += chunk.count
+                chunk.removeAll(keepingCapacity: true)
+                progress(count)
+            }
         }
+        replay(chunk, into: &accumulator)
+        progress(count + chunk.count)
         return accumulator.finish()
     }
 
-    private func replay(_ recorded: RecordedEvaluation, into accumulator: inout ReplayAccumulator) {
-        switch recorded {
-        case .transition(let t):
-            let posting: Posting
-            do {
-                posting = try Snapshot.posting(t.snapshot)
-            } catch {
-                accumulator.skip("transition \(t.id) of posting \(t.postingNumber): \(error.message)")
-                return
+    /// Evaluates a chunk's transitions on the workers, then compares everything in order.
+    private func replay(_ chunk: [RecordedEvaluation], into accumulator: inout ReplayAccumulator) {
+        var requests: [EvaluationRequest] = []
+        var requestIndex: [Int: Int] = [:]
+        for (index, recorded) in chunk.enumerated() {
+            guard case .transition(let t) = recorded, let posting = try? Snapshot.posting(t.snapshot) else { continue }
+            requestIndex[index] = requests.count
+            requests.append(EvaluationRequest(
+                posting: posting, transition: Transition(from: t.from, to: t.to), now: EvaluationTime(unixSeconds: t.at),
+                carrierDecided: t.carrierDecided))
+        }
+        let evaluations = workers.evaluate(requests)
+        for (index, recorded) in chunk.enumerated() {
+            switch recorded {
+            case .transition(let t):
+                guard let position = requestIndex[index] else {
+                    accumulator.skip("transition \(t.id) of posting \(t.postingNumber): \(Self.decodingProblem(t.snapshot))")
+                    continue
+                }
+                let event = t.from.map { "\($0.rawValue) → \(t.to.rawValue)" } ?? t.to.rawValue
+                accumulator.add(
+                    before: t.hookRuns, after: evaluations[position].hookRuns, postingNumber: t.postingNumber, returnID: nil,
+                    event: event, at: t.at)
+                accumulator.report.transitions += 1
+            case .returnEvent(let r):
+                replay(r, into: &accumulator)
             }
-            let evaluation = engine.evaluate(
-                posting, transition: Transition(from: t.from, to: t.to), now: EvaluationTime(unixSeconds: t.at),
-                carrierDecided: t.carrierDecided)
-            let event = t.from.map { "\($0.rawValue) → \(t.to.rawValue)" } ?? t.to.rawValue
-            accumulator.add(
-                before: t.hookRuns, after: evaluation.hookRuns, postingNumber: t.postingNumber, returnID: nil,
-                event: event, at: t.at)
-            accumulator.report.transitions += 1
-        case .returnEvent(let r):
-            let event: ReturnEvent
-            let posting: Posting?
-            do {
-                event = try Snapshot.returnEvent(r.snapshot)
-                posting = try r.postingSnapshot.map { text throws(StoreError) in try Snapshot.posting(text) }
-            } catch {
-                accumulator.skip("return \(r.returnID) of posting \(r.postingNumber): \(error.message)")
-                return
-            }
-            let evaluation = engine.evaluate(event, posting: posting, now: EvaluationTime(unixSeconds: r.at))
-            accumulator.add(
-                before: r.hookRuns, after: evaluation.hookRuns, postingNumber: r.postingNumber, returnID: r.returnID,
-                event: "return", at: r.at)
-            accumulator.report.returns += 1
+        }
+    }
+
+    private func replay(_ r: RecordedReturn, into accumulator: inout ReplayAccumulator) {
+        let event: ReturnEvent
+        let posting: Posting?
+        do {
+            event = try Snapshot.returnEvent(r.snapshot)
+            posting = try r.postingSnapshot.map { text throws(StoreError) in try Snapshot.posting(text) }
+        } catch {
+            accumulator.skip("return \(r.returnID) of posting \(r.postingNumber): \(error.message)")
+            return
+        }
+        let evaluation = engine.evaluate(event, posting: posting, now: EvaluationTime(unixSeconds: r.at))
+        accumulator.add(
+            before: r.hookRuns, after: evaluation.hookRuns, postingNumber: r.postingNumber, returnID: r.returnID,
+            event: "return", at: r.at)
+        accumulator.report.returns += 1
+    }
+
+    /// Why a recorded snapshot does not decode.
+    static func decodingProblem(_ snapshot: String) -> String {
+        do {
+            _ = try Snapshot.posting(snapshot)
+            return "the snapshot does not decode"
+        } catch {
+            return error.message
         }
     }
 }
