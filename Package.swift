@@ -14,6 +14,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The system Lua 5.4 library (Debian: liblua5.4-dev), found through pkg-config.
@@ -49,11 +56,45 @@ let package = Package(
         .target(
             name: "OzonRulesCLI",
             dependencies: [
-                "RulesEngine", "PostingModel", "PostingStore", "RulesTester", "RulesREPL",
+                "RulesEngine", "PostingModel", "PostingStore", "RulesTester", "RulesREPL", "WebhookServer", "OzonSellerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "ozon-rules", dependencies: ["OzonRulesCLI"]),
+        // The Ozon Seller API client: credentials, rate limits, retries, Ozon's error body.
+        .target(
+            name: "OzonSellerAPI",
+            dependencies: [
+                "PostingModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // `ozon-rules serve` and `sync`: the push endpoint, the durable inbox, the worker that carries decisions out.
+        .target(
+            name: "WebhookServer",
+            dependencies: [
+                "OzonSellerAPI", "PostingModel", "PostingStore", "RulesEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test support only: a fake Seller API on loopback.
+        .target(
+            name: "FakeOzonAPI",
+            dependencies: [
+                "PostingModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Microbenchmark: one protected call from Swift vs the same loop inside lua5.4.
         .executableTarget(name: "luakit-bench", dependencies: ["LuaKit"]),
 
@@ -66,6 +107,16 @@ let package = Package(
         ),
         .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine"]),
         .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine"]),
+        .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel"]),
+        .testTarget(
+            name: "WebhookServerTests",
+            dependencies: [
+                "WebhookServer", "OzonSellerAPI", "FakeOzonAPI", "PostingStore", "PostingModel", "RulesEngine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -56,6 +56,14 @@ public final class LuaState {
         accounting.deallocate()
     }
 
+    /// VM instructions between two checks of the limits (default 1000). The
+    /// instruction counts in `lastCallStatistics` have this granularity; 1
+    /// counts exactly, at a large cost in speed (for measuring, not running).
+    public var instructionCountInterval: Int {
+        get { Int(accounting.pointee.hook_count) }
+        set { accounting.pointee.hook_count = Int32(clamping: max(1, newValue)) }
+    }
+
     /// Bytes currently allocated by the state.
     public var memoryInUse: Int { Int(accounting.pointee.memory_used) }
 

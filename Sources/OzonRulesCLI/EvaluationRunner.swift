@@ -14,15 +14,18 @@ final class EvaluationRunner {
         var unreadableInput = false
     }
 
-    let engine: RulesEngine
+    let pool: EnginePool
     let now: EvaluationTime
     let writer: ResultWriter
     private var outcome = Outcome()
     private var progress = Progress()
     private var stdinBytes: [UInt8]?
+    /// Items waiting to be evaluated together (in input order).
+    private var batch: [InputItem] = []
+    static let batchSize = 512
 
-    init(engine: RulesEngine, now: EvaluationTime, writer: ResultWriter) {
-        self.engine = engine
+    init(pool: EnginePool, now: EvaluationTime, writer: ResultWriter) {
+        self.pool = pool
         self.now = now
         self.writer = writer
     }
@@ -34,17 +37,19 @@ final class EvaluationRunner {
             var sawPosting = false
             forEachItem(in: file) { item in
                 switch item {
-                case .posting(let posting, _):
+                case .posting:
                     sawPosting = true
-                    emit(engine.evaluate(posting, now: now))
+                    batch.append(item)
                 case .returnEvent(let event, _):
                     returns.append(event)
-                case .failure(let error):
-                    emitInputError(error)
+                case .failure:
+                    batch.append(item)
                 }
+                if batch.count >= Self.batchSize { flushBatch() }
             }
             if sawPosting { postingSources.append(file) }
         }
+        flushBatch()
 
         if !returns.isEmpty {
             let wanted = Set(returns.map(\.postingNumber))
@@ -56,12 +61,40 @@ final class EvaluationRunner {
                     }
                 }
             }
-            for event in returns {
-                emit(engine.evaluate(event, posting: postings[event.postingNumber], now: now))
+            let now = self.now
+            let pairs = returns.map { ReturnWork(event: $0, posting: postings[$0.postingNumber]) }
+            for start in stride(from: 0, to: pairs.count, by: Self.batchSize) {
+                let slice = Array(pairs[start..<min(start + Self.batchSize, pairs.count)])
+                for evaluation in pool.map(slice, { engine, work in engine.evaluate(work.event, posting: work.posting, now: now) }) {
+                    emit(evaluation)
+                }
             }
         }
         progress.finish()
         return outcome
+    }
+
+    struct ReturnWork: Sendable {
+        var event: ReturnEvent
+        var posting: Posting?
+    }
+
+    /// Evaluates the waiting postings on all workers and emits results in order.
+    private func flushBatch() {
+        guard !batch.isEmpty else { return }
+        let now = self.now
+        let results: [Evaluation?] = pool.map(batch) { engine, item in
+            if case .posting(let posting, _) = item { return engine.evaluate(posting, now: now) }
+            return nil
+        }
+        for (item, result) in zip(batch, results) {
+            if let result {
+                emit(result)
+            } else if case .failure(let error) = item {
+                emitInputError(error)
+            }
+        }
+        batch.removeAll(keepingCapacity: true)
     }
 
     private func emit(_ evaluation: Evaluation) {

@@ -401,3 +401,15 @@ public final class RulesEngine {
         }
     }
 }
+
+extension RulesEngine {
+    /// VM instructions between limit checks of this engine's state; 1 makes
+    /// `HookRun.instructions` exact (slow: for measurement only).
+    public var instructionCountInterval: Int {
+        get { sandbox.state.instructionCountInterval }
+        set { sandbox.state.instructionCountInterval = newValue }
+    }
+
+    /// Bytes the engine's Lua state holds now.
+    public var luaMemoryInUse: Int { sandbox.state.memoryInUse }
+}

@@ -33,6 +33,27 @@ struct GoldenTests {
         #expect(try BinaryRunner.run(arguments) == (try BinaryRunner.run(arguments)))
     }
 
+    @Test func parallelWorkersGiveIdenticalOutput() throws {
+        let arguments = ["evaluate", "--rules", "examples/rules"] + Self.now + Self.examples
+        let single = try BinaryRunner.run(arguments + ["--jobs", "1"])
+        #expect(try BinaryRunner.run(arguments + ["--jobs", "3"]) == single)
+        #expect(try BinaryRunner.run(arguments + ["--jobs", "2", "--format", "table"]).stdout
+            == (try BinaryRunner.run(arguments + ["--jobs", "1", "--format", "table"]).stdout))
+    }
+
+    @Test func benchReportsThroughputAndHooks() throws {
+        let result = try BinaryRunner.run(["bench", "--rules", "examples/rules", "--duration", "0.3", "--jobs", "1", "--format", "json",
+                                           "examples/postings/fbs-v4-list.json"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect((json?["transitions"] as? Int ?? 0) > 0)
+        let hooks = json?["hooks"] as? [String: Any]
+        #expect(Set(hooks?.keys.map { $0 } ?? []) == ["packaging", "inserts", "carrier", "transitions"])
+        let carrier = hooks?["carrier"] as? [String: Any]
+        #expect((carrier?["instructions"] as? Double ?? 0) > 0)
+        #expect((json?["memory_per_state_bytes"] as? Int ?? 0) > 0)
+    }
+
     @Test func stdinIsReadForDash() throws {
         let ndjson = try String(contentsOf: BinaryRunner.repositoryRoot.appendingPathComponent("examples/postings/fbs-stream.ndjson"), encoding: .utf8)
         let fromStdin = try BinaryRunner.run(["evaluate", "--rules", "examples/rules"] + Self.now + ["-"], stdin: ndjson)

@@ -34,6 +34,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var limitOptions: LimitOptions
 
+    @OptionGroup var jobOptions: JobOptions
+
     @Argument(help: ArgumentHelp("Files with postings or returns; - reads stdin.", valueName: "FILE"))
     var files: [String]
 
@@ -46,9 +48,9 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let time = now.flatMap(EvaluationTime.init(iso8601:)) ?? .current()
-        let engine: RulesEngine
+        let pool: EnginePool
         do {
-            engine = try RulesEngine(folder: try RulesFolder(root: rulesOptions.rulesURL), limits: limitOptions.limits)
+            pool = try EnginePool(folder: try RulesFolder(root: rulesOptions.rulesURL), limits: limitOptions.limits, jobs: jobOptions.jobCount)
         } catch let error as RulesFolder.MissingError {
             Diagnostics.write("ozon-rules: error: \(error)")
             throw ExitCode(2)
@@ -58,7 +60,7 @@ struct EvaluateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let writer = ResultWriter(format: format)
-        let runner = EvaluationRunner(engine: engine, now: time, writer: writer)
+        let runner = EvaluationRunner(pool: pool, now: time, writer: writer)
         let outcome = runner.run(files: files)
         writer.finish()
         if outcome.unreadableInput { throw ExitCode(2) }

@@ -41,3 +41,15 @@ enum Diagnostics {
 
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
 }
+
+/// `--jobs N`: how many Lua states evaluate in parallel.
+struct JobOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Parallel workers, each with its own Lua state (default: one per core). Output order and results do not depend on it.", valueName: "N"))
+    var jobs: Int?
+
+    func validate() throws {
+        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
+    }
+
+    var jobCount: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+}

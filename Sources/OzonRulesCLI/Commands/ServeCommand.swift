@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import OzonSellerAPI
+import PostingStore
+import RulesEngine
+import WebhookServer
+
+/// Where the Seller API is and who we are there, shared by `serve` and `sync`.
+struct OzonAPIOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "A credentials file (JSON {\"client_id\",\"api_key\"} or OZON_CLIENT_ID=/OZON_API_KEY= lines); default: the environment variables OZON_CLIENT_ID and OZON_API_KEY, then the file named by OZON_CREDENTIALS_FILE.",
+        valueName: "FILE"))
+    var credentials: String?
+
+    @Option(name: .long, help: ArgumentHelp("The Seller API's base URL (a fake's, for tests).", valueName: "URL"))
+    var apiURL: String = OzonClient.productionURL
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for one Seller API answer.", valueName: "S"))
+    var apiTimeout: Double = 30
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait before re-reading a posting after ship.", valueName: "S"))
+    var shipRecheckDelay: Double = 2
+
+    func validate() throws {
+        guard apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://") else { throw ValidationError("--api-url must start with http:// or https://") }
+        guard apiTimeout > 0 else { throw ValidationError("--api-timeout must be positive") }
+        guard shipRecheckDelay >= 0 else { throw ValidationError("--ship-recheck-delay must not be negative") }
+    }
+
+    /// The client; credentials are never printed, only where they came from is said.
+    func client(recordingInto live: LiveStore?) throws -> OzonClient {
+        let found: OzonCredentials
+        do {
+            found = try OzonCredentials.resolve(file: credentials)
+        } catch {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            throw ExitCode(2)
+        }
+        var observer: (@Sendable (APIExchange) -> Void)?
+        if let live {
+            observer = { exchange in live.record(exchange, actionID: nil, applied: true) }
+        }
+        return OzonClient(credentials: found, baseURL: apiURL, timeoutSeconds: apiTimeout, observer: observer)
+    }
+}
+
+/// `ozon-rules serve`: the push endpoint, the inbox and the worker.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive Ozon's push notifications, apply each transition to the store, and (with --apply) carry the decisions out.",
+        discussion: """
+            Listens for Ozon's push notifications (POST / or /webhook). TYPE_PING is answered
+            {version, name, time}; TYPE_NEW_POSTING, TYPE_STATE_CHANGED, TYPE_POSTING_CANCELLED,
+            TYPE_CUTOFF_DATE_CHANGED and TYPE_DELIVERY_DATE_CHANGED are written to the inbox in
+            the store and committed before they are answered {"result": true}; a repeat is answered
+            409 ERROR_REQUEST_DUPLICATED and not processed again. Other types are answered and
+            dropped. Only Ozon's ranges (195.34.21.0/24, 185.73.192.0/22, 91.223.93.0/24) and
+            loopback may post, unless --allow-ip is given.
+
+            A worker drains the inbox: it re-reads each posting with /v3/posting/fbs/get, applies
+            the transition to the store (the same checks and records as ingest) and plans what
+            the decisions ask: ship with the decided packages, the carrier's tracking number
+            (rFBS, entering awaiting_deliver), cancel with the decided reason. With --apply the
+            requests are sent and Ozon's answers recorded (a ship is re-read to catch
+            ship_failed); without it they are recorded as not sent.
+
+            GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the
+            work in hand is finished and the rest stays in the inbox for the next start.
+
+            Credentials: OZON_CLIENT_ID and OZON_API_KEY, or --credentials FILE. They are never
+            printed or logged.
+
+            Example:
+              OZON_CLIENT_ID=... OZON_API_KEY=... ozon-rules serve --listen 0.0.0.0:8080 --db shop.sqlite --rules rules --apply
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Address and port to listen on.", valueName: "HOST:PORT"))
+    var listen: String = "127.0.0.1:8080"
+
+    @OptionGroup var rulesOptions: RulesOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var apiOptions: OzonAPIOptions
+    @OptionGroup var limitOptions: LimitOptions
+
+    @Flag(name: .long, help: "Send the decided requests to Ozon (default: record them without sending).")
+    var apply = false
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Allow notifications from this CIDR (repeatable); replaces Ozon's ranges and loopback.", valueName: "CIDR"))
+    var allowIp: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Largest request body accepted, in bytes.", valueName: "N"))
+    var maxBodyBytes: Int = 64 * 1024
+
+    @Flag(name: .long, help: "Only receive: keep notifications in the inbox without processing them.")
+    var noWorker = false
+
+    func validate() throws {
+        guard WebhookConfiguration.parseListen(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
+        if case .failure(let bad) = IPAllowList.parse(allowIp) { throw ValidationError("--allow-ip: '\(bad.text)' is not a CIDR") }
+        guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+    }
+
+    func run() async throws {
+        let (host, port) = WebhookConfiguration.parseListen(listen)!
+        let allowList: IPAllowList
+        switch IPAllowList.parse(allowIp) {
+        case .success(let list): allowList = allowIp.isEmpty ? .standard : list
+        case .failure: throw ExitCode(2)
+        }
+        let live: LiveStore
+        do {
+            live = try LiveStore(store: try storeOptions.open(create: true))
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            throw ExitCode(2)
+        }
+        var processor: LiveProcessor?
+        let metrics = LiveMetrics()
+        if !noWorker {
+            let (engine, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
+            let client = try apiOptions.client(recordingInto: live)
+            processor = LiveProcessor(
+                live: live, client: client, engine: engine, rulesVersion: version,
+                options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), metrics: metrics)
+        }
+        let server = LiveServer(
+            configuration: WebhookConfiguration(host: host, port: port, allowList: allowList, maxBodyBytes: maxBodyBytes,
+                                                version: OzonRules.version),
+            live: live, processor: processor, metrics: metrics)
+        let mode = noWorker ? "receive only" : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")
+        try await server.run(onListening: { port in
+            Diagnostics.write("ozon-rules: listening on \(host):\(port), store \(storeOptions.db), \(mode); allowed: \(allowList)")
+        })
+        Diagnostics.write("ozon-rules: stopped; \((try? live.pendingCount()) ?? 0) notification(s) left in the inbox")
+    }
+}

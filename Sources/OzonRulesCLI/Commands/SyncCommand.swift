@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import OzonSellerAPI
+import PostingModel
+import PostingStore
+import RulesEngine
+import WebhookServer
+
+/// `ozon-rules sync`: the polling path.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Poll the Seller API for unfulfilled postings, status changes and returns, and apply them to the store.",
+        discussion: """
+            Covers what push notifications do not: unfulfilled postings
+            (/v4/posting/fbs/unfulfilled/list, also catching notifications that came late or
+            never), postings whose status changed since --since (/v4/posting/fbs/list with
+            last_changed_status_date), FBS returns (/v1/returns/list) and rFBS return requests
+            (/v2/returns/rfbs/list); Ozon sends no return notifications. Each posting and
+            return goes through the same store, hooks and planned actions as `serve`; with
+            --apply the actions are sent, otherwise recorded as not sent. Also finishes work
+            left in the inbox by `serve`.
+
+            Example:
+              ozon-rules sync --since 2026-05-01 --db shop.sqlite --rules rules
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Look at changes from this date or time (UTC); default: 24 hours ago.", valueName: "DATE"))
+    var since: String?
+
+    @OptionGroup var rulesOptions: RulesOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var apiOptions: OzonAPIOptions
+    @OptionGroup var limitOptions: LimitOptions
+
+    @Flag(name: .long, help: "Send the decided requests to Ozon (default: record them without sending).")
+    var apply = false
+
+    @Flag(name: .long, help: "Skip returns.")
+    var noReturns = false
+
+    func validate() throws {
+        try TimeOption.validateSince(since)
+    }
+
+    func run() async throws {
+        let sinceDate = TimeOption.since(since).map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date().addingTimeInterval(-86400)
+        let live: LiveStore
+        do {
+            live = try LiveStore(store: try storeOptions.open(create: true))
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            throw ExitCode(2)
+        }
+        let (engine, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
+        let client = try apiOptions.client(recordingInto: live)
+        let processor = LiveProcessor(
+            live: live, client: client, engine: engine, rulesVersion: version,
+            options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay))
+        let report: SyncReport
+        do {
+            report = try await Syncer(processor: processor, includeReturns: !noReturns).run(since: sinceDate)
+        } catch {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            throw ExitCode(1)
+        }
+        let changes = report.changes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("synced \(report.postingsRead) posting(s), \(report.returnsRead) return(s)\(changes.isEmpty ? "" : ": " + changes)")
+        for failure in report.failures { Diagnostics.write("ozon-rules: error: \(failure)") }
+        if !report.failures.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PostingModel
+import ServiceLifecycle
+
+/// A request context that knows the sender's address (for the allow-list).
+public struct WebhookRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// How the push endpoint listens and what it accepts.
+public struct WebhookConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var allowList: IPAllowList
+    /// Larger bodies are refused (413).
+    public var maxBodyBytes: Int
+    /// Deeper JSON is refused (400); Ozon's notifications are 3 levels deep at most.
+    public var maxJSONDepth: Int
+    /// `name` and `version` of the `TYPE_PING` answer.
+    public var name: String
+    public var version: String
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, allowList: IPAllowList = .standard,
+                maxBodyBytes: Int = 64 * 1024, maxJSONDepth: Int = 16, name: String = "ozon-rules", version: String = "0.1.0") {
+        self.host = host
+        self.port = port
+        self.allowList = allowList
+        self.maxBodyBytes = maxBodyBytes
+        self.maxJSONDepth = maxJSONDepth
+        self.name = name
+        self.version = version
+    }
+
+    /// Parses `HOST:PORT`, `[IPv6]:PORT` or `PORT`.
+    public static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        if let port = Int(text), (0...65535).contains(port) { return ("127.0.0.1", port) }
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            let host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (0...65535).contains(port) else { return nil }
+            return (host, port)
+        }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        let host = String(text[..<colon])
+        return host.isEmpty ? nil : (host, port)
+    }
+}
+
+/// The push endpoint (ozon-api.md §6): `POST /` (also `/webhook`), `GET /healthz`, `GET /metrics`.
+///
+/// A posting notification is written to the inbox and committed before it is answered
+/// `{"result": true}`; a repeat of a stored one is answered 409 `ERROR_REQUEST_DUPLICATED` and
+/// not stored again; `TYPE_PING` is answered `{version, name, time}`; other types are answered
+/// `{"result": true}` and dropped. Senders outside the allow-list get 403.
+public enum WebhookEndpoint {
+    public static func router(
+        configuration: WebhookConfiguration, live: LiveStore, metrics: LiveMetrics
+    ) -> Router<WebhookRequestContext> {
+        let router = Router(context: WebhookRequestContext.self)
+        let handler: @Sendable (Request, WebhookRequestContext) async -> Response = { request, context in
+            let started = DispatchTime.now().uptimeNanoseconds
+            defer { metrics.answerSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
+            return await answer(request, context: context, configuration: configuration, live: live, metrics: metrics)
+        }
+        router.post("/", use: handler)
+        router.post("/webhook", use: handler)
+        router.get("/healthz") { _, _ -> Response in
+            do {
+                let pending = try live.pendingCount()
+                return json(.ok, ["status": "ok", "inbox_pending": .number(JSONNumber(integer: Int64(pending)))])
+            } catch {
+                return json(.serviceUnavailable, ["status": "store unavailable"])
+            }
+        }
+        router.get("/metrics") { _, _ -> Response in
+            if let pending = try? live.pendingCount() { metrics.inboxPending.record(pending) }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        return router
+    }
+
+    static func answer(
+        _ request: Request, context: WebhookRequestContext, configuration: WebhookConfiguration, live: LiveStore, metrics: LiveMetrics
+    ) async -> Response {
+        let peer = context.remoteAddress?.ipAddress
+        guard configuration.allowList.allows(peer) else {
+            metrics.refused.increment()
+            return error(.forbidden, "ERROR_UNKNOWN", "source address \(peer ?? "unknown") is not allowed")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        } catch {
+            metrics.invalid.increment()
+            return self.error(.contentTooLarge, "ERROR_UNKNOWN", "the body is larger than \(configuration.maxBodyBytes) bytes")
+        }
+        let bytes = Array(body.readableBytesView)
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes, maxDepth: configuration.maxJSONDepth)
+        } catch {
+            metrics.invalid.increment()
+            return self.error(.badRequest, "ERROR_UNKNOWN", "invalid JSON: \(error.description)")
+        }
+        let notification: PushNotification
+        do {
+            notification = try PushNotification.read(value)
+        } catch {
+            metrics.invalid.increment()
+            return self.error(.badRequest, error.code, error.message)
+        }
+        switch notification {
+        case .ping:
+            metrics.pings.increment()
+            return json(.ok, ["version": .string(configuration.version), "name": .string(configuration.name), "time": .string(nowISO8601())])
+        case .ignored:
+            metrics.ignored.increment()
+            return json(.ok, ["result": true])
+        case .posting(let notice):
+            do {
+                switch try await live.accept(notice, payload: String(decoding: bytes, as: UTF8.self), peer: peer) {
+                case .stored:
+                    metrics.notifications.increment()
+                    return json(.ok, ["result": true])
+                case .duplicate:
+                    metrics.duplicates.increment()
+                    return self.error(.conflict, "ERROR_REQUEST_DUPLICATED", "notification already received: \(notice.dedupeKey)")
+                }
+            } catch {
+                metrics.storeErrors.increment()
+                return self.error(.internalServerError, "ERROR_UNKNOWN", "posting store unavailable")
+            }
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONWriter.write(value))))
+    }
+
+    /// Ozon's error shape (§6.3).
+    static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
+        json(status, ["error": ["code": .string(code), "message": .string(message), "details": nil]])
+    }
+
+    static func nowISO8601() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+}
+
+/// Drains the inbox and the planned actions until graceful shutdown; the work in hand is
+/// finished, the rest stays in the store for the next start.
+public final class InboxWorker: Service, @unchecked Sendable {
+    public let processor: LiveProcessor
+    public let pollInterval: Double
+
+    public init(processor: LiveProcessor, pollInterval: Double = 0.05) {
+        self.processor = processor
+        self.pollInterval = pollInterval
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if await processor.step() { continue }
+            if let pending = try? processor.live.pendingCount() { processor.metrics?.inboxPending.record(pending) }
+            try? await Task.sleep(nanoseconds: UInt64(pollInterval * 1_000_000_000))
+        }
+    }
+}
+
+/// The server and its worker, as one ServiceGroup.
+public struct LiveServer: Sendable {
+    public let configuration: WebhookConfiguration
+    public let live: LiveStore
+    public let processor: LiveProcessor?
+    public let metrics: LiveMetrics
+    public let logger: Logger
+
+    /// A logger that reports notices and worse (never a request's headers).
+    public static func defaultLogger() -> Logger {
+        var logger = Logger(label: "ozon-rules")
+        logger.logLevel = .notice
+        return logger
+    }
+
+    public init(configuration: WebhookConfiguration, live: LiveStore, processor: LiveProcessor?, metrics: LiveMetrics,
+                logger: Logger = LiveServer.defaultLogger()) {
+        self.configuration = configuration
+        self.live = live
+        self.processor = processor
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT (when `stopOnSignals`) or the group's graceful shutdown;
+    /// `onListening` gets the bound port.
+    public func run(
+        stopOnSignals: Bool = true,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        group: @escaping @Sendable (ServiceGroup) -> Void = { _ in }
+    ) async throws {
+        let router = WebhookEndpoint.router(configuration: configuration, live: live, metrics: metrics)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.name,
+                                 backlog: 1024),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        var services: [any Service] = [app]
+        if let processor { services.append(InboxWorker(processor: processor)) }
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
+        group(serviceGroup)
+        try await serviceGroup.run()
+    }
+}

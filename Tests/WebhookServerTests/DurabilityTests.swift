@@ -1,0 +1,194 @@
+import AsyncHTTPClient
+import FakeOzonAPI
+import Foundation
+import GRDB
+import NIOCore
+import PostingModel
+import Testing
+
+/// The built `ozon-rules serve`, killed with SIGKILL while notifications arrive and started
+/// again: every notification it answered `{"result": true}` ends processed exactly once.
+@Suite(.serialized) struct DurabilityTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The binary next to the test bundle (same build folder).
+    static func binary() -> URL? {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("ozon-rules")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        let lock = NSLock()
+        var stderr = ""
+        var port: Int?
+
+        init(binary: URL, arguments: [String], environment: [String: String]) throws {
+            process.executableURL = binary
+            process.arguments = arguments
+            var env = ProcessInfo.processInfo.environment
+            for (k, v) in environment { env[k] = v }
+            process.environment = env
+            let pipe = Pipe()
+            process.standardError = pipe
+            process.standardOutput = FileHandle.nullDevice
+            pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self, !data.isEmpty else { return }
+                self.lock.lock()
+                self.stderr += String(decoding: data, as: UTF8.self)
+                if self.port == nil, let range = self.stderr.range(of: #"listening on 127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                    self.port = Int(self.stderr[range].split(separator: ":").last ?? "")
+                }
+                self.lock.unlock()
+            }
+            try process.run()
+        }
+
+        func waitForPort(timeout: Double = 60) async throws -> Int {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if let p = lock.withLock({ port }) { return p }
+                if !process.isRunning { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            throw ServerError(message: "the server did not start: \(lock.withLock { stderr })")
+        }
+
+        func kill() {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        func terminate() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    struct ServerError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    @Test func everyAnsweredNotificationIsProcessedExactlyOnceAfterSIGKILL() async throws {
+        guard let binary = DurabilityTests.binary() else {
+            Issue.record("the ozon-rules binary is not built next to the tests")
+            return
+        }
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rules = try writeRules(into: folder)
+        let db = folder.appendingPathComponent("live.sqlite").path
+        let fake = FakeOzonAPI()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        let total = 120
+        let numbers = (1...total).map { "77\(String(format: "%04d", $0))-0001-1" }
+        for number in numbers { fake.put(posting: posting(number)) }
+
+        let arguments = ["serve", "--listen", "127.0.0.1:0", "--db", db, "--rules", rules.path, "--apply",
+                         "--api-url", fake.baseURL, "--ship-recheck-delay", "0"]
+        let environment = ["OZON_CLIENT_ID": fake.clientID, "OZON_API_KEY": fake.apiKey]
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+
+        final class Answers: @unchecked Sendable {
+            let lock = NSLock()
+            var ok = Set<String>()
+            var duplicate = Set<String>()
+            func add(_ number: String, _ status: Int, _ body: JSONValue) {
+                lock.withLock {
+                    if status == 200 && body["result"]?.boolValue == true { ok.insert(number) }
+                    if status == 409 { duplicate.insert(number) }
+                }
+            }
+            var killed = false
+            var isKilled: Bool { lock.withLock { killed } }
+            func kill() { lock.withLock { killed = true } }
+            var okNow: Set<String> { lock.withLock { ok } }
+            var duplicateNow: Set<String> { lock.withLock { duplicate } }
+        }
+        let answers = Answers()
+
+        func send(_ number: String, port: Int) async {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: newPostingNotice(number)))
+            guard let response = try? await http.execute(request, timeout: .seconds(5)),
+                  let buffer = try? await response.body.collect(upTo: 1 << 16) else { return }
+            answers.add(number, Int(response.status.code), (try? JSONParser.parse(Array(buffer.readableBytesView))) ?? .null)
+        }
+
+        // First run: 4 senders; SIGKILL once a third of the notifications were answered.
+        let first = try Server(binary: binary, arguments: arguments, environment: environment)
+        let port1 = try await first.waitForPort()
+        await withTaskGroup(of: Void.self) { group in
+            for lane in 0..<4 {
+                group.addTask {
+                    // Once the server is dead, what is left is not answered: Ozon sends it again later.
+                    for index in stride(from: lane, to: total, by: 4) where !answers.isKilled { await send(numbers[index], port: port1) }
+                }
+            }
+            group.addTask {
+                while true {
+                    if answers.okNow.count >= total / 3 { break }
+                    try? await Task.sleep(nanoseconds: 2_000_000)
+                }
+                first.kill()
+                answers.kill()
+            }
+        }
+        let answeredBeforeKill = answers.okNow
+        #expect(answeredBeforeKill.count >= total / 3)
+        #expect(answeredBeforeKill.count < total, "the kill came after every notification was answered")
+
+        // Second run: Ozon sends again what was not answered.
+        let second = try Server(binary: binary, arguments: arguments, environment: environment)
+        let port2 = try await second.waitForPort()
+        for number in numbers where !answeredBeforeKill.contains(number) { await send(number, port: port2) }
+
+        // Wait for the worker to drain the inbox.
+        let pool = try DatabasePool(path: db)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let pending = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_inbox WHERE state = 'pending'") ?? 0 }
+            let actions = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_actions WHERE state = 'pending'") ?? 0 }
+            if pending == 0 && actions == 0 { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        second.terminate()
+        try? await http.shutdown()
+
+        let ok = answers.okNow
+        #expect(ok.isSuperset(of: answeredBeforeKill))
+        // Every notification was answered {"result": true} once, or found stored already (409) after the kill.
+        #expect(ok.count + answers.duplicateNow.subtracting(ok).count == total)
+        for number in ok {
+            let rows = try await pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT state FROM webhook_inbox WHERE posting_number = ?", arguments: [number])
+            }
+            #expect(rows.count == 1, "\(number): \(rows.count) inbox rows")
+            #expect(rows.first?["state"] == "done", "\(number) not processed")
+            let transitions = try await pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM transitions WHERE posting_number = ? AND to_status = 'awaiting_packaging'",
+                                 arguments: [number]) ?? 0
+            }
+            #expect(transitions == 1, "\(number): \(transitions) transitions to awaiting_packaging")
+            let shipped = try await pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_api_calls WHERE posting_number = ? AND path = '/v4/posting/fbs/ship' AND http_status = 200",
+                                 arguments: [number]) ?? 0
+            }
+            // A kill between Ozon's answer and its record leaves the ship to be sent again after the
+            // restart; Ozon then refuses it (already shipped): never two successful ships.
+            #expect(shipped <= 1, "\(number): \(shipped) successful ships")
+            #expect(fake.posting(number)?["status"]?.stringValue == "awaiting_deliver")
+        }
+    }
+}
