@@ -3,6 +3,6 @@
 # (unit, golden and end-to-end tests that drive the built binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+scripts/bootstrap.sh --test
 swift build
 swift test --parallel
