@@ -9,18 +9,20 @@ struct ReplCommand: ParsableCommand {
         commandName: "repl",
         abstract: "Interactive Lua prompt inside the sandbox, with the rules and postings loaded.",
         discussion: """
-            Lua runs in the rules' sandbox under the hooks' limits; results print as readable Lua
-            tables, an unfinished chunk continues on the next line, and globals you set stay for the
-            session. With --postings, the file's postings and returns are at hand as postings[i] and
-            returns[i]. Commands: :help, :postings, :eval N [STATUS], :trace on|off, :reload, :quit.
+            Lua runs in the rules' sandbox under the hooks' limits; results print as readable \
+            Lua tables, an unfinished chunk continues on the next line, and globals you set stay \
+            for the session. With --postings, the file's postings and returns are at hand as \
+            postings[i] and returns[i]. Commands: :help, :postings, :eval N [STATUS], \
+            :trace on|off, :reload, :quit.
 
-            On a terminal: line editing, tab completion of globals and fields, and history in
-            ~/.ozon_rules_history (OZON_RULES_HISTORY=path to move it, empty to keep none). With
-            input from a pipe or file: no prompts; exits 1 if any input failed.
+            On a terminal: line editing, tab completion of globals and fields, and history in \
+            ~/.ozon_rules_history (OZON_RULES_HISTORY=path moves it, empty keeps none). With \
+            input from a pipe or a file: no prompts; exits 1 if any input failed.
 
             Examples:
-              ozon-rules repl --rules examples/rules --postings examples/postings/fbs-v4-list.json
-              echo ':eval 1' | ozon-rules repl --rules examples/rules --postings postings.json
+              ozon-rules repl --rules examples/rules \\
+                --postings examples/postings/fbs-v4-list.json
+              echo ':eval 1' | ozon-rules repl --rules rules --postings postings.json
             """
     )
 

@@ -9,24 +9,24 @@ struct TestCommand: ParsableCommand {
         commandName: "test",
         abstract: "Run the Lua policy tests of a rules folder, optionally with line coverage.",
         discussion: """
-            Runs tests/*_test.lua in the rules folder (or the files and folders given) in the rules'
-            own sandbox, under the same limits as the hooks. A test file declares tests with
-            describe(name, fn) and it(name, fn) and checks with expect_eq, expect_fields,
-            expect_error, expect_ok, ... (see README.md). Builds postings with posting{...} or
-            posting_from("tests/fixtures/x.json") and runs hooks with run_hook, run_transition
+            Runs tests/*_test.lua in the rules folder (or the files and folders given) in the \
+            rules' own sandbox, under the same limits as the hooks. A test file declares tests \
+            with describe(name, fn) and it(name, fn) and checks with expect_eq, expect_fields, \
+            expect_error, expect_ok, ... (see README.md). It builds postings with posting{...} or \
+            posting_from("tests/fixtures/x.json") and runs hooks with run_hook, run_transition \
             and run_return, through the engine, validation included.
 
-            --run keeps tests whose full name ("describe names" + "it name") contains the text,
-            or matches it as a Lua pattern. --coverage reports which lines of every rule file
-            (hooks and lib/) ran; --coverage-threshold fails the run below that percentage.
+            --run keeps tests whose full name (the describe names and the it name) contains the \
+            text, or matches it as a Lua pattern. --coverage reports which lines of every rule \
+            file (hooks and lib/) ran; --coverage-threshold fails the run below that percentage.
 
-            Exit codes: 0 all tests passed; 1 a test failed or errored, no test ran, the rules do
+            Exit codes: 0 all tests passed; 1 a test failed or errored, no test ran, the rules do \
             not load, or coverage is below the threshold; 2 usage error or a missing path.
 
             Examples:
               ozon-rules test --rules examples/rules
-              ozon-rules test --rules examples/rules --coverage --coverage-threshold 95
-              ozon-rules test --rules examples/rules --run carrier --format junit > report.xml
+              ozon-rules test --rules examples/rules --coverage-threshold 95
+              ozon-rules test --rules rules --run carrier --format junit > junit.xml
             """
     )
 
