@@ -44,6 +44,8 @@ public final class ToolingBindings {
                     return try body(bindings, arguments).map { [.value($0)] } ?? []
                 } catch let error as LuaHostError {
                     throw LuaHostError("\(name): \(error.message)")
+                } catch {
+                    throw LuaHostError("\(name): \(error)")
                 }
             }
         }
