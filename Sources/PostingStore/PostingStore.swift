@@ -12,17 +12,30 @@ public protocol PostingStore: AnyObject, Sendable {
     /// The latest state of a posting.
     func posting(_ postingNumber: String) throws -> StoredPosting?
 
-    /// Recorded transitions and returns, oldest first (by time, then by recording order),
-    /// of one posting or of all; `since` (Unix seconds) keeps those at or after it;
-    /// `limit` keeps the last `limit` of them.
-    func history(postingNumber: String?, since: Int64?, limit: Int?) throws -> [RecordedEvaluation]
-
-    /// Calls `body` with every recorded transition and return at or after `since`, oldest first,
-    /// without loading them all at once (for replay). Reads one consistent snapshot of the store.
-    func forEachRecorded(since: Int64?, _ body: (RecordedEvaluation) throws -> Void) throws
+    /// Calls `body` with the recorded transitions and returns, oldest first (by time, then
+    /// transitions before returns, then by recording order), of one posting or of all; `since`
+    /// (Unix seconds) keeps those at or after it; `limit` keeps the last `limit` of them. Streams
+    /// them from one consistent snapshot of the store, without loading them all at once.
+    func forEachRecorded(
+        postingNumber: String?, since: Int64?, limit: Int?, _ body: (RecordedEvaluation) throws -> Void
+    ) throws
 
     /// How many recorded evaluations `forEachRecorded(since:)` would visit.
     func countRecorded(since: Int64?) throws -> Int
+}
+
+extension PostingStore {
+    /// Every recorded transition and return at or after `since`, streamed oldest first (for replay).
+    public func forEachRecorded(since: Int64?, _ body: (RecordedEvaluation) throws -> Void) throws {
+        try forEachRecorded(postingNumber: nil, since: since, limit: nil, body)
+    }
+
+    /// The recorded history collected in an array; see `forEachRecorded`.
+    public func history(postingNumber: String?, since: Int64?, limit: Int?) throws -> [RecordedEvaluation] {
+        var all: [RecordedEvaluation] = []
+        try forEachRecorded(postingNumber: postingNumber, since: since, limit: limit) { all.append($0) }
+        return all
+    }
 }
 
 /// Reads and writes inside one write transaction of a `PostingStore`.

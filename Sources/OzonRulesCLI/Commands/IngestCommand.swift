@@ -43,8 +43,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Postings per database transaction.", valueName: "N"))
     var batchSize: Int = 500
 
-    @Option(name: .long, help: ArgumentHelp("Parallel workers evaluating a batch's transitions, each with its own Lua state (default: one per core). Results do not depend on it.", valueName: "N"))
-    var jobs: Int?
+    @OptionGroup var jobOptions: JobOptions
 
     @OptionGroup var limitOptions: LimitOptions
 
@@ -55,12 +54,10 @@ struct IngestCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("give at least one FILE (or - for stdin)") }
         try TimeOption.validateNow(now)
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
-        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
     }
 
     func run() throws {
-        let workerCount = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let (engines, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, engines: workerCount)
+        let (engines, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, engines: jobOptions.jobCount)
         let store = try storeOptions.open(create: true)
         let reporter = IngestReporter(format: format)
         var progress = StoreProgress(verb: "ingested")

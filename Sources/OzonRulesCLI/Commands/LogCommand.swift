@@ -44,18 +44,18 @@ struct LogCommand: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.open(create: false)
-        let history: [RecordedEvaluation]
+        let writer = LogWriter(format: format, withInputs: withInputs)
         do {
-            history = try store.history(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit)
+            try store.forEachRecorded(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit) {
+                writer.write($0)
+            }
         } catch {
+            writer.finish()
             Diagnostics.write("ozon-rules: error: \(error)")
             throw ExitCode(1)
         }
-        switch format {
-        case .table: print(LogWriter.table(history), terminator: "")
-        case .json: print(LogWriter.json(history, withInputs: withInputs), terminator: "")
-        }
-        if let postingNumber, history.isEmpty {
+        writer.finish()
+        if let postingNumber, writer.count == 0 {
             Diagnostics.write("ozon-rules: nothing recorded for posting \(postingNumber) in \(storeOptions.db)")
             throw ExitCode(1)
         }

@@ -41,21 +41,18 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .long, help: "Exit 1 when any decision would change (for CI checks of a rules change).")
     var failOnChange = false
 
-    @Option(name: .long, help: ArgumentHelp("Parallel workers, each with its own Lua state (default: one per core). The report does not depend on it.", valueName: "N"))
-    var jobs: Int?
+    @OptionGroup var jobOptions: JobOptions
 
     @OptionGroup var limitOptions: LimitOptions
 
     func validate() throws {
         try TimeOption.validateSince(since)
         guard examples >= 0 else { throw ValidationError("--examples must be 0 or more") }
-        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256") }
     }
 
     func run() throws {
         let store = try storeOptions.open(create: false)
-        let workerCount = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        let (engines, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, engines: workerCount)
+        let (engines, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, engines: jobOptions.jobCount)
         let sinceTime = TimeOption.since(since)
         let report: ReplayReport
         do {

@@ -3,30 +3,75 @@ import PostingModel
 import PostingStore
 import RulesEngine
 
-/// Renders the decision log as a table (one row per hook run) or as JSON.
-enum LogWriter {
-    static func table(_ history: [RecordedEvaluation]) -> String {
-        var table = TextTable(header: ["AT", "POSTING", "EVENT", "SOURCE", "RULES", "HOOK", "RESULT"], keep: 3)
-        for entry in history {
-            let head: [String]
-            switch entry {
-            case .transition(let t):
-                let event = (t.from.map { $0.rawValue + " → " } ?? "new → ") + t.to.rawValue
-                head = [UTCTime.format(t.at), t.postingNumber, event, t.source, String(t.rulesVersion.prefix(12))]
-            case .returnEvent(let r):
-                head = [UTCTime.format(r.at), r.postingNumber, "return \(r.returnID)", r.source, String(r.rulesVersion.prefix(12))]
-            }
-            let runs = entry.hookRuns
-            if runs.isEmpty {
-                table.append(head + ["", "(no hooks)"])
-                continue
-            }
-            for (index, run) in runs.enumerated() {
-                let lead = index == 0 ? head : Array(repeating: "", count: head.count)
-                table.append(lead + [run.hook, result(run)])
-            }
+/// Writes the decision log to stdout as it is read: a table (one line per hook run, columns of
+/// fixed minimum width so nothing needs to be held back) or a JSON array.
+final class LogWriter {
+    let format: LogFormat
+    let withInputs: Bool
+    private(set) var count = 0
+    private var buffer: [UInt8] = []
+
+    init(format: LogFormat, withInputs: Bool) {
+        self.format = format
+        self.withInputs = withInputs
+        if format == .table { append(LogWriter.line(LogWriter.header)) }
+    }
+
+    func write(_ entry: RecordedEvaluation) {
+        switch format {
+        case .table:
+            for row in LogWriter.rows(entry) { append(LogWriter.line(row)) }
+        case .json:
+            let text = JSONWriter.write(LogWriter.json(entry, withInputs: withInputs), pretty: true)
+            append((count == 0 ? "[\n  " : ",\n  ") + text.replacingOccurrences(of: "\n", with: "\n  "))
         }
-        return table.render()
+        count += 1
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    func finish() {
+        if format == .json { append(count == 0 ? "[]\n" : "\n]\n") }
+        flush()
+    }
+
+    private func append(_ text: String) { buffer.append(contentsOf: Array(text.utf8)) }
+
+    private func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Table
+
+    static let header = ["AT", "POSTING", "EVENT", "SOURCE", "RULES", "HOOK", "RESULT"]
+    /// Minimum widths of every column but the last.
+    static let widths = [20, 18, 44, 6, 12, 30]
+
+    static func line(_ cells: [String]) -> String {
+        var text = ""
+        for (index, cell) in cells.enumerated() {
+            text += cell
+            if index < widths.count { text += String(repeating: " ", count: max(0, widths[index] - cell.count) + 2) }
+        }
+        while text.last == " " { text.removeLast() }
+        return text + "\n"
+    }
+
+    static func rows(_ entry: RecordedEvaluation) -> [[String]] {
+        let head: [String]
+        switch entry {
+        case .transition(let t):
+            let event = (t.from.map { $0.rawValue + " → " } ?? "new → ") + t.to.rawValue
+            head = [UTCTime.format(t.at), t.postingNumber, event, t.source, String(t.rulesVersion.prefix(12))]
+        case .returnEvent(let r):
+            head = [UTCTime.format(r.at), r.postingNumber, "return \(r.returnID)", r.source, String(r.rulesVersion.prefix(12))]
+        }
+        let runs = entry.hookRuns
+        if runs.isEmpty { return [head + ["", "(no hooks)"]] }
+        return runs.enumerated().map { index, run in
+            (index == 0 ? head : Array(repeating: "", count: head.count)) + [run.hook, result(run)]
+        }
     }
 
     static func result(_ run: HookRunRecord) -> String {
@@ -35,47 +80,46 @@ enum LogWriter {
         return DecisionText.summary(hook: run.hook, decision)
     }
 
-    /// A JSON array, oldest first. `withInputs` adds each hook's input: the posting snapshot (or
-    /// the return and its posting) and every hook's `ctx`.
-    static func json(_ history: [RecordedEvaluation], withInputs: Bool) -> String {
-        let items = history.map { entry -> JSONValue in
-            var object = JSONObject()
-            switch entry {
-            case .transition(let t):
-                object["kind"] = "transition"
-                object["id"] = .number(JSONNumber(integer: t.id))
-                object["posting_number"] = .string(t.postingNumber)
-                object["from"] = t.from.map { .string($0.rawValue) } ?? .null
-                object["to"] = .string(t.to.rawValue)
-                object["at"] = .string(UTCTime.format(t.at))
-                object["source"] = .string(t.source)
-                object["rules_version"] = .string(t.rulesVersion)
-                object["carrier_decided"] = .bool(t.carrierDecided)
-                if withInputs { object["posting"] = parsed(t.snapshot) }
-            case .returnEvent(let r):
-                object["kind"] = "return"
-                object["return_id"] = .number(JSONNumber(integer: r.returnID))
-                object["posting_number"] = .string(r.postingNumber)
-                object["at"] = .string(UTCTime.format(r.at))
-                object["source"] = .string(r.source)
-                object["rules_version"] = .string(r.rulesVersion)
-                if withInputs {
-                    object["return"] = parsed(r.snapshot)
-                    object["posting"] = r.postingSnapshot.map(parsed) ?? .null
-                }
+    // MARK: JSON
+
+    /// One entry. `withInputs` adds each hook's input: the posting snapshot (or the return and
+    /// its posting) and every hook's `ctx`.
+    static func json(_ entry: RecordedEvaluation, withInputs: Bool) -> JSONValue {
+        var object = JSONObject()
+        switch entry {
+        case .transition(let t):
+            object["kind"] = "transition"
+            object["id"] = .number(JSONNumber(integer: t.id))
+            object["posting_number"] = .string(t.postingNumber)
+            object["from"] = t.from.map { .string($0.rawValue) } ?? .null
+            object["to"] = .string(t.to.rawValue)
+            object["at"] = .string(UTCTime.format(t.at))
+            object["source"] = .string(t.source)
+            object["rules_version"] = .string(t.rulesVersion)
+            object["carrier_decided"] = .bool(t.carrierDecided)
+            if withInputs { object["posting"] = parsed(t.snapshot) }
+        case .returnEvent(let r):
+            object["kind"] = "return"
+            object["return_id"] = .number(JSONNumber(integer: r.returnID))
+            object["posting_number"] = .string(r.postingNumber)
+            object["at"] = .string(UTCTime.format(r.at))
+            object["source"] = .string(r.source)
+            object["rules_version"] = .string(r.rulesVersion)
+            if withInputs {
+                object["return"] = parsed(r.snapshot)
+                object["posting"] = r.postingSnapshot.map(parsed) ?? .null
             }
-            object["hook_runs"] = .array(entry.hookRuns.indices.map { index in
-                hookRun(entry.hookRuns[index], context: withInputs ? context(entry, index) : nil)
-            })
-            let log: [String]
-            switch entry {
-            case .transition(let t): log = t.log
-            case .returnEvent(let r): log = r.log
-            }
-            object["log"] = .array(log.map(JSONValue.string))
-            return .object(object)
         }
-        return JSONWriter.write(.array(items), pretty: true) + "\n"
+        object["hook_runs"] = .array(entry.hookRuns.indices.map { index in
+            hookRun(entry.hookRuns[index], context: withInputs ? context(entry, index) : nil)
+        })
+        let log: [String]
+        switch entry {
+        case .transition(let t): log = t.log
+        case .returnEvent(let r): log = r.log
+        }
+        object["log"] = .array(log.map(JSONValue.string))
+        return .object(object)
     }
 
     static func context(_ entry: RecordedEvaluation, _ index: Int) -> JSONValue {

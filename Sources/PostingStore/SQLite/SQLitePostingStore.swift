@@ -52,21 +52,12 @@ public final class SQLitePostingStore: PostingStore {
         try mapErrors { try pool.read { db in try RowDecoding.posting(db, postingNumber) } }
     }
 
-    public func history(postingNumber: String?, since: Int64?, limit: Int?) throws -> [RecordedEvaluation] {
+    public func forEachRecorded(
+        postingNumber: String?, since: Int64?, limit: Int?, _ body: (RecordedEvaluation) throws -> Void
+    ) throws {
         try mapErrors {
             try pool.read { db in
-                var all: [RecordedEvaluation] = []
-                let query = HistoryQuery(postingNumber: postingNumber, since: since, limit: limit)
-                try query.forEach(db) { all.append($0) }
-                return all
-            }
-        }
-    }
-
-    public func forEachRecorded(since: Int64?, _ body: (RecordedEvaluation) throws -> Void) throws {
-        try mapErrors {
-            try pool.read { db in
-                try HistoryQuery(postingNumber: nil, since: since, limit: nil).forEach(db, body)
+                try HistoryQuery(postingNumber: postingNumber, since: since, limit: limit).forEach(db, body)
             }
         }
     }
