@@ -9,8 +9,9 @@ import FoundationXML
 @Suite struct ToolingTestCommandTests {
     static let fixture = "Tests/RulesTesterTests/Fixtures/rules"
     static let passing = fixture + "/tests/pass_test.lua"
-    /// Small enough that the fixture's endless loops stop in a moment.
-    static let quick = ["--instruction-limit", "200000"]
+    /// A budget small enough that the fixture's endless loops stop in a moment, and a deadline
+    /// long enough never to come first, even on a loaded machine with coverage on.
+    static let quick = ["--instruction-limit", "200000", "--timeout-ms", "30000"]
 
     @Test func theExampleSuitePassesWithFullCoverage() throws {
         let result = try BinaryRunner.run(["test", "--rules", "examples/rules", "--coverage-threshold", "100"])

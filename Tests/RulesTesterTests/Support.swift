@@ -10,8 +10,8 @@ let fixtureRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().a
 let exampleRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("examples/rules")
 
-/// Limits small enough that the fixture's endless loops stop fast.
-let quickLimits = LuaLimits(instructionBudget: 200_000, memoryLimitBytes: 64 << 20, timeoutMilliseconds: 5_000)
+/// A budget small enough that the fixture's endless loops stop fast; a deadline that never comes first.
+let quickLimits = LuaLimits(instructionBudget: 200_000, memoryLimitBytes: 64 << 20, timeoutMilliseconds: 30_000)
 
 /// Runs the fixture's tests (all files unless `paths` is given).
 func runFixture(paths: [String] = [], filter: String? = nil, coverage: Bool = false, threshold: Double? = nil) throws -> TestReport {
