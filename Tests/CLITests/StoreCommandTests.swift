@@ -118,7 +118,10 @@ struct StoreCommandTests {
         #expect(carrier?["ctx"]?["now_iso"]?.stringValue == StoreCLI.now)
 
         let all = try StoreCLI.run(["log", "--db", folder.db, "--format", "json", "--limit", "3"])
-        #expect(try StoreCLI.json(all.stdout).arrayValue?.count == 3)
+        let last = try StoreCLI.json(all.stdout).arrayValue ?? []
+        #expect(last.count == 3)
+        // Without --with-inputs: no snapshot, no ctx.
+        #expect(last.allSatisfy { $0["posting"] == nil && $0["hook_runs"]?[0]?["ctx"] == nil })
 
         let unknown = try StoreCLI.run(["log", "no-such-1", "--db", folder.db])
         #expect(unknown.exitCode == 1)

@@ -10,24 +10,27 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Apply postings and returns to the store: record each transition and what the rules decided.",
         discussion: """
-            Reads postings and returns in any Ozon format (as `evaluate` does) and compares each
-            posting with the stored one:
-              new posting        stored with a transition from nothing; hooks run
-              status changed     the transition is checked; if possible, hooks run and the
-                                 posting, the transition and the hook runs are stored in one
-                                 database transaction; if impossible, it is reported as
-                                 invalid_transition and nothing is stored
-              same status        no hooks; a changed snapshot is updated, an equal one ignored
-            A return runs the returns hook once per return id. Ingesting the same file again
-            changes nothing.
+            Reads postings and returns in any Ozon format (as evaluate does) and compares each \
+            posting with the stored one. A new posting is stored with a transition from nothing \
+            and the hooks for its status run. A changed status is checked against the possible \
+            transitions: if possible, the hooks run and the posting, the transition and every \
+            hook run are stored in one database transaction; if not, it is reported as \
+            invalid_transition and nothing is stored. The same status runs no hooks: a changed \
+            snapshot is updated, an equal one left alone, so ingesting a file again changes \
+            nothing. A return runs the returns hook once per return id.
 
-            Prints a summary (or one JSON object per item with --format ndjson|json) to stdout
-            and every error to stderr. Exit 1 if any posting failed (rule error, impossible
-            transition, undecodable item); 2 if a file cannot be read.
+            Postings are written --batch-size at a time; a batch cut short by a crash leaves \
+            none of its postings behind, so running the same ingest again completes it. The \
+            transitions of a batch are evaluated on --jobs Lua states in parallel.
+
+            Prints a summary (or one JSON object per item with --format ndjson or json) to \
+            stdout and every error to stderr. Exit codes: 0 all good; 1 a posting failed (a rule \
+            error, an impossible transition, an item that does not decode); 2 a file cannot be \
+            read (the other files are still ingested).
 
             Examples:
               ozon-rules ingest --rules examples/rules examples/postings/*.json
-              ozon-rules ingest --db shop.sqlite --now 2026-05-20T12:00:00Z - < postings.ndjson
+              ozon-rules ingest --db shop.sqlite --now 2026-05-20T12:00:00Z postings.ndjson
             """
     )
 

@@ -9,10 +9,11 @@ struct LogCommand: ParsableCommand {
         commandName: "log",
         abstract: "Show recorded transitions and returns with what the rules decided.",
         discussion: """
-            Oldest first: each transition (from → to, when, source) and each return, the version
-            of the rules that ran (the first 12 hex digits of the rules digest in the table), and
-            per hook the decision or the error with its file and line. Exit 1 when a posting
-            number is given and nothing is recorded for it.
+            Oldest first: each transition (from → to, when, source) and each return, the version \
+            of the rules that ran (the first 12 hex digits of the rules digest in the table), and \
+            per hook the decision or the error with its file and line. --with-inputs adds each \
+            hook's input to the JSON: the posting snapshot and the exact ctx. Exit 1 when a \
+            posting number is given and nothing is recorded for it.
 
             Examples:
               ozon-rules log 61930528-0117-1

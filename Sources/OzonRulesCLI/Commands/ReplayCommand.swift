@@ -10,12 +10,14 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Re-run the recorded history against other rules and report what would change.",
         discussion: """
-            Every recorded transition is evaluated again with the rules in --rules, from its
-            recorded input (the posting as the hooks saw it, the same transition, the same ctx.now),
-            and every recorded return likewise. The store is not changed. The report gives, per
-            hook, how many decisions differ (a difference in `reason` texts alone is counted
-            apart), the postings affected, the change in total carrier cost, the carrier mix
-            before and after, and a few examples side by side.
+            Every recorded transition is evaluated again with the rules in --rules, from its \
+            recorded input (the posting as the hooks saw it, the same transition, the same \
+            ctx.now), and every recorded return likewise. The store is not changed.
+
+            The report gives, per hook, how many decisions differ (a difference in reason texts \
+            alone is counted apart), the postings affected, the change in total carrier cost, \
+            the carrier mix before and after, and a few examples side by side. --format html \
+            writes one self-contained page with a chart of the carrier mix.
 
             Examples:
               ozon-rules replay --rules rules-next --since 2026-05-01

@@ -10,11 +10,11 @@ struct TransitionCommand: ParsableCommand {
         commandName: "transition",
         abstract: "Move one stored posting to another status by hand, running and recording the hooks.",
         discussion: """
-            For what Ozon does not report by itself, such as a seller marking an rFBS posting
-            delivered. The same checks as ingest: an impossible transition is reported as
-            invalid_transition (exit 1) and nothing changes. Otherwise the hooks for entering
-            the status run on the stored posting, and the posting, the transition (source
-            "manual") and the hook runs are stored in one database transaction. The stored
+            For what Ozon does not report by itself, such as a seller marking an rFBS posting \
+            delivered. The same checks as ingest: an impossible transition is reported as \
+            invalid_transition (exit 1) and nothing changes. Otherwise the hooks for entering \
+            the status run on the stored posting, and the posting, the transition (source \
+            "manual") and the hook runs are stored in one database transaction. The stored \
             substatus is cleared (only Ozon knows the new one).
 
             Example:

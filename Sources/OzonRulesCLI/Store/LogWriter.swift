@@ -111,7 +111,8 @@ final class LogWriter {
             }
         }
         object["hook_runs"] = .array(entry.hookRuns.indices.map { index in
-            hookRun(entry.hookRuns[index], context: withInputs ? context(entry, index) : nil)
+            // JSONValue is nil-literal expressible: spell the Optional out so "no input" stays absent.
+            hookRun(entry.hookRuns[index], context: withInputs ? Optional.some(context(entry, index)) : Optional.none)
         })
         let log: [String]
         switch entry {
