@@ -105,7 +105,7 @@ let package = Package(
             name: "PostingStoreTests",
             dependencies: ["PostingStore", "RulesEngine", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine"]),
+        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine"], exclude: ["Fixtures"]),
         .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine"]),
         .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel"]),
         .testTarget(

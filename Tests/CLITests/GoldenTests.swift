@@ -86,7 +86,7 @@ struct GoldenTests {
     @Test func misbehavingRulesFailOnePostingEach() throws {
         let result = try BinaryRunner.run(
             ["evaluate", "--rules", "Tests/CLITests/Fixtures/misbehaving", "--instruction-limit", "2000000", "--memory-limit-mb", "16",
-             "--timeout-ms", "300"] + Self.now
+             "--timeout-ms", "1500"] + Self.now
                 + ["Tests/CLITests/Fixtures/inputs/misbehaving.ndjson", "Tests/CLITests/Fixtures/inputs/misbehaving-returns.json"])
         try Golden.check("misbehaving", result)
         #expect(result.exitCode == 1)
