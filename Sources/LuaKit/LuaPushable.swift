@@ -52,13 +52,18 @@ extension LuaState {
 
     /// Sets `table[key] = value` raw (no metamethods).
     public func setField(_ key: String, of table: LuaReference, to value: LuaValue) {
+        setField(key, of: table, to: .value(value))
+    }
+
+    /// Sets `table[key]` to a value or a referenced object, raw (no metamethods).
+    public func setField(_ key: String, of table: LuaReference, to argument: LuaArgument) {
         lua_rawgeti(L, clua_registryindex, lua_Integer(table.id))
         guard lua_type(L, -1) == LUA_TTABLE else {
             clua_pop(L, 1)
             return
         }
         pushString(key)
-        push(value)
+        push(argument)
         lua_rawset(L, -3)
         clua_pop(L, 1)
     }

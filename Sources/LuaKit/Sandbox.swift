@@ -57,7 +57,7 @@ public final class Sandbox {
         }
 
         let bootstrap = try state.load(source: Sandbox.bootstrapSource, chunkName: "(sandbox)")
-        let hostFunctions = try Sandbox.makeTable(hostTable, in: state)
+        let hostFunctions = Sandbox.makeTable(hostTable, in: state)
         let helperNames = LuaValue.array(helpers.keys.sorted().map { .string($0) })
         let results = try state.withLimits(.unlimited) { () throws(LuaError) in
             try state.callKeepingResults(bootstrap, [.reference(state.globalsReference()), .reference(hostFunctions), .value(helperNames)])
@@ -141,15 +141,9 @@ public final class Sandbox {
         }
     }
 
-    private static func makeTable(_ entries: [String: LuaReference], in state: LuaState) throws(LuaError) -> LuaReference {
+    private static func makeTable(_ entries: [String: LuaReference], in state: LuaState) -> LuaReference {
         let table = state.reference(to: .table([:]))
-        let setter = try state.load(source: "local t, k, v = ...; t[k] = v", chunkName: "(sandbox-set)")
-        for (key, value) in entries {
-            try state.withLimits(.unlimited) { () throws(LuaError) in
-                _ = try state.call(setter, [.reference(table), .value(.string(key)), .reference(value)])
-            }
-        }
-        state.release(setter)
+        for (key, value) in entries { state.setField(key, of: table, to: .reference(value)) }
         return table
     }
 
@@ -181,10 +175,9 @@ public final class Sandbox {
       if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
         error("setmetatable: '__gc' metamethods are not allowed in rules", 2)
       end
-      -- Errors name the caller's line, not this wrapper's.
-      local ok, result = pcall(setmetatable, t, mt)
-      if not ok then error(result, 2) end
-      return result
+      -- An error below names this host chunk; the message handler then reports
+      -- the script's own line instead.
+      return setmetatable(t, mt)
     end
 
     local function print(...)

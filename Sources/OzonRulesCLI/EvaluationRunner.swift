@@ -14,17 +14,17 @@ final class EvaluationRunner {
         var unreadableInput = false
     }
 
-    let pool: EnginePool
+    let pool: RulesEnginePool
     let now: EvaluationTime
     let writer: ResultWriter
     private var outcome = Outcome()
-    private var progress = Progress()
+    private var progress = TerminalProgress(verb: "evaluated")
     private var stdinBytes: [UInt8]?
     /// Items waiting to be evaluated together (in input order).
     private var batch: [InputItem] = []
     static let batchSize = 512
 
-    init(pool: EnginePool, now: EvaluationTime, writer: ResultWriter) {
+    init(pool: RulesEnginePool, now: EvaluationTime, writer: ResultWriter) {
         self.pool = pool
         self.now = now
         self.writer = writer
@@ -135,26 +135,5 @@ final class EvaluationRunner {
                 outcome.unreadableInput = true
             }
         }
-    }
-}
-
-/// A count on stderr while a long run goes on, only on a terminal.
-struct Progress {
-    private let enabled = Diagnostics.stderrIsTerminal
-    private var lastUpdate = ContinuousClock.now
-    private var shown = false
-
-    mutating func tick(_ count: Int) {
-        guard enabled, count % 256 == 0 else { return }
-        let now = ContinuousClock.now
-        guard now - lastUpdate > .milliseconds(250) else { return }
-        lastUpdate = now
-        shown = true
-        FileHandle.standardError.write(Data("\r\u{1B}[Kevaluated \(count)…".utf8))
-    }
-
-    mutating func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        shown = false
     }
 }

@@ -173,21 +173,10 @@ public final class RulesEngine {
             guard let decision = run(hook.rawValue, function, context: .reference(context), subject: subject, posting: .value(.nil), arity: 2,
                                      postingNumber: posting.postingNumber, decisionName: hook.rawValue, into: &result)
             else { continue }
-            do throws(DecisionViolation) {
-                switch hook {
-                case .packaging: try DecisionValidator.packaging(decision, products: posting.products)
-                case .inserts: try DecisionValidator.inserts(decision)
-                case .carrier: try DecisionValidator.carrier(decision)
-                case .returns, .transitions: break
-                }
-            } catch {
-                reject(hook.rawValue, function, error, postingNumber: posting.postingNumber, into: &result)
-                if let decisionsTable { sandbox.state.setField(hook.rawValue, of: decisionsTable, to: .nil) }
-                continue
+            if !accept(decision, of: hook.rawValue, function: function, posting: posting, into: &result), let decisionsTable {
+                // Later hooks must not see a decision the host refused.
+                sandbox.state.setField(hook.rawValue, of: decisionsTable, to: .nil)
             }
-            let accepted = hook == .inserts ? renderTemplates(decision, posting: posting) : decision
-            result.decisions[hook.rawValue] = LuaBridge.json(accepted)
-            result.hookRuns[result.hookRuns.count - 1].decision = LuaBridge.json(accepted)
         }
 
         for key in [transition.to.rawValue, "*"] {
@@ -196,15 +185,7 @@ public final class RulesEngine {
             guard let actions = run(name, function, context: .reference(context), subject: subject, posting: .value(.nil), arity: 2,
                                     postingNumber: posting.postingNumber, decisionName: nil, into: &result)
             else { continue }
-            do throws(DecisionViolation) {
-                try DecisionValidator.actions(actions)
-            } catch {
-                reject(name, function, error, postingNumber: posting.postingNumber, into: &result)
-                continue
-            }
-            let json = LuaBridge.json(actions)
-            result.actions.append(contentsOf: json.arrayValue ?? [])
-            result.hookRuns[result.hookRuns.count - 1].decision = json
+            accept(actions, of: name, function: function, posting: posting, into: &result)
         }
         result.log = sandbox.takeLog()
         return result
@@ -238,13 +219,44 @@ public final class RulesEngine {
         let paid = returnEvent.product.price.minorUnits.multipliedReportingOverflow(by: returnEvent.product.quantity)
         do throws(DecisionViolation) {
             try DecisionValidator.returns(decision, paid: paid.overflow ? Int64.max : paid.partialValue)
-            result.decisions["returns"] = LuaBridge.json(decision)
-            result.hookRuns[result.hookRuns.count - 1].decision = LuaBridge.json(decision)
+            let json = LuaBridge.json(decision)
+            result.decisions["returns"] = json
+            result.hookRuns[result.hookRuns.count - 1].decision = json
         } catch {
             reject("returns", function, error, postingNumber: returnEvent.postingNumber, returnID: returnEvent.returnID, into: &result)
         }
         result.log = sandbox.takeLog()
         return result
+    }
+
+    /// Validates what a hook of a posting transition returned (`packaging`,
+    /// `inserts`, `carrier`, or `transitions:<key>` actions) and records it in
+    /// `result`; false when the decision was refused.
+    @discardableResult
+    func accept(_ value: LuaValue, of name: String, function: LuaReference, posting: Posting, into result: inout Evaluation) -> Bool {
+        let hook = Hook(rawValue: name)
+        do throws(DecisionViolation) {
+            switch hook {
+            case .packaging?: try DecisionValidator.packaging(value, products: posting.products)
+            case .inserts?: try DecisionValidator.inserts(value)
+            case .carrier?: try DecisionValidator.carrier(value)
+            default: try DecisionValidator.actions(value)
+            }
+        } catch {
+            reject(name, function, error, postingNumber: posting.postingNumber, into: &result)
+            return false
+        }
+        switch hook {
+        case .packaging?, .inserts?, .carrier?:
+            let json = LuaBridge.json(hook == .inserts ? renderTemplates(value, posting: posting) : value)
+            result.decisions[name] = json
+            result.hookRuns[result.hookRuns.count - 1].decision = json
+        default:
+            let json = LuaBridge.json(value)
+            result.actions.append(contentsOf: json.arrayValue ?? [])
+            result.hookRuns[result.hookRuns.count - 1].decision = json
+        }
+        return true
     }
 
     /// Calls one hook through the engine's invoker; records the run and any error.

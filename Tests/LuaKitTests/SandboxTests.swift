@@ -9,7 +9,6 @@ struct SandboxTests {
         "os", "io", "debug", "package", "load", "loadstring", "dofile", "loadfile", "collectgarbage",
         "coroutine", "rawset", "_G", "require_original", "string.dump", "('').dump", "module",
         "getmetatable('')", "getmetatable(string)", "getmetatable(_ENV)", "getmetatable(math)",
-        "math.randomseed and nil", "string.len and nil",
     ])
     func unreachableNames(expression: String) throws {
         let sandbox = try Sandbox()
@@ -83,7 +82,7 @@ struct SandboxTests {
 
     @Test func readOnlyLibrariesStillEnumerate() throws {
         let sandbox = try Sandbox()
-        let results = try runChunk("local n = 0 for k in pairs(string) do n = n + 1 end return n, #table == 0", in: sandbox)
+        let results = try runChunk("local n = 0 for k in pairs(string) do n = n + 1 end return n", in: sandbox)
         #expect((results.first?.integerValue ?? 0) > 10)
     }
 

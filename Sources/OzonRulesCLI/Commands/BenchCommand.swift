@@ -40,12 +40,12 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard duration > 0 && duration <= 3600 else { throw ValidationError("--duration must be between 0 and 3600 seconds") }
-        guard EvaluationTime(iso8601: now) != nil else { throw ValidationError("--now must be a UTC ISO 8601 time") }
+        try TimeOption.validateNow(now)
         if files.isEmpty { throw ValidationError("give at least one FILE") }
     }
 
     func run() throws {
-        let time = EvaluationTime(iso8601: now)!
+        let time = TimeOption.now(now)
         var work: [BenchWork] = []
         for file in files {
             do {
@@ -66,10 +66,10 @@ struct BenchCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let folder: RulesFolder
-        let pool: EnginePool
+        let pool: RulesEnginePool
         do {
             folder = try RulesFolder(root: rulesOptions.rulesURL)
-            pool = try EnginePool(folder: folder, limits: limitOptions.limits, jobs: jobOptions.jobCount)
+            pool = try RulesEnginePool(folder: folder, limits: limitOptions.limits, jobs: jobOptions.jobCount)
         } catch let error as RulesLoadError {
             for problem in error.errors { Diagnostics.write(problem.description) }
             throw ExitCode(1)
@@ -110,7 +110,7 @@ enum BenchWork: Sendable {
 struct BenchRunner {
     let work: [BenchWork]
     let now: EvaluationTime
-    let pool: EnginePool
+    let pool: RulesEnginePool
     let duration: Double
 
     struct WorkerResult: Sendable {

@@ -41,16 +41,14 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one FILE (or - for stdin)") }
-        if let now, EvaluationTime(iso8601: now) == nil {
-            throw ValidationError("--now must be a UTC ISO 8601 time such as 2026-05-20T12:00:00Z, got '\(now)'")
-        }
+        try TimeOption.validateNow(now)
     }
 
     func run() throws {
-        let time = now.flatMap(EvaluationTime.init(iso8601:)) ?? .current()
-        let pool: EnginePool
+        let time = TimeOption.now(now)
+        let pool: RulesEnginePool
         do {
-            pool = try EnginePool(folder: try RulesFolder(root: rulesOptions.rulesURL), limits: limitOptions.limits, jobs: jobOptions.jobCount)
+            pool = try RulesEnginePool(folder: try RulesFolder(root: rulesOptions.rulesURL), limits: limitOptions.limits, jobs: jobOptions.jobCount)
         } catch let error as RulesFolder.MissingError {
             Diagnostics.write("ozon-rules: error: \(error)")
             throw ExitCode(2)

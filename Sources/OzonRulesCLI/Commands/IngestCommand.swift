@@ -63,7 +63,7 @@ struct IngestCommand: ParsableCommand {
         let (engines, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, engines: jobOptions.jobCount)
         let store = try storeOptions.open(create: true)
         let reporter = IngestReporter(format: format)
-        var progress = StoreProgress(verb: "ingested")
+        var progress = TerminalProgress(verb: "ingested")
         var done = 0
         let applier = TransitionApplier(engine: engines[0], rulesVersion: version, now: TimeOption.now(now), source: .ingest)
         let workers = EvaluationWorkers(engines: engines)

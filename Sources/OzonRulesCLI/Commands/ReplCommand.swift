@@ -37,15 +37,13 @@ struct ReplCommand: ParsableCommand {
     @OptionGroup var limitOptions: LimitOptions
 
     func validate() throws {
-        if let now, EvaluationTime(iso8601: now) == nil {
-            throw ValidationError("--now must be a UTC ISO 8601 time such as 2026-05-20T12:00:00Z, got '\(now)'")
-        }
+        try TimeOption.validateNow(now)
     }
 
     func run() throws {
         let options = REPLOptions(
             rules: rulesOptions.rulesURL, postingsFile: postings, limits: limitOptions.limits,
-            now: now.flatMap(EvaluationTime.init(iso8601:)) ?? .current())
+            now: TimeOption.now(now))
         let session: REPLSession
         do {
             session = try REPLSession(options: options)

@@ -58,7 +58,7 @@ struct ReplayCommand: ParsableCommand {
         let sinceTime = TimeOption.since(since)
         let report: ReplayReport
         do {
-            var progress = StoreProgress(verb: "replayed", total: try store.countRecorded(since: sinceTime))
+            var progress = TerminalProgress(verb: "replayed", total: try store.countRecorded(since: sinceTime))
             let replayer = Replayer(workers: EvaluationWorkers(engines: engines), rulesVersion: version, examplesPerHook: examples)
             report = try replayer.run(store: store, since: sinceTime) { progress.tick($0) }
             progress.finish()

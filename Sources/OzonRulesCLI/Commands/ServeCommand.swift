@@ -110,15 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
         case .success(let list): allowList = allowIp.isEmpty ? .standard : list
         case .failure: throw ExitCode(2)
         }
-        let live: LiveStore
-        do {
-            live = try LiveStore(store: try storeOptions.open(create: true))
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            Diagnostics.write("ozon-rules: error: \(error)")
-            throw ExitCode(2)
-        }
+        let live = try storeOptions.openLive()
         var processor: LiveProcessor?
         let metrics = LiveMetrics()
         if !noWorker {

@@ -46,15 +46,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         let sinceDate = TimeOption.since(since).map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date().addingTimeInterval(-86400)
-        let live: LiveStore
-        do {
-            live = try LiveStore(store: try storeOptions.open(create: true))
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            Diagnostics.write("ozon-rules: error: \(error)")
-            throw ExitCode(2)
-        }
+        let live = try storeOptions.openLive()
         let (engine, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
         let client = try apiOptions.client(recordingInto: live)
         let processor = LiveProcessor(

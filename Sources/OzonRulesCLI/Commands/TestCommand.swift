@@ -59,16 +59,14 @@ struct TestCommand: ParsableCommand {
         if let coverageThreshold, !(0...100).contains(coverageThreshold) {
             throw ValidationError("--coverage-threshold must be a percentage between 0 and 100, got \(coverageThreshold)")
         }
-        if let now, EvaluationTime(iso8601: now) == nil {
-            throw ValidationError("--now must be a UTC ISO 8601 time such as 2026-05-20T12:00:00Z, got '\(now)'")
-        }
+        try TimeOption.validateNow(now)
     }
 
     func run() throws {
         let options = TestOptions(
             rules: rulesOptions.rulesURL, paths: paths, filter: runPattern, coverage: coverage || coverageThreshold != nil,
             coverageThreshold: coverageThreshold, limits: limitOptions.limits,
-            now: now.flatMap(EvaluationTime.init(iso8601:)) ?? .current())
+            now: TimeOption.now(now))
         let report: TestReport
         do {
             report = try TestRunner.run(options)

@@ -32,7 +32,7 @@ extension RulesEngine {
             result.errors.append(RuleError(code: .ruleRuntimeError, postingNumber: posting.postingNumber, message: "\(error)"))
             return result
         }
-        let subject = sandbox.state.reference(to: LuaBridge.luaValue(posting.fields))
+        let subject = sandbox.state.reference(to: LuaJSON(posting.fields))
         defer { sandbox.state.release(subject) }
         let context = makeContext(now: now, transition: transition, decisions: decisions)
         if let value = run(name, function, context: context, subject: subject, posting: nil, arity: 2,
@@ -41,30 +41,6 @@ extension RulesEngine {
         }
         result.log = sandbox.takeLog()
         return result
-    }
-
-    /// Validates a hook's result and records it, as `evaluate` does.
-    private func accept(_ value: LuaValue, of name: String, function: LuaReference, posting: Posting, into result: inout Evaluation) {
-        do throws(DecisionViolation) {
-            switch Hook(rawValue: name) {
-            case .packaging?: try DecisionValidator.packaging(value, products: posting.products)
-            case .inserts?: try DecisionValidator.inserts(value)
-            case .carrier?: try DecisionValidator.carrier(value)
-            default: try DecisionValidator.actions(value)
-            }
-        } catch {
-            reject(name, function, error, postingNumber: posting.postingNumber, into: &result)
-            return
-        }
-        if let hook = Hook(rawValue: name) {
-            let accepted = hook == .inserts ? renderTemplates(value, posting: posting) : value
-            result.decisions[name] = LuaBridge.json(accepted)
-            result.hookRuns[result.hookRuns.count - 1].decision = LuaBridge.json(accepted)
-        } else {
-            let json = LuaBridge.json(value)
-            result.actions = json.arrayValue ?? []
-            result.hookRuns[result.hookRuns.count - 1].decision = json
-        }
     }
 
     private func hookFunction(named name: String) throws(RuleError) -> LuaReference {

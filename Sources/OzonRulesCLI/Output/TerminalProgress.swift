@@ -1,7 +1,7 @@
 import Foundation
 
-/// A running count on stderr during long ingests and replays, only when stderr is a terminal.
-struct StoreProgress {
+/// A running count on stderr during long runs (evaluate, ingest, replay), only when stderr is a terminal.
+struct TerminalProgress {
     let verb: String
     let total: Int?
     private let enabled = Diagnostics.stderrIsTerminal

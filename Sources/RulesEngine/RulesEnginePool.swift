@@ -1,29 +1,39 @@
 import Dispatch
-import Foundation
 import LuaKit
-import PostingModel
-import RulesEngine
 
-/// One rules engine (one Lua state) per worker; a batch of work items is
-/// spread over the workers and the results come back in input order, so
-/// output is identical to a single-worker run.
-final class EnginePool: @unchecked Sendable {
-    // Safety: engine `i` is only touched by the worker with index `i`, and the
-    // workers of one batch never share an index (see `map`).
+/// One rules engine (one Lua state) per worker. A batch of items is spread
+/// over the workers and the results come back in input order, so results never
+/// depend on the number of workers.
+///
+/// Not for concurrent use: one caller hands it one batch at a time.
+public final class RulesEnginePool: @unchecked Sendable {
+    // Safety: during `map` and `forEachWorker`, engine `i` is used only by
+    // worker `i`; outside them, only by the caller's thread (through `first`).
     private let engines: [RulesEngine]
 
-    var count: Int { engines.count }
+    /// Workers over engines loaded from the same rules folder (at least one);
+    /// the pool owns them from now on.
+    public init(engines: [RulesEngine]) {
+        precondition(!engines.isEmpty, "a pool needs at least one engine")
+        self.engines = engines
+    }
 
-    init(folder: RulesFolder, limits: LuaLimits, jobs: Int) throws(RulesLoadError) {
+    /// `jobs` engines loaded from `folder`.
+    public convenience init(folder: RulesFolder, limits: LuaLimits, jobs: Int) throws(RulesLoadError) {
         var engines: [RulesEngine] = []
         for _ in 0..<max(1, jobs) {
             engines.append(try RulesEngine(folder: folder, limits: limits))
         }
-        self.engines = engines
+        self.init(engines: engines)
     }
 
-    /// Evaluates `items` over all workers; `body` runs on worker threads.
-    func map<Item: Sendable, Result: Sendable>(_ items: [Item], _ body: @Sendable @escaping (RulesEngine, Item) -> Result) -> [Result] {
+    public var count: Int { engines.count }
+
+    /// The engine for serial work, in the caller's thread.
+    public var first: RulesEngine { engines[0] }
+
+    /// `body` over every item, on all workers; results in item order.
+    public func map<Item: Sendable, Result: Sendable>(_ items: [Item], _ body: @Sendable (RulesEngine, Item) -> Result) -> [Result] {
         if engines.count == 1 || items.count < 2 {
             return items.map { body(engines[0], $0) }
         }
@@ -41,7 +51,7 @@ final class EnginePool: @unchecked Sendable {
     }
 
     /// Runs `body` once per worker, concurrently, each with its own engine.
-    func forEachWorker(_ body: @Sendable @escaping (Int, RulesEngine) -> Void) {
+    public func forEachWorker(_ body: @Sendable (Int, RulesEngine) -> Void) {
         DispatchQueue.concurrentPerform(iterations: engines.count) { worker in
             body(worker, engines[worker])
         }
@@ -49,7 +59,7 @@ final class EnginePool: @unchecked Sendable {
 }
 
 /// Write-once slots filled by concurrent workers at distinct indices.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+private final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     // Safety: each index is written by exactly one worker, and read only after
     // concurrentPerform has returned (which orders the writes before the reads).
     // A fixed buffer, so concurrent writes never trigger an array copy.
