@@ -137,7 +137,7 @@ public final class LuaState {
 
     /// The funnel: pushes the function and arguments, arms the limits, calls,
     /// and turns a failure into a `LuaError`. Leaves the results on the stack.
-    private func protectedCall(_ function: LuaReference, _ arguments: [LuaArgument]) throws(LuaError) -> Int {
+    func protectedCall(_ function: LuaReference, _ arguments: [LuaArgument]) throws(LuaError) -> Int {
         let top = lua_gettop(L)
         guard lua_checkstack(L, Int32(arguments.count) + 8) != 0 else {
             throw LuaError(kind: .runtime, message: "too many arguments")
@@ -438,80 +438,15 @@ public final class LuaState {
     }
 
     func readValue(at index: Int32) throws(ConversionError) -> LuaValue {
-        var visiting = Set<UnsafeRawPointer>()
-        return try LuaState.read(at: index, on: L, depth: 0, visiting: &visiting)
+        var reader = LuaValueReader(L: L, builder: LuaValueTreeBuilder())
+        return try reader.read(at: index)
     }
 
     struct ConversionError: Error {
         var message: String
     }
 
-    static let maximumDepth = 100
-
-    /// Reads a value without ever raising a Lua error: only raw access, no
-    /// metamethods, no conversions that allocate.
-    static func read(at index: Int32, on L: OpaquePointer, depth: Int, visiting: inout Set<UnsafeRawPointer>)
-        throws(ConversionError) -> LuaValue
-    {
-        let index = lua_absindex(L, index)
-        switch lua_type(L, index) {
-        case LUA_TNIL, LUA_TNONE: return .nil
-        case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, index) != 0)
-        case LUA_TNUMBER:
-            if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
-            return .number(lua_tonumberx(L, index, nil))
-        case LUA_TSTRING: return .string(string(at: index, on: L) ?? "")
-        case LUA_TTABLE:
-            guard depth < maximumDepth else {
-                throw ConversionError(message: "table nested deeper than \(maximumDepth) levels")
-            }
-            guard let identity = lua_topointer(L, index) else { return .nil }
-            guard visiting.insert(identity).inserted else {
-                throw ConversionError(message: "table contains a cycle")
-            }
-            defer { visiting.remove(identity) }
-            guard lua_checkstack(L, 4) != 0 else { throw ConversionError(message: "Lua stack exhausted") }
-            var byIndex: [Int64: LuaValue] = [:]
-            var byName: [String: LuaValue] = [:]
-            lua_pushnil(L)
-            while lua_next(L, index) != 0 {
-                let value: LuaValue
-                do {
-                    value = try read(at: -1, on: L, depth: depth + 1, visiting: &visiting)
-                } catch {
-                    let key = keyDescription(at: -2, on: L)
-                    clua_pop(L, 2)
-                    throw ConversionError(message: "\(key): \(error.message)")
-                }
-                switch lua_type(L, -2) {
-                case LUA_TSTRING: byName[string(at: -2, on: L) ?? ""] = value
-                case LUA_TNUMBER where lua_isinteger(L, -2) != 0: byIndex[lua_tointegerx(L, -2, nil)] = value
-                default:
-                    let key = keyDescription(at: -2, on: L)
-                    clua_pop(L, 2)
-                    throw ConversionError(message: "table has a key that is not a string or an array index: \(key)")
-                }
-                clua_pop(L, 1)
-            }
-            if !byIndex.isEmpty && !byName.isEmpty {
-                throw ConversionError(message: "table mixes array items and named fields")
-            }
-            if !byName.isEmpty { return .table(byName) }
-            var items: [LuaValue] = []
-            items.reserveCapacity(byIndex.count)
-            for position in 1...max(1, Int64(byIndex.count)) where !byIndex.isEmpty {
-                guard let item = byIndex[position] else {
-                    throw ConversionError(message: "array has a hole at index \(position)")
-                }
-                items.append(item)
-            }
-            return .array(items)
-        default:
-            throw ConversionError(message: "cannot convert a \(String(cString: lua_typename(L, lua_type(L, index)))) value")
-        }
-    }
-
-    private static func keyDescription(at index: Int32, on L: OpaquePointer) -> String {
+    static func keyDescription(at index: Int32, on L: OpaquePointer) -> String {
         switch lua_type(L, index) {
         case LUA_TSTRING: return "field '\(string(at: index, on: L) ?? "")'"
         case LUA_TNUMBER:
@@ -549,9 +484,9 @@ final class HostFunctionBox {
         var arguments: [LuaValue] = []
         arguments.reserveCapacity(Int(count))
         for index in stride(from: Int32(1), through: count, by: 1) {
-            var visiting = Set<UnsafeRawPointer>()
+            var reader = LuaValueReader(L: L, builder: LuaValueTreeBuilder())
             do {
-                arguments.append(try LuaState.read(at: index, on: L, depth: 0, visiting: &visiting))
+                arguments.append(try reader.read(at: index))
             } catch {
                 LuaState.pushString("bad argument #\(index): \(error.message)", on: L)
                 return -1

@@ -10,9 +10,9 @@ struct DecisionViolation: Error {
 /// schema are refused, so a typo (`cots = 350`) is an error, not silence;
 /// transition actions may carry extra fields.
 enum DecisionValidator {
-    static func carrier(_ value: LuaValue) throws(DecisionViolation) {
+    static func carrier(_ value: JSONValue) throws(DecisionViolation) {
         let fields = try table(value, "carrier decision")
-        try allowOnly(fields, ["carrier", "service", "cost", "eta_days", "tracking_number", "reason"], in: "carrier decision")
+        try allowOnly(fields, Allowed.carrier, in: "carrier decision")
         try requireString(fields, "carrier", nonEmpty: true)
         try optionalString(fields, "service")
         try optionalInteger(fields, "cost", minimum: 0, money: true)
@@ -21,9 +21,9 @@ enum DecisionValidator {
         try optionalString(fields, "reason")
     }
 
-    static func packaging(_ value: LuaValue, products: [Product]) throws(DecisionViolation) {
+    static func packaging(_ value: JSONValue, products: [Product]) throws(DecisionViolation) {
         let fields = try table(value, "packaging decision")
-        try allowOnly(fields, ["packages", "reason"], in: "packaging decision")
+        try allowOnly(fields, Allowed.packaging, in: "packaging decision")
         try optionalString(fields, "reason")
         guard let packagesValue = fields["packages"] else {
             throw DecisionViolation(message: "packaging decision: field 'packages' is required")
@@ -35,40 +35,41 @@ enum DecisionValidator {
         for product in products { expected[product.sku, default: 0] += product.quantity }
         var packed: [Int64: Int64] = [:]
         for (index, package) in packages.enumerated() {
-            let path = "packages[\(index + 1)]"
-            let packageFields = try table(package, path)
-            try allowOnly(packageFields, ["box", "items", "materials", "fragile", "weight_g", "reason"], in: path)
-            try optionalString(packageFields, "box", path: path)
-            try optionalBool(packageFields, "fragile", path: path)
-            try optionalInteger(packageFields, "weight_g", minimum: 0, path: path)
-            try optionalString(packageFields, "reason", path: path)
+            func path() -> String { "packages[\(index + 1)]" }
+            let packageFields = try table(package, path())
+            try allowOnly(packageFields, Allowed.package, in: path())
+            try optionalString(packageFields, "box", path: path())
+            try optionalBool(packageFields, "fragile", path: path())
+            try optionalInteger(packageFields, "weight_g", minimum: 0, path: path())
+            try optionalString(packageFields, "reason", path: path())
             if let materials = packageFields["materials"] {
                 guard let list = materials.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
-                    throw DecisionViolation(message: "\(path).materials must be a list of strings")
+                    throw DecisionViolation(message: "\(path()).materials must be a list of strings")
                 }
             }
             guard let items = packageFields["items"]?.arrayValue, !items.isEmpty else {
-                throw DecisionViolation(message: "\(path).items must be a non-empty list of {sku, quantity}")
+                throw DecisionViolation(message: "\(path()).items must be a non-empty list of {sku, quantity}")
             }
             for (itemIndex, item) in items.enumerated() {
-                let itemPath = "\(path).items[\(itemIndex + 1)]"
-                let itemFields = try table(item, itemPath)
-                try allowOnly(itemFields, ["sku", "quantity"], in: itemPath)
-                guard case .integer(let sku)? = itemFields["sku"] else {
-                    throw DecisionViolation(message: "\(itemPath).sku must be an integer SKU")
+                func itemPath() -> String { "\(path()).items[\(itemIndex + 1)]" }
+                let itemFields = try table(item, itemPath())
+                try allowOnly(itemFields, Allowed.packageItem, in: itemPath())
+                guard let sku = integer(itemFields["sku"]) else {
+                    throw DecisionViolation(message: "\(itemPath()).sku must be an integer SKU")
                 }
-                guard case .integer(let quantity)? = itemFields["quantity"] else {
-                    throw DecisionViolation(message: "\(itemPath).quantity must be an integer")
+                guard let quantity = integer(itemFields["quantity"]) else {
+                    throw DecisionViolation(message: "\(itemPath()).quantity must be an integer")
                 }
                 guard quantity > 0 else {
-                    throw DecisionViolation(message: "\(itemPath).quantity must be positive, got \(quantity)")
+                    throw DecisionViolation(message: "\(itemPath()).quantity must be positive, got \(quantity)")
                 }
                 guard expected[sku] != nil else {
-                    throw DecisionViolation(message: "\(itemPath): SKU \(sku) is not in the posting")
+                    throw DecisionViolation(message: "\(itemPath()): SKU \(sku) is not in the posting")
                 }
                 packed[sku, default: 0] += quantity
             }
         }
+        guard expected != packed else { return }
         for sku in expected.keys.sorted() where packed[sku, default: 0] != expected[sku]! {
             let have = packed[sku, default: 0]
             let want = expected[sku]!
@@ -77,27 +78,27 @@ enum DecisionValidator {
         }
     }
 
-    static func inserts(_ value: LuaValue) throws(DecisionViolation) {
+    static func inserts(_ value: JSONValue) throws(DecisionViolation) {
         guard let items = value.arrayValue else {
             throw DecisionViolation(message: "inserts must be a list of {kind, text?, sku?}, got \(describe(value))")
         }
         for (index, item) in items.enumerated() {
-            let path = "inserts[\(index + 1)]"
-            let fields = try table(item, path)
-            try allowOnly(fields, ["kind", "text", "sku", "reason"], in: path)
-            try requireString(fields, "kind", nonEmpty: true, path: path)
-            try optionalString(fields, "text", path: path)
-            try optionalInteger(fields, "sku", minimum: 1, path: path)
-            try optionalString(fields, "reason", path: path)
+            func path() -> String { "inserts[\(index + 1)]" }
+            let fields = try table(item, path())
+            try allowOnly(fields, Allowed.insert, in: path())
+            try requireString(fields, "kind", nonEmpty: true, path: path())
+            try optionalString(fields, "text", path: path())
+            try optionalInteger(fields, "sku", minimum: 1, path: path())
+            try optionalString(fields, "reason", path: path())
         }
     }
 
     static let returnActions: Set<String> = ["approve", "reject", "compensate", "refund", "manual_review"]
 
     /// `paid` is what the buyer paid for the returned product, in minor units.
-    static func returns(_ value: LuaValue, paid: Int64) throws(DecisionViolation) {
+    static func returns(_ value: JSONValue, paid: Int64) throws(DecisionViolation) {
         let fields = try table(value, "return decision")
-        try allowOnly(fields, ["action", "amount", "rejection_reason_id", "comment", "reason"], in: "return decision")
+        try allowOnly(fields, Allowed.returnDecision, in: "return decision")
         try requireString(fields, "action", nonEmpty: true)
         let action = fields["action"]!.stringValue!
         guard returnActions.contains(action) else {
@@ -107,7 +108,7 @@ enum DecisionValidator {
         try optionalInteger(fields, "rejection_reason_id", minimum: 0)
         try optionalString(fields, "comment")
         try optionalString(fields, "reason")
-        if case .integer(let amount)? = fields["amount"], amount > paid {
+        if let amount = integer(fields["amount"]), amount > paid {
             throw DecisionViolation(message: "amount \(amount) exceeds what the buyer paid for the returned product (\(paid))")
         }
         if action == "reject", (fields["comment"]?.stringValue ?? "").isEmpty {
@@ -118,17 +119,17 @@ enum DecisionValidator {
         }
     }
 
-    static func actions(_ value: LuaValue) throws(DecisionViolation) {
+    static func actions(_ value: JSONValue) throws(DecisionViolation) {
         guard let items = value.arrayValue else {
             throw DecisionViolation(message: "a transitions hook must return a list of actions, got \(describe(value))")
         }
         for (index, item) in items.enumerated() {
-            let path = "actions[\(index + 1)]"
-            let fields = try table(item, path)
-            try requireString(fields, "action", nonEmpty: true, path: path)
+            func path() -> String { "actions[\(index + 1)]" }
+            let fields = try table(item, path())
+            try requireString(fields, "action", nonEmpty: true, path: path())
             if fields["action"]?.stringValue == "cancel" {
-                guard case .integer(let reason)? = fields["cancel_reason_id"], reason > 0 else {
-                    throw DecisionViolation(message: "\(path): a 'cancel' action needs an integer cancel_reason_id")
+                guard let reason = integer(fields["cancel_reason_id"]), reason > 0 else {
+                    throw DecisionViolation(message: "\(path()): a 'cancel' action needs an integer cancel_reason_id")
                 }
             }
         }
@@ -136,36 +137,56 @@ enum DecisionValidator {
 
     // MARK: - Helpers
 
-    private static func table(_ value: LuaValue, _ what: String) throws(DecisionViolation) -> [String: LuaValue] {
-        guard let fields = value.tableValue else {
-            throw DecisionViolation(message: "\(what) must be a table with named fields, got \(describe(value))")
+    /// Field names each decision may use.
+    private enum Allowed {
+        static let carrier: Set<String> = ["carrier", "service", "cost", "eta_days", "tracking_number", "reason"]
+        static let packaging: Set<String> = ["packages", "reason"]
+        static let package: Set<String> = ["box", "items", "materials", "fragile", "weight_g", "reason"]
+        static let packageItem: Set<String> = ["sku", "quantity"]
+        static let insert: Set<String> = ["kind", "text", "sku", "reason"]
+        static let returnDecision: Set<String> = ["action", "amount", "rejection_reason_id", "comment", "reason"]
+    }
+
+    // Paths are autoclosures: they are only spelled out for an error message.
+
+    private static func table(_ value: JSONValue, _ what: @autoclosure () -> String) throws(DecisionViolation) -> JSONObject {
+        // The empty table reads as an empty list; it counts as empty fields too.
+        let fields: JSONObject
+        switch value {
+        case .object(let object): fields = object
+        case .array(let items) where items.isEmpty: fields = JSONObject()
+        default:
+            throw DecisionViolation(message: "\(what()) must be a table with named fields, got \(describe(value))")
         }
         return fields
     }
 
-    private static func allowOnly(_ fields: [String: LuaValue], _ allowed: Set<String>, in what: String) throws(DecisionViolation) {
+    private static func allowOnly(
+        _ fields: JSONObject, _ allowed: Set<String>, in what: @autoclosure () -> String
+    ) throws(DecisionViolation) {
+        guard fields.contains(where: { !allowed.contains($0.key) }) else { return }
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw DecisionViolation(message: "\(what): unknown field '\(unknown)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
+            throw DecisionViolation(message: "\(what()): unknown field '\(unknown)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
 
-    private static func name(_ key: String, _ path: String?) -> String { path.map { "\($0).\(key)" } ?? key }
+    private static func name(_ key: String, _ path: () -> String?) -> String { path().map { "\($0).\(key)" } ?? key }
 
-    private static func requireString(_ fields: [String: LuaValue], _ key: String, nonEmpty: Bool, path: String? = nil) throws(DecisionViolation) {
+    private static func requireString(_ fields: JSONObject, _ key: String, nonEmpty: Bool, path: @autoclosure () -> String? = nil) throws(DecisionViolation) {
         guard let value = fields[key] else { throw DecisionViolation(message: "field '\(name(key, path))' is required") }
         guard let text = value.stringValue, !(nonEmpty && text.isEmpty) else {
             throw DecisionViolation(message: "field '\(name(key, path))' must be a non-empty string, got \(describe(value))")
         }
     }
 
-    private static func optionalString(_ fields: [String: LuaValue], _ key: String, path: String? = nil) throws(DecisionViolation) {
+    private static func optionalString(_ fields: JSONObject, _ key: String, path: @autoclosure () -> String? = nil) throws(DecisionViolation) {
         guard let value = fields[key] else { return }
         guard value.stringValue != nil else {
             throw DecisionViolation(message: "field '\(name(key, path))' must be a string, got \(describe(value))")
         }
     }
 
-    private static func optionalBool(_ fields: [String: LuaValue], _ key: String, path: String? = nil) throws(DecisionViolation) {
+    private static func optionalBool(_ fields: JSONObject, _ key: String, path: @autoclosure () -> String? = nil) throws(DecisionViolation) {
         guard let value = fields[key] else { return }
         guard value.boolValue != nil else {
             throw DecisionViolation(message: "field '\(name(key, path))' must be a boolean, got \(describe(value))")
@@ -173,15 +194,32 @@ enum DecisionValidator {
     }
 
     private static func optionalInteger(
-        _ fields: [String: LuaValue], _ key: String, minimum: Int64, money: Bool = false, path: String? = nil
+        _ fields: JSONObject, _ key: String, minimum: Int64, money: Bool = false, path: @autoclosure () -> String? = nil
     ) throws(DecisionViolation) {
         guard let value = fields[key] else { return }
-        guard case .integer(let integer) = value else {
+        guard let integer = integer(value) else {
             let hint = money ? " of minor units (kopecks); use rub() or // for whole numbers" : ""
             throw DecisionViolation(message: "field '\(name(key, path))' must be an integer\(hint), got \(describe(value))")
         }
         guard integer >= minimum else {
             throw DecisionViolation(message: "field '\(name(key, path))' must be at least \(minimum), got \(integer)")
+        }
+    }
+
+    /// An integer a script returned (a float, even an integral one, is not).
+    private static func integer(_ value: JSONValue?) -> Int64? {
+        guard case .number(let number)? = value, number.isInteger else { return nil }
+        return number.int64Value
+    }
+
+    static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .null: "nil"
+        case .bool(let flag): "\(flag)"
+        case .number(let number): number.isInteger ? number.literal : "\(number.literal) (a float)"
+        case .string(let text): "\"\(text)\""
+        case .array: "a list"
+        case .object: "a table"
         }
     }
 

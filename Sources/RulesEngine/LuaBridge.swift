@@ -38,7 +38,24 @@ enum LuaBridge {
         case .string(let text): return .string(text)
         case .array(let items): return .array(items.map(json))
         case .table(let fields):
-            return .object(JSONObject(fields.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) }))
+            return .object(JSONObject(distinctPairs: fields.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) }))
         }
+    }
+}
+
+/// Reads what a hook returned straight into JSON, object keys sorted, by the
+/// same rules as `LuaBridge.json` (non-finite floats become strings), in one
+/// pass over the Lua value.
+struct DecisionBuilder: LuaValueBuilder {
+    func makeNil() -> JSONValue { .null }
+    func make(boolean: Bool) -> JSONValue { .bool(boolean) }
+    func make(integer: Int64) -> JSONValue { .number(JSONNumber(integer: integer)) }
+    func make(number: Double) -> JSONValue {
+        number.isFinite ? .number(JSONNumber(double: number)) : .string(String(number))
+    }
+    func make(string: String) -> JSONValue { .string(string) }
+    func make(array items: [JSONValue]) -> JSONValue { .array(items) }
+    func make(fields: [(key: String, value: JSONValue)]) -> JSONValue {
+        .object(JSONObject(distinctPairs: fields.sorted { $0.key < $1.key }.lazy.map { ($0.key, $0.value) }))
     }
 }

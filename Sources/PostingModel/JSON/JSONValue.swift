@@ -316,6 +316,16 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// An object from pairs whose keys the caller knows are distinct (a
+    /// dictionary's, say): no look-up per key.
+    public init(distinctPairs pairs: some Collection<(String, JSONValue)>) {
+        storage = []
+        storage.reserveCapacity(pairs.count)
+        table = nil
+        for (key, value) in pairs { storage.append(Entry(key: key, value: value, hash: JSONObject.hashKey(key))) }
+        if storage.count > JSONObject.indexThreshold { buildTable() }
+    }
+
     // MARK: Hashing keys
 
     @inlinable
