@@ -11,7 +11,7 @@ public typealias LuaHostFunction = ([LuaValue]) throws -> [LuaArgument]
 /// Every call into Lua goes through one protected-call funnel that arms the
 /// limits, captures file/line/traceback of errors and restores the stack.
 public final class LuaState {
-    let L: OpaquePointer
+    @usableFromInline let L: OpaquePointer
     let accounting: UnsafeMutablePointer<ozr_limits>
     private var hostFunctions: [HostFunctionBox] = []
 
@@ -137,6 +137,7 @@ public final class LuaState {
 
     /// The funnel: pushes the function and arguments, arms the limits, calls,
     /// and turns a failure into a `LuaError`. Leaves the results on the stack.
+    @usableFromInline
     func protectedCall(_ function: LuaReference, _ arguments: [LuaArgument]) throws(LuaError) -> Int {
         let top = lua_gettop(L)
         guard lua_checkstack(L, Int32(arguments.count) + 8) != 0 else {
@@ -430,6 +431,7 @@ public final class LuaState {
         LuaState.string(at: index, on: L)
     }
 
+    @usableFromInline
     static func string(at index: Int32, on L: OpaquePointer) -> String? {
         guard lua_type(L, index) == LUA_TSTRING else { return nil }
         var length = 0
@@ -442,10 +444,13 @@ public final class LuaState {
         return try reader.read(at: index)
     }
 
+    @usableFromInline
     struct ConversionError: Error {
-        var message: String
+        @usableFromInline var message: String
+        @usableFromInline init(message: String) { self.message = message }
     }
 
+    @usableFromInline
     static func keyDescription(at index: Int32, on L: OpaquePointer) -> String {
         switch lua_type(L, index) {
         case LUA_TSTRING: return "field '\(string(at: index, on: L) ?? "")'"

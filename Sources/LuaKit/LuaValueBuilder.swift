@@ -35,6 +35,10 @@ struct LuaValueTreeBuilder: LuaValueBuilder {
 
 extension LuaState {
     /// Calls a function and builds each result with `builder`.
+    ///
+    /// Inlinable so that the reader is specialized for the caller's builder
+    /// (through a protocol witness per value it is slower than `LuaValue`).
+    @inlinable
     public func call<Builder: LuaValueBuilder>(
         _ function: LuaReference, _ arguments: [LuaArgument], building builder: Builder
     ) throws(LuaError) -> [Builder.Value] {
@@ -57,20 +61,24 @@ extension LuaState {
 
 /// One read of a value (and everything it holds) off the stack. Only raw
 /// access: no metamethods run and no Lua error can be raised.
+@usableFromInline
 struct LuaValueReader<Builder: LuaValueBuilder> {
-    let L: OpaquePointer
-    let builder: Builder
+    @usableFromInline let L: OpaquePointer
+    @usableFromInline let builder: Builder
     /// Tables on the path from the root to the table being read (cycle check;
     /// a short list, so a linear search beats hashing).
-    private var path: [UnsafeRawPointer] = []
+    @usableFromInline var path: [UnsafeRawPointer] = []
 
+    @inlinable
     init(L: OpaquePointer, builder: Builder) {
         self.L = L
         self.builder = builder
     }
 
+    @inlinable
     static var maximumDepth: Int { 100 }
 
+    @inlinable
     mutating func read(at index: Int32) throws(LuaState.ConversionError) -> Builder.Value {
         let index = lua_absindex(L, index)
         switch lua_type(L, index) {
@@ -86,7 +94,8 @@ struct LuaValueReader<Builder: LuaValueBuilder> {
         }
     }
 
-    private mutating func readTable(at index: Int32) throws(LuaState.ConversionError) -> Builder.Value {
+    @inlinable
+    mutating func readTable(at index: Int32) throws(LuaState.ConversionError) -> Builder.Value {
         guard path.count < Self.maximumDepth else {
             throw LuaState.ConversionError(message: "table nested deeper than \(Self.maximumDepth) levels")
         }
@@ -98,11 +107,11 @@ struct LuaValueReader<Builder: LuaValueBuilder> {
         defer { path.removeLast() }
         guard lua_checkstack(L, 4) != 0 else { throw LuaState.ConversionError(message: "Lua stack exhausted") }
 
-        // Items 1...border go straight into place; other integer keys only
-        // matter for the error message (a hole).
-        let border = Int(lua_rawlen(L, index))
-        var items = [Builder.Value?](repeating: nil, count: border)
-        var itemCount = 0
+        // lua_next walks the array part first, in order, so items usually
+        // arrive as 1, 2, 3...; any other integer key waits in `outOfOrder`.
+        var items: [Builder.Value] = []
+        items.reserveCapacity(Int(lua_rawlen(L, index)))
+        var outOfOrder: [Int64: Builder.Value] = [:]
         var integerKeyCount = 0
         var fields: [(key: String, value: Builder.Value)] = []
         lua_pushnil(L)
@@ -116,13 +125,16 @@ struct LuaValueReader<Builder: LuaValueBuilder> {
                 throw LuaState.ConversionError(message: "\(key): \(error.message)")
             }
             switch lua_type(L, -2) {
-            case LUA_TSTRING: fields.append((LuaState.string(at: -2, on: L) ?? "", value))
+            case LUA_TSTRING:
+                if fields.isEmpty { fields.reserveCapacity(8) }
+                fields.append((LuaState.string(at: -2, on: L) ?? "", value))
             case LUA_TNUMBER where lua_isinteger(L, -2) != 0:
                 integerKeyCount += 1
                 let key = lua_tointegerx(L, -2, nil)
-                if key >= 1 && key <= border {
-                    items[Int(key) - 1] = value
-                    itemCount += 1
+                if outOfOrder.isEmpty && key == Int64(items.count) + 1 {
+                    items.append(value)
+                } else {
+                    outOfOrder[key] = value
                 }
             default:
                 let key = LuaState.keyDescription(at: -2, on: L)
@@ -135,11 +147,16 @@ struct LuaValueReader<Builder: LuaValueBuilder> {
             throw LuaState.ConversionError(message: "table mixes array items and named fields")
         }
         if !fields.isEmpty { return builder.make(fields: fields) }
-        if itemCount != integerKeyCount || itemCount != border {
-            // The first position in 1...count that holds nothing (border + 1 is empty by definition).
-            let hole = items.firstIndex(where: { $0 == nil }).map { $0 + 1 } ?? border + 1
-            throw LuaState.ConversionError(message: "array has a hole at index \(hole)")
+        // The keys are exactly 1...count when each position up to count holds
+        // an item; the first that does not is the hole.
+        var position = items.count + 1
+        while position <= integerKeyCount {
+            guard let item = outOfOrder[Int64(position)] else {
+                throw LuaState.ConversionError(message: "array has a hole at index \(position)")
+            }
+            items.append(item)
+            position += 1
         }
-        return builder.make(array: items.map { $0! })
+        return builder.make(array: items)
     }
 }

@@ -93,7 +93,7 @@ enum DecisionValidator {
         }
     }
 
-    static let returnActions: Set<String> = ["approve", "reject", "compensate", "refund", "manual_review"]
+    static let returnActions: [String] = ["approve", "reject", "compensate", "refund", "manual_review"]
 
     /// `paid` is what the buyer paid for the returned product, in minor units.
     static func returns(_ value: JSONValue, paid: Int64) throws(DecisionViolation) {
@@ -137,14 +137,15 @@ enum DecisionValidator {
 
     // MARK: - Helpers
 
-    /// Field names each decision may use.
+    /// Field names each decision may use (short lists: a linear search of
+    /// ASCII names beats hashing them).
     private enum Allowed {
-        static let carrier: Set<String> = ["carrier", "service", "cost", "eta_days", "tracking_number", "reason"]
-        static let packaging: Set<String> = ["packages", "reason"]
-        static let package: Set<String> = ["box", "items", "materials", "fragile", "weight_g", "reason"]
-        static let packageItem: Set<String> = ["sku", "quantity"]
-        static let insert: Set<String> = ["kind", "text", "sku", "reason"]
-        static let returnDecision: Set<String> = ["action", "amount", "rejection_reason_id", "comment", "reason"]
+        static let carrier: [String] = ["carrier", "service", "cost", "eta_days", "tracking_number", "reason"]
+        static let packaging: [String] = ["packages", "reason"]
+        static let package: [String] = ["box", "items", "materials", "fragile", "weight_g", "reason"]
+        static let packageItem: [String] = ["sku", "quantity"]
+        static let insert: [String] = ["kind", "text", "sku", "reason"]
+        static let returnDecision: [String] = ["action", "amount", "rejection_reason_id", "comment", "reason"]
     }
 
     // Paths are autoclosures: they are only spelled out for an error message.
@@ -162,7 +163,7 @@ enum DecisionValidator {
     }
 
     private static func allowOnly(
-        _ fields: JSONObject, _ allowed: Set<String>, in what: @autoclosure () -> String
+        _ fields: JSONObject, _ allowed: [String], in what: @autoclosure () -> String
     ) throws(DecisionViolation) {
         guard fields.contains(where: { !allowed.contains($0.key) }) else { return }
         if let unknown = fields.keys.sorted().first(where: { !allowed.contains($0) }) {

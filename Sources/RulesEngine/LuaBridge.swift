@@ -38,7 +38,7 @@ enum LuaBridge {
         case .string(let text): return .string(text)
         case .array(let items): return .array(items.map(json))
         case .table(let fields):
-            return .object(JSONObject(distinctPairs: fields.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) }))
+            return .object(JSONObject(distinctPairs: fields.sorted { $0.key < $1.key }.map { (key: $0.key, value: json($0.value)) }))
         }
     }
 }
@@ -56,6 +56,6 @@ struct DecisionBuilder: LuaValueBuilder {
     func make(string: String) -> JSONValue { .string(string) }
     func make(array items: [JSONValue]) -> JSONValue { .array(items) }
     func make(fields: [(key: String, value: JSONValue)]) -> JSONValue {
-        .object(JSONObject(distinctPairs: fields.sorted { $0.key < $1.key }.lazy.map { ($0.key, $0.value) }))
+        .object(JSONObject(distinctPairs: fields.sorted { $0.key < $1.key }))
     }
 }

@@ -14,7 +14,7 @@ public final class RulesEngine {
     /// `transitions.lua` hooks by status name or `"*"`.
     var transitionHooks: [String: LuaReference] = [:]
     private let invoke: LuaReference
-    private var templates: [String: InsertTemplate] = [:]
+    private var templates: [TemplateKey: InsertTemplate] = [:]
 
     /// Loads every rule file. Throws with every load error at once, sorted by
     /// file and line.
@@ -380,10 +380,24 @@ public final class RulesEngine {
 
     /// Compiled templates by text: rules produce the same few texts again and again.
     private func template(for text: String) -> InsertTemplate? {
-        if let cached = templates[text] { return cached }
+        let key = TemplateKey(text: text)
+        if let cached = templates[key] { return cached }
         guard let template = InsertTemplate(text) else { return nil }
-        if templates.count < 1024 { templates[text] = template }
+        if templates.count < 1024 { templates[key] = template }
         return template
+    }
+
+    /// A template text compared by its UTF-8 bytes: hashing a `String` first
+    /// normalizes it to NFC, which for a long Cyrillic card cost more than rendering it.
+    struct TemplateKey: Hashable {
+        let text: String
+
+        static func == (lhs: TemplateKey, rhs: TemplateKey) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            var text = text
+            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
     }
 
     // MARK: - Helpers for scripts

@@ -279,9 +279,9 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     @usableFromInline
     struct Entry: Sendable {
-        var key: String
-        var value: JSONValue
-        var hash: UInt32
+        @usableFromInline var key: String
+        @usableFromInline var value: JSONValue
+        @usableFromInline var hash: UInt32
     }
 
     @usableFromInline
@@ -318,7 +318,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     /// An object from pairs whose keys the caller knows are distinct (a
     /// dictionary's, say): no look-up per key.
-    public init(distinctPairs pairs: some Collection<(String, JSONValue)>) {
+    public init(distinctPairs pairs: [(key: String, value: JSONValue)]) {
         storage = []
         storage.reserveCapacity(pairs.count)
         table = nil
@@ -343,17 +343,19 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
 
     // MARK: Collection
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { storage.count }
+    // Inlinable: hot loops in other modules (pushing a posting to Lua) walk objects.
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { storage.count }
     /// The key/value pair at a position (0-based, in order).
+    @inlinable
     public subscript(position: Int) -> Element {
         let e = storage[position]
         return (e.key, e.value)
     }
     /// The number of keys.
-    public var count: Int { storage.count }
+    @inlinable public var count: Int { storage.count }
     /// Whether there are no keys.
-    public var isEmpty: Bool { storage.isEmpty }
+    @inlinable public var isEmpty: Bool { storage.isEmpty }
 
     /// The keys in order.
     public var keys: [String] { storage.map(\.key) }
