@@ -49,7 +49,7 @@ final class EvaluationRunner {
             }
             if sawPosting { postingSources.append(file) }
         }
-        flushBatch()
+        finishBatches()
 
         if !returns.isEmpty {
             let wanted = Set(returns.map(\.postingNumber))
@@ -79,22 +79,43 @@ final class EvaluationRunner {
         var posting: Posting?
     }
 
-    /// Evaluates the waiting postings on all workers and emits results in order.
+    /// The batch the workers are evaluating while this thread reads the next one.
+    private var inFlight: (items: [InputItem], results: PendingResults<Evaluation?>)?
+
+    /// Hands the waiting postings to the workers and emits the results of the
+    /// batch before them while they run. The workers were busy with that batch
+    /// while this thread read the new one, so reading, evaluating and writing
+    /// overlap; the engines only ever work on one batch at a time.
     private func flushBatch() {
         guard !batch.isEmpty else { return }
+        let previous = inFlight.map { ($0.items, $0.results.wait()) }
         let now = self.now
-        let results: [Evaluation?] = pool.map(batch) { engine, item in
+        inFlight = (batch, pool.start(batch) { engine, item -> Evaluation? in
             if case .posting(let posting, _) = item { return engine.evaluate(posting, now: now) }
             return nil
+        })
+        batch = []
+        batch.reserveCapacity(Self.batchSize)
+        if let previous { emit(previous.0, previous.1) }
+    }
+
+    /// Waits for the batch in flight and emits its results.
+    private func finishBatches() {
+        flushBatch()
+        if let last = inFlight {
+            inFlight = nil
+            emit(last.items, last.results.wait())
         }
-        for (item, result) in zip(batch, results) {
+    }
+
+    private func emit(_ items: [InputItem], _ results: [Evaluation?]) {
+        for (item, result) in zip(items, results) {
             if let result {
                 emit(result)
             } else if case .failure(let error) = item {
                 emitInputError(error)
             }
         }
-        batch.removeAll(keepingCapacity: true)
     }
 
     private func emit(_ evaluation: Evaluation) {

@@ -1,5 +1,7 @@
 import Dispatch
+import Foundation
 import LuaKit
+import Synchronization
 
 /// One rules engine (one Lua state) per worker. A batch of items is spread
 /// over the workers and the results come back in input order, so results never
@@ -33,21 +35,51 @@ public final class RulesEnginePool: @unchecked Sendable {
     public var first: RulesEngine { engines[0] }
 
     /// `body` over every item, on all workers; results in item order.
+    ///
+    /// Workers take the next unclaimed item as they finish one, so a worker
+    /// whose core is busy with something else (reading input, say) simply
+    /// takes fewer items.
     public func map<Item: Sendable, Result: Sendable>(_ items: [Item], _ body: @Sendable (RulesEngine, Item) -> Result) -> [Result] {
         if engines.count == 1 || items.count < 2 {
             return items.map { body(engines[0], $0) }
         }
         let results = ResultSlots<Result>(count: items.count)
-        let workers = min(engines.count, items.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let nextItem = ItemCounter()
+        DispatchQueue.concurrentPerform(iterations: min(engines.count, items.count)) { worker in
             let engine = engines[worker]
-            var index = worker
-            while index < items.count {
+            while case let index = nextItem.claim(), index < items.count {
                 results.set(index, body(engine, items[index]))
-                index += workers
             }
         }
         return results.values()
+    }
+
+    /// Starts `map` in the background and returns at once, so the caller can
+    /// read the next batch (or write the last one) while the workers run.
+    /// Wait for a batch before starting the next.
+    ///
+    /// The workers are threads of their own rather than Dispatch's: Dispatch
+    /// sizes its pool to the cores, and the caller's thread, busy reading,
+    /// would hold one of them back.
+    public func start<Item: Sendable, Result: Sendable>(
+        _ items: [Item], _ body: @escaping @Sendable (RulesEngine, Item) -> Result
+    ) -> PendingResults<Result> {
+        let results = ResultSlots<Result>(count: items.count)
+        let nextItem = ItemCounter()
+        let workers = max(1, min(engines.count, items.count))
+        let pending = PendingResults(slots: results, workers: workers)
+        for worker in 0..<workers {
+            let engine = UncheckedEngine(engine: engines[worker])
+            let thread = Thread {
+                while case let index = nextItem.claim(), index < items.count {
+                    results.set(index, body(engine.engine, items[index]))
+                }
+                pending.workerFinished()
+            }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        return pending
     }
 
     /// Runs `body` once per worker, concurrently, each with its own engine.
@@ -59,9 +91,10 @@ public final class RulesEnginePool: @unchecked Sendable {
 }
 
 /// Write-once slots filled by concurrent workers at distinct indices.
-private final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+fileprivate final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     // Safety: each index is written by exactly one worker, and read only after
-    // concurrentPerform has returned (which orders the writes before the reads).
+    // every worker is done (concurrentPerform returned, or each signalled a
+    // semaphore), which orders the writes before the reads.
     // A fixed buffer, so concurrent writes never trigger an array copy.
     private let storage: UnsafeMutableBufferPointer<Value?>
 
@@ -78,4 +111,38 @@ private final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     func set(_ index: Int, _ value: Value) { storage[index] = value }
 
     func values() -> [Value] { storage.map { $0! } }
+}
+
+/// Results of a batch started with `RulesEnginePool.start`.
+public final class PendingResults<Result: Sendable>: Sendable {
+    private let slots: ResultSlots<Result>
+    private let workers: Int
+    private let finished = DispatchSemaphore(value: 0)
+
+    fileprivate init(slots: ResultSlots<Result>, workers: Int) {
+        self.slots = slots
+        self.workers = workers
+    }
+
+    fileprivate func workerFinished() { finished.signal() }
+
+    /// Blocks until every worker is done; call once.
+    public func wait() -> [Result] {
+        for _ in 0..<workers { finished.wait() }
+        return slots.values()
+    }
+}
+
+/// An engine handed to one worker thread for one batch.
+private struct UncheckedEngine: @unchecked Sendable {
+    // Safety: the pool gives each engine to exactly one worker per batch, and
+    // batches never overlap.
+    let engine: RulesEngine
+}
+
+/// Hands out item indices to workers, each exactly once.
+private final class ItemCounter: Sendable {
+    private let next = Atomic<Int>(0)
+
+    func claim() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
