@@ -20,9 +20,15 @@ final class EvaluationRunner {
     private var outcome = Outcome()
     private var progress = TerminalProgress(verb: "evaluated")
     private var stdinBytes: [UInt8]?
-    /// Items waiting to be evaluated together (in input order).
-    private var batch: [InputItem] = []
+    /// Input waiting to be handed to the workers (in input order).
+    private var batch: [Work] = []
     static let batchSize = 512
+    /// Returns met so far; they are evaluated once every posting has been read.
+    private var returns: [ReturnEvent] = []
+    /// Files that held at least one posting (read again to join returns).
+    private var postingSources: [String] = []
+    /// Position of the next item in its file, as `InputError` numbers items.
+    private var itemIndex = (source: "", next: 0)
 
     init(pool: RulesEnginePool, now: EvaluationTime, writer: ResultWriter) {
         self.pool = pool
@@ -31,23 +37,11 @@ final class EvaluationRunner {
     }
 
     func run(files: [String]) -> Outcome {
-        var returns: [ReturnEvent] = []
-        var postingSources: [String] = []
         for file in files {
-            var sawPosting = false
-            forEachItem(in: file) { item in
-                switch item {
-                case .posting:
-                    sawPosting = true
-                    batch.append(item)
-                case .returnEvent(let event, _):
-                    returns.append(event)
-                case .failure:
-                    batch.append(item)
-                }
+            forEachChunk(in: file) { work in
+                batch.append(work)
                 if batch.count >= Self.batchSize { flushBatch() }
             }
-            if sawPosting { postingSources.append(file) }
         }
         finishBatches()
 
@@ -79,20 +73,59 @@ final class EvaluationRunner {
         var posting: Posting?
     }
 
-    /// The batch the workers are evaluating while this thread reads the next one.
-    private var inFlight: (items: [InputItem], results: PendingResults<Evaluation?>)?
+    /// One unit of input for a worker: an item already decoded, or an NDJSON
+    /// line the worker decodes itself (so decoding runs on every core, and
+    /// each posting lives and dies on the worker's thread).
+    struct Work: Sendable {
+        /// The path as given on the command line.
+        var source: String
+        /// The name errors use (`<stdin>` for `-`).
+        var displayName: String
+        var input: InputChunk
+    }
 
-    /// Hands the waiting postings to the workers and emits the results of the
-    /// batch before them while they run. The workers were busy with that batch
+    /// What a worker makes of one item.
+    enum Produced: Sendable {
+        case result(Evaluation?, line: [UInt8]?, errors: [RuleError])
+        case inputError(InputError)
+        case returnEvent(ReturnEvent)
+    }
+
+    /// Decodes, evaluates and, for NDJSON output, writes one unit of input.
+    private static func process(_ work: Work, engine: RulesEngine, now: EvaluationTime, serialize: Bool) -> [Produced] {
+        let items: [InputItem]
+        switch work.input {
+        case .item(let item): items = [item]
+        case .line(let bytes, let number): items = InputDecoder.decodeLine(bytes, number: number, file: work.displayName)
+        }
+        return items.map { item in
+            switch item {
+            case .posting(let posting, _):
+                let evaluation = engine.evaluate(posting, now: now)
+                guard serialize else { return .result(evaluation, line: nil, errors: evaluation.errors) }
+                var line: [UInt8] = []
+                ResultWriter.writeLine(evaluation, into: &line)
+                return .result(nil, line: line, errors: evaluation.errors)
+            case .returnEvent(let event, _): return .returnEvent(event)
+            case .failure(let error): return .inputError(error)
+            }
+        }
+    }
+
+    /// The batch the workers are processing while this thread reads the next one.
+    private var inFlight: (work: [Work], results: PendingResults<[Produced]>)?
+
+    /// Hands the waiting input to the workers and emits the results of the
+    /// batch before it while they run. The workers were busy with that batch
     /// while this thread read the new one, so reading, evaluating and writing
     /// overlap; the engines only ever work on one batch at a time.
     private func flushBatch() {
         guard !batch.isEmpty else { return }
-        let previous = inFlight.map { ($0.items, $0.results.wait()) }
+        let previous = inFlight.map { ($0.work, $0.results.wait()) }
         let now = self.now
-        inFlight = (batch, pool.start(batch) { engine, item -> Evaluation? in
-            if case .posting(let posting, _) = item { return engine.evaluate(posting, now: now) }
-            return nil
+        let serialize = writer.takesSerializedLines
+        inFlight = (batch, pool.start(batch) { engine, work in
+            EvaluationRunner.process(work, engine: engine, now: now, serialize: serialize)
         })
         batch = []
         batch.reserveCapacity(Self.batchSize)
@@ -104,27 +137,47 @@ final class EvaluationRunner {
         flushBatch()
         if let last = inFlight {
             inFlight = nil
-            emit(last.items, last.results.wait())
+            emit(last.work, last.results.wait())
         }
     }
 
-    private func emit(_ items: [InputItem], _ results: [Evaluation?]) {
-        for (item, result) in zip(items, results) {
-            if let result {
-                emit(result)
-            } else if case .failure(let error) = item {
-                emitInputError(error)
+    private func emit(_ work: [Work], _ produced: [[Produced]]) {
+        for (unit, results) in zip(work, produced) {
+            for result in results {
+                if itemIndex.source != unit.source { itemIndex = (unit.source, 0) }
+                let index = itemIndex.next
+                itemIndex.next += 1
+                switch result {
+                case .result(let evaluation, let line, let errors):
+                    if postingSources.last != unit.source { postingSources.append(unit.source) }
+                    if let evaluation {
+                        emit(evaluation)
+                    } else if let line {
+                        count(errors)
+                        writer.writeSerialized(line)
+                    }
+                case .inputError(var error):
+                    if error.index != nil { error.index = index }
+                    emitInputError(error)
+                case .returnEvent(let event):
+                    returns.append(event)
+                }
             }
         }
     }
 
     private func emit(_ evaluation: Evaluation) {
-        outcome.evaluated += 1
-        if !evaluation.errors.isEmpty {
-            outcome.failures += 1
-            for error in evaluation.errors { Diagnostics.write(error.description) }
-        }
+        count(evaluation.errors)
         writer.write(evaluation)
+    }
+
+    /// Counts one evaluated item and reports its errors.
+    private func count(_ errors: [RuleError]) {
+        outcome.evaluated += 1
+        if !errors.isEmpty {
+            outcome.failures += 1
+            for error in errors { Diagnostics.write(error.description) }
+        }
         progress.tick(outcome.evaluated)
     }
 
@@ -137,6 +190,25 @@ final class EvaluationRunner {
         Diagnostics.write(ruleError.description)
         outcome.failures += 1
         writer.write(Evaluation(postingNumber: error.postingNumber, status: nil, errors: [ruleError]))
+    }
+
+    /// Calls `body` for every item or NDJSON line of a file (or stdin for
+    /// `-`); an unreadable file is reported once and marks the run as exit code 2.
+    private func forEachChunk(in file: String, _ body: (Work) -> Void) {
+        do {
+            if file == "-" {
+                if stdinBytes == nil { stdinBytes = Array(FileHandle.standardInput.readDataToEndOfFile()) }
+                for item in try InputDecoder.decode(bytes: stdinBytes!, file: "<stdin>") {
+                    body(Work(source: file, displayName: "<stdin>", input: .item(item)))
+                }
+            } else {
+                let reader = try InputReader(path: file)
+                while let chunk = reader.nextChunk() { body(Work(source: file, displayName: reader.file, input: chunk)) }
+            }
+        } catch {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            outcome.unreadableInput = true
+        }
     }
 
     /// Calls `body` for every item of a file (or stdin for `-`); an unreadable

@@ -195,6 +195,33 @@ struct InputReaderTests {
         }
     }
 
+    /// Lines handed out undecoded and decoded elsewhere, then numbered in
+    /// order, give exactly the items `next()` gives (lines with several
+    /// items, returns, broken lines and the first line, decoded by the reader).
+    @Test func undecodedLinesNumberedInOrderMatchNext() throws {
+        let v4Line = JSONWriter.write(try JSONParser.parse(Fixtures.v4List))
+        let returnLine = JSONWriter.write(try JSONParser.parse(Fixtures.rfbsGet))
+        let text = [Fixtures.ndjsonPosting("1-1"), v4Line, "{oops}", "", returnLine, v4Line, Fixtures.ndjsonPosting("1-2")]
+            .joined(separator: "\n")
+        let path = try temporaryFile(text, name: "chunks")
+        defer { unlink(path) }
+        let expected = try InputReader(path: path, displayName: "c.ndjson").readAll()
+        let reader = try InputReader(path: path, displayName: "c.ndjson")
+        var items: [InputItem] = []
+        while let chunk = reader.nextChunk() {
+            switch chunk {
+            case .item(let item): items.append(item.renumbered(items.count))
+            case .line(let bytes, let number):
+                for item in InputDecoder.decodeLine(bytes, number: number, file: reader.file) {
+                    items.append(item.renumbered(items.count))
+                }
+            }
+        }
+        #expect(items == expected)
+        #expect(items.count == 8)
+        #expect(summary(items).filter { $0.hasPrefix("E:") }.count == 1)
+    }
+
     @Test func readsDocumentsWhole() throws {
         let path = try temporaryFile(Fixtures.v4List, name: "doc")
         defer { unlink(path) }

@@ -14,11 +14,27 @@ final class ResultWriter {
         buffer.reserveCapacity(1 << 16)
     }
 
+    /// Whether results may come already written as NDJSON lines
+    /// (`writeSerialized`), so workers can do the writing.
+    var takesSerializedLines: Bool { format == .ndjson }
+
+    /// One result as an NDJSON line, for `writeSerialized`.
+    static func writeLine(_ evaluation: Evaluation, into line: inout [UInt8]) {
+        JSONWriter.write(evaluation.json, into: &line)
+        line.append(0x0A)
+    }
+
+    /// A line made by `writeLine` (only when `takesSerializedLines`).
+    func writeSerialized(_ line: [UInt8]) {
+        buffer.append(contentsOf: line)
+        count += 1
+        if buffer.count > 1 << 16 { flush() }
+    }
+
     func write(_ evaluation: Evaluation) {
         switch format {
         case .ndjson:
-            JSONWriter.write(evaluation.json, into: &buffer)
-            buffer.append(0x0A)
+            ResultWriter.writeLine(evaluation, into: &buffer)
         case .json:
             buffer.append(contentsOf: Array((count == 0 ? "[\n" : ",\n").utf8))
             let text = JSONWriter.write(evaluation.json, pretty: true)

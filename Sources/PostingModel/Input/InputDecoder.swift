@@ -117,6 +117,34 @@ public enum InputItem: Sendable, Hashable {
     }
 }
 
+extension InputItem {
+    /// The same item at another position in its file (for items decoded
+    /// apart from their file's reader, then numbered in file order).
+    public func renumbered(_ index: Int) -> InputItem {
+        switch self {
+        case .posting(let posting, var position):
+            position.index = index
+            return .posting(posting, position: position)
+        case .returnEvent(let event, var position):
+            position.index = index
+            return .returnEvent(event, position: position)
+        case .failure(var error):
+            if error.index != nil { error.index = index }
+            return .failure(error)
+        }
+    }
+}
+
+extension InputDecoder {
+    /// Decodes one NDJSON line handed out by `InputReader.nextChunk()`.
+    /// Its items are numbered from 0: renumber them in file order.
+    public static func decodeLine(_ line: [UInt8], number: Int, file: String) -> [InputItem] {
+        var sink = ItemSink(file: file, nextIndex: 0)
+        line.withUnsafeBufferPointer { decodeLine($0, number: number, into: &sink) }
+        return sink.items
+    }
+}
+
 /// How a file was laid out.
 public enum InputFormat: String, Sendable, Hashable {
     /// One JSON document (a list response, a single posting, an array, ...).

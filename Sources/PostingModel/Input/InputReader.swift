@@ -6,6 +6,13 @@ import Musl
 import Darwin
 #endif
 
+/// What `InputReader.nextChunk()` hands out.
+public enum InputChunk: Sendable {
+    case item(InputItem)
+    /// An NDJSON line (1-based `number`), for `InputDecoder.decodeLine`.
+    case line([UInt8], number: Int)
+}
+
 /// Reads the items of one file or of standard input (`-`), streaming NDJSON line by line.
 ///
 /// The format is decided from the first non-blank line (see `InputDecoder`): NDJSON is read with
@@ -99,6 +106,41 @@ public final class InputReader: Sequence, IteratorProtocol {
             let bytes = UnsafeBufferPointer(start: buffer + line.lowerBound, count: line.count)
             if InputDecoder.isBlank(bytes) { continue }
             InputDecoder.decodeLine(bytes, number: lineNumber, into: &sink)
+        }
+    }
+
+    /// Like `next()`, but an NDJSON line comes out undecoded, so the caller
+    /// can decode lines on several threads (`InputDecoder.decodeLine`). Items
+    /// decoded here (the first line, a JSON document, read errors) come out as
+    /// items. Number what comes out in order with `InputItem.renumbered`.
+    public func nextChunk() -> InputChunk? {
+        while true {
+            if pending < sink.items.count {
+                let item = sink.items[pending]
+                pending += 1
+                return .item(item)
+            }
+            if pending > 0 {
+                sink.items.removeAll(keepingCapacity: true)
+                pending = 0
+            }
+            if finished { return nil }
+            let line: Range<Int>?
+            do throws(InputFileError) {
+                line = try nextLine()
+            } catch {
+                finished = true
+                sink.fail(line: lineNumber + 1, message: "read error: \(error.message)")
+                continue
+            }
+            guard let line else {
+                finished = true
+                return nil
+            }
+            lineNumber += 1
+            let bytes = UnsafeBufferPointer(start: buffer + line.lowerBound, count: line.count)
+            if InputDecoder.isBlank(bytes) { continue }
+            return .line(Array(bytes), number: lineNumber)
         }
     }
 
