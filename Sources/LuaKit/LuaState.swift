@@ -394,11 +394,14 @@ public final class LuaState {
     }
 
     static func pushString(_ string: String, on L: OpaquePointer) {
-        var string = string
-        string.withUTF8 { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                _ = lua_pushlstring(L, chars.baseAddress, chars.count)
-            }
+        // Native strings lend their bytes as they are; only others are copied.
+        let pushed: Void? = string.utf8.withContiguousStorageIfAvailable { buffer in
+            _ = lua_pushlstring(L, UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count)
+        }
+        guard pushed == nil else { return }
+        var copy = string
+        copy.withUTF8 { buffer in
+            _ = lua_pushlstring(L, UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self), buffer.count)
         }
     }
 

@@ -23,13 +23,16 @@ struct LuaJSON: LuaPushable {
         case .string(let text): writer.pushString(text)
         case .array(let items):
             writer.pushTable(arrayCount: items.count)
-            for (index, item) in items.enumerated() {
-                push(item, to: &writer)
-                writer.setIndex(index + 1)
+            items.withUnsafeBufferPointer { items in
+                for index in items.indices {
+                    push(items[index], to: &writer)
+                    writer.setIndex(index + 1)
+                }
             }
         case .object(let object):
             writer.pushTable(fieldCount: object.count)
-            for (key, field) in object where !field.isNull {
+            object.forEachEntry { key, field in
+                guard !field.isNull else { return }
                 push(field, to: &writer)
                 writer.setField(key)
             }

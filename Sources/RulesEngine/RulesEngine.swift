@@ -15,6 +15,7 @@ public final class RulesEngine {
     var transitionHooks: [String: LuaReference] = [:]
     private let invoke: LuaReference
     private var templates: [TemplateKey: InsertTemplate] = [:]
+    private var lastNowText: (seconds: Int64, text: String)?
 
     /// Loads every rule file. Throws with every load error at once, sorted by
     /// file and line.
@@ -159,7 +160,7 @@ public final class RulesEngine {
         // The posting and ctx tables are built once and shared by the hooks of
         // this transition; ctx.decisions fills up as hooks succeed.
         let subject = sandbox.state.reference(to: LuaJSON(posting.fields))
-        let context = sandbox.state.reference(to: ContextTable(now: now, transition: transition))
+        let context = sandbox.state.reference(to: ContextTable(now: now, nowText: nowText(now), transition: transition))
         let decisionsTable = sandbox.state.field("decisions", of: context)
         defer {
             sandbox.state.release(subject)
@@ -329,13 +330,15 @@ public final class RulesEngine {
     /// `makeContext` describes, without the detour through `LuaValue`).
     struct ContextTable: LuaPushable {
         let now: EvaluationTime
+        /// `now` in ISO 8601.
+        let nowText: String
         let transition: Transition
 
         func push(to writer: inout LuaStackWriter) {
             writer.pushTable(fieldCount: 4)
             writer.pushInteger(now.unixSeconds)
             writer.setField("now")
-            writer.pushString(now.iso8601)
+            writer.pushString(nowText)
             writer.setField("now_iso")
             writer.pushTable()
             writer.setField("decisions")
@@ -348,6 +351,14 @@ public final class RulesEngine {
             }
             writer.setField("transition")
         }
+    }
+
+    /// `now` in ISO 8601, formatted once per distinct time (a run uses one).
+    private func nowText(_ now: EvaluationTime) -> String {
+        if let cached = lastNowText, cached.seconds == now.unixSeconds { return cached.text }
+        let text = now.iso8601
+        lastNowText = (now.unixSeconds, text)
+        return text
     }
 
     /// Renders `{{field}}` templates in insert texts with the posting's fields.

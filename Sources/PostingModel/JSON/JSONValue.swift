@@ -357,6 +357,15 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     /// Whether there are no keys.
     @inlinable public var isEmpty: Bool { storage.isEmpty }
 
+    /// Calls `body` with each key and value in order, lending them rather
+    /// than copying them out (no reference counting per entry on hot paths).
+    @inlinable
+    public func forEachEntry(_ body: (String, JSONValue) -> Void) {
+        storage.withUnsafeBufferPointer { entries in
+            for index in entries.indices { body(entries[index].key, entries[index].value) }
+        }
+    }
+
     /// The keys in order.
     public var keys: [String] { storage.map(\.key) }
 
