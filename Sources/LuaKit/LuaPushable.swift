@@ -50,6 +50,22 @@ extension LuaState {
         return makeReference()
     }
 
+    /// Sets `table[key]` to a value written by a `LuaPushable`, raw (no metamethods).
+    public func setField(_ key: String, of table: LuaReference, to pushable: some LuaPushable) {
+        lua_rawgeti(L, clua_registryindex, lua_Integer(table.id))
+        guard lua_type(L, -1) == LUA_TTABLE else {
+            clua_pop(L, 1)
+            return
+        }
+        let top = lua_gettop(L)
+        pushString(key)
+        var writer = LuaStackWriter(L: L)
+        pushable.push(to: &writer)
+        lua_settop(L, top + 2)
+        lua_rawset(L, -3)
+        clua_pop(L, 1)
+    }
+
     /// Sets `table[key] = value` raw (no metamethods).
     public func setField(_ key: String, of table: LuaReference, to value: LuaValue) {
         setField(key, of: table, to: .value(value))

@@ -173,9 +173,14 @@ public final class RulesEngine {
             guard let decision = run(hook.rawValue, function, context: .reference(context), subject: subject, posting: .value(.nil), arity: 2,
                                      postingNumber: posting.postingNumber, decisionName: hook.rawValue, into: &result)
             else { continue }
-            if !accept(decision, of: hook.rawValue, function: function, posting: posting, into: &result), let decisionsTable {
+            let accepted = accept(decision, of: hook.rawValue, function: function, posting: posting, into: &result)
+            guard let decisionsTable else { continue }
+            if !accepted {
                 // Later hooks must not see a decision the host refused.
                 sandbox.state.setField(hook.rawValue, of: decisionsTable, to: .nil)
+            } else if hook == .inserts, let rendered = result.decisions[hook.rawValue], rendered != decision {
+                // Later hooks see the inserts as recorded: templates rendered.
+                sandbox.state.setField(hook.rawValue, of: decisionsTable, to: LuaJSON(rendered))
             }
         }
 

@@ -236,11 +236,9 @@ struct IngestTests {
         let applier = try harness.applier(rules: try Self.echoingRules(harness, templatedInserts: true))
         try harness.ingest(ndjson: [Fixtures.posting("620-1", status: "awaiting_packaging")], applier: applier)
         try harness.ingest(ndjson: [Fixtures.posting("620-1", status: "awaiting_deliver")], applier: applier)
-        // The store records the rendered inserts (what goes into the parcel); the engine hands later
-        // hooks the inserts as the hook returned them, templates unrendered.
-        withKnownIssue("RulesEngine puts unrendered insert templates in ctx.decisions.inserts", isIntermittent: false) {
-            try Self.compareEchoedContexts(harness, "620-1")
-        }
+        // The store records the rendered inserts (what goes into the parcel), and later hooks see
+        // them rendered too.
+        try Self.compareEchoedContexts(harness, "620-1")
     }
 
     @Test("a manual transition is checked and recorded with source manual")
