@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compares ozon-rules' hook throughput with its limit and a peer, in one run, on
-# the same generated postings and the same rule files (examples/rules):
+# the same generated postings and the same rule files (examples/rules, or RULES;
+# bench/rules-minimal does almost nothing, which leaves the cost of the bridge):
 #   (a) ozon-rules bench, one job;
 #   (b) plain lua5.4 running the rules from a Lua driver (bench/driver.lua): the limit;
 #   (c) Python driving the rules through lupa (bench/lupa_driver.py): a peer;
@@ -11,12 +12,13 @@
 # ROUNDS short rounds (a, b, c, jobs 1, jobs 2 in each), and every ratio is
 # the median of its per-round ratios.
 #
-#   scripts/compare-peers.sh [POSTINGS] [SECONDS] [ROUNDS]
+#   scripts/compare-peers.sh [POSTINGS] [SECONDS] [ROUNDS] [RULES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-2000}
 seconds=${2:-2}
 rounds=${3:-5}
+rules=${4:-examples/rules}
 now_iso=2026-05-20T12:00:00Z
 now_unix=1779278400
 work=$(mktemp -d)
@@ -28,27 +30,27 @@ swift build -c release --product ozon-rules >&2
 bin=.build/release/ozon-rules
 
 scripts/generate-postings.py --count "$count" > "$work/postings.ndjson"
-"$bin" bench --rules examples/rules --now "$now_iso" --dump-normalized "$work/normalized.ndjson" "$work/postings.ndjson"
+"$bin" bench --rules "$rules" --now "$now_iso" --dump-normalized "$work/normalized.ndjson" "$work/postings.ndjson"
 
 figure() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-bench() { "$bin" bench --rules examples/rules --now "$now_iso" --jobs "$1" --duration "$seconds" --format json "$work/postings.ndjson"; }
+bench() { "$bin" bench --rules "$rules" --now "$now_iso" --jobs "$1" --duration "$seconds" --format json "$work/postings.ndjson"; }
 for round in $(seq "$rounds"); do
   a=$(bench 1 | figure transitions_per_cpu_second)
-  b=$(lua5.4 bench/driver.lua examples/rules "$work/normalized.ndjson" "$seconds" "$now_unix" "$now_iso")
-  c=$(python3 bench/lupa_driver.py examples/rules "$work/normalized.ndjson" "$seconds" "$now_unix" "$now_iso")
+  b=$(lua5.4 bench/driver.lua "$rules" "$work/normalized.ndjson" "$seconds" "$now_unix" "$now_iso")
+  c=$(python3 bench/lupa_driver.py "$rules" "$work/normalized.ndjson" "$seconds" "$now_unix" "$now_iso")
   j1=$(bench 1 | figure transitions_per_second)
   j2=$(bench 2 | figure transitions_per_second)
   echo "$a $b $c $j1 $j2" >> "$work/rounds"
   echo "round $round of $rounds: a=$a b=$b c=$c jobs1=$j1 jobs2=$j2" >&2
 done
 
-python3 - "$work/rounds" "$(nproc)" <<'PY'
+python3 - "$work/rounds" "$(nproc)" "$rules" <<'PY'
 import statistics, sys
 rows = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
 cores = sys.argv[2]
 median = lambda values: statistics.median(values)
 a, b, c, j1, j2 = (median([row[i] for row in rows]) for i in range(5))
-print(f"{len(rows)} rounds; medians:")
+print(f"rules: {sys.argv[3]}; {len(rows)} rounds; medians:")
 print(f"(a) ozon-rules bench, 1 job:        {a:10.0f} transitions per CPU second")
 print(f"(b) plain lua5.4 driver (the limit): {b:10.0f} transitions per CPU second")
 print(f"(c) Python + lupa driver (a peer):   {c:10.0f} transitions per CPU second")
@@ -58,6 +60,8 @@ jobs = median([row[4] / row[3] for row in rows])
 spread = lambda values: f"{min(values):.2f}-{max(values):.2f}"
 print(f"a/b = {ab:.2f}   (target >= 0.8; rounds {spread([row[0] / row[1] for row in rows])})")
 print(f"a/c = {ac:.2f}   (target >= 3; rounds {spread([row[0] / row[2] for row in rows])})")
+bc = median([row[1] / row[2] for row in rows])
+print(f"b/c = {bc:.2f}   (the limit over the peer: a/c stays below this while a <= b)")
 print(f"--jobs 2 / --jobs 1 = {jobs:.2f}  ({j1:.0f} -> {j2:.0f} transitions/s wall, {cores} cores; target >= 1.7 on 2 cores;"
       f" rounds {spread([row[4] / row[3] for row in rows])})")
 PY
