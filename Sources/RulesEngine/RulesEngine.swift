@@ -160,7 +160,7 @@ public final class RulesEngine {
         // The posting and ctx tables are built once and shared by the hooks of
         // this transition; ctx.decisions fills up as hooks succeed.
         let subject = sandbox.state.reference(to: LuaJSON(posting.fields))
-        let context = sandbox.state.reference(to: ContextTable(now: now, nowText: nowText(now), transition: transition))
+        let context = contextReference(now: now, transition: transition)
         let decisionsTable = sandbox.state.field("decisions", of: context)
         defer {
             sandbox.state.release(subject)
@@ -209,12 +209,13 @@ public final class RulesEngine {
         }
         let subject = sandbox.state.reference(to: LuaJSON(returnEvent.fields))
         let postingTable = posting.map { sandbox.state.reference(to: LuaJSON(folder.catalog.apply(to: $0).fields)) }
+        let context = contextReference(now: now, transition: nil)
         defer {
             sandbox.state.release(subject)
             if let postingTable { sandbox.state.release(postingTable) }
+            sandbox.state.release(context)
         }
-        let context = makeContext(now: now, transition: nil, decisions: [:])
-        guard let decision = run("returns", function, context: .value(context), subject: subject,
+        guard let decision = run("returns", function, context: .reference(context), subject: subject,
                                  posting: postingTable.map(LuaArgument.reference) ?? .value(.nil), arity: 3,
                                  postingNumber: returnEvent.postingNumber, returnID: returnEvent.returnID, decisionName: nil, into: &result)
         else {
@@ -263,14 +264,6 @@ public final class RulesEngine {
     }
 
     /// Calls one hook through the engine's invoker; records the run and any error.
-    func run(
-        _ name: String, _ function: LuaReference, context: LuaValue, subject: LuaReference, posting: LuaValue?, arity: Int64,
-        postingNumber: String?, returnID: Int64? = nil, into result: inout Evaluation
-    ) -> JSONValue? {
-        run(name, function, context: .value(context), subject: subject, posting: .value(posting ?? .nil), arity: arity,
-            postingNumber: postingNumber, returnID: returnID, decisionName: nil, into: &result)
-    }
-
     /// `decisionName`, when given, makes the result visible to later hooks as
     /// `ctx.decisions[decisionName]`.
     func run(
@@ -317,27 +310,20 @@ public final class RulesEngine {
         if !result.hookRuns.isEmpty { result.hookRuns[result.hookRuns.count - 1].error = error }
     }
 
-    func makeContext(now: EvaluationTime, transition: Transition?, decisions: [String: LuaValue]) -> LuaValue {
-        var context: [String: LuaValue] = [
-            "now": .integer(now.unixSeconds),
-            "now_iso": .string(now.iso8601),
-            "decisions": .table(decisions),
-        ]
-        if let transition {
-            var fields: [String: LuaValue] = ["to": .string(transition.to.rawValue)]
-            if let from = transition.from { fields["from"] = .string(from.rawValue) }
-            context["transition"] = .table(fields)
-        }
-        return .table(context)
+    /// A fresh `ctx` table in the registry (release it): `now`, `now_iso`,
+    /// `decisions` (earlier decisions of this transition) and, for a posting's
+    /// transition, `transition = {from = ?, to = }`.
+    func contextReference(now: EvaluationTime, transition: Transition?, decisions: [String: LuaValue] = [:]) -> LuaReference {
+        sandbox.state.reference(to: ContextTable(now: now, nowText: nowText(now), transition: transition, decisions: decisions))
     }
 
-    /// `ctx` of a transition written straight onto the stack (the same table
-    /// `makeContext` describes, without the detour through `LuaValue`).
+    /// `ctx`, written straight onto the stack.
     struct ContextTable: LuaPushable {
         let now: EvaluationTime
         /// `now` in ISO 8601.
         let nowText: String
-        let transition: Transition
+        let transition: Transition?
+        let decisions: [String: LuaValue]
 
         func push(to writer: inout LuaStackWriter) {
             writer.pushTable(fieldCount: 4)
@@ -345,8 +331,9 @@ public final class RulesEngine {
             writer.setField("now")
             writer.pushString(nowText)
             writer.setField("now_iso")
-            writer.pushTable()
+            writer.pushValue(.table(decisions))
             writer.setField("decisions")
+            guard let transition else { return }
             writer.pushTable(fieldCount: 2)
             writer.pushString(transition.to.rawValue)
             writer.setField("to")

@@ -79,34 +79,13 @@ public final class InputReader: Sequence, IteratorProtocol {
     public func readAll() -> [InputItem] { Array(self) }
 
     public func next() -> InputItem? {
-        while true {
-            if pending < sink.items.count {
-                let item = sink.items[pending]
-                pending += 1
-                return item
+        while let step = nextStep() {
+            switch step {
+            case .item(let item): return item
+            case .line(let bytes): InputDecoder.decodeLine(bytes, number: lineNumber, into: &sink)
             }
-            if pending > 0 {
-                sink.items.removeAll(keepingCapacity: true)
-                pending = 0
-            }
-            if finished { return nil }
-            let line: Range<Int>?
-            do throws(InputFileError) {
-                line = try nextLine()
-            } catch {
-                finished = true
-                sink.fail(line: lineNumber + 1, message: "read error: \(error.message)")
-                continue
-            }
-            guard let line else {
-                finished = true
-                return nil
-            }
-            lineNumber += 1
-            let bytes = UnsafeBufferPointer(start: buffer + line.lowerBound, count: line.count)
-            if InputDecoder.isBlank(bytes) { continue }
-            InputDecoder.decodeLine(bytes, number: lineNumber, into: &sink)
         }
+        return nil
     }
 
     /// Like `next()`, but an NDJSON line comes out undecoded, so the caller
@@ -114,6 +93,21 @@ public final class InputReader: Sequence, IteratorProtocol {
     /// decoded here (the first line, a JSON document, read errors) come out as
     /// items. Number what comes out in order with `InputItem.renumbered`.
     public func nextChunk() -> InputChunk? {
+        switch nextStep() {
+        case .item(let item)?: return .item(item)
+        case .line(let bytes)?: return .line(Array(bytes), number: lineNumber)
+        case nil: return nil
+        }
+    }
+
+    private enum Step {
+        case item(InputItem)
+        /// A non-blank NDJSON line (number `lineNumber`), valid until the next step.
+        case line(UnsafeBufferPointer<UInt8>)
+    }
+
+    /// The next decoded item waiting, or else the next non-blank line.
+    private func nextStep() -> Step? {
         while true {
             if pending < sink.items.count {
                 let item = sink.items[pending]
@@ -140,7 +134,7 @@ public final class InputReader: Sequence, IteratorProtocol {
             lineNumber += 1
             let bytes = UnsafeBufferPointer(start: buffer + line.lowerBound, count: line.count)
             if InputDecoder.isBlank(bytes) { continue }
-            return .line(Array(bytes), number: lineNumber)
+            return .line(bytes)
         }
     }
 

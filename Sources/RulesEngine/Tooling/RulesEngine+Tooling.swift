@@ -33,10 +33,13 @@ extension RulesEngine {
             return result
         }
         let subject = sandbox.state.reference(to: LuaJSON(posting.fields))
-        defer { sandbox.state.release(subject) }
-        let context = makeContext(now: now, transition: transition, decisions: decisions)
-        if let value = run(name, function, context: context, subject: subject, posting: nil, arity: 2,
-                           postingNumber: posting.postingNumber, into: &result) {
+        let context = contextReference(now: now, transition: transition, decisions: decisions)
+        defer {
+            sandbox.state.release(subject)
+            sandbox.state.release(context)
+        }
+        if let value = run(name, function, context: .reference(context), subject: subject, posting: .value(.nil), arity: 2,
+                           postingNumber: posting.postingNumber, decisionName: nil, into: &result) {
             accept(value, of: name, function: function, posting: posting, into: &result)
         }
         result.log = sandbox.takeLog()
