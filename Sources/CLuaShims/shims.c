@@ -289,6 +289,112 @@ int ozr_load_text(lua_State *L, const char *source, size_t length, const char *c
     return luaL_loadbufferx(L, source, length, chunkname, "t");
 }
 
+/* ---- read-only views ------------------------------------------------------ */
+
+/* A view is an empty table whose metatable has the target under __index (the
+   VM's fast path for reads), refuses writes, answers # and pairs() from the
+   target, and hides itself from getmetatable. The marker key (holding the
+   table's name for errors) lets the host and the sandbox's next/rawget/rawlen
+   see through a view. */
+static const char READONLY_MARK = 0;
+
+/* Pushes the target of the view at `index` and returns 1, or pushes nothing
+   and returns 0 when the value is not a view. */
+int ozr_push_readonly_target(lua_State *L, int index) {
+    index = lua_absindex(L, index);
+    if (lua_type(L, index) != LUA_TTABLE || !lua_getmetatable(L, index)) return 0;
+    if (lua_rawgetp(L, -1, &READONLY_MARK) == LUA_TNIL) {
+        lua_pop(L, 2);
+        return 0;
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "__index");
+    lua_remove(L, -2);
+    return 1;
+}
+
+/* Replaces the value at `index` (absolute) with its view's target, if it is one. */
+static void see_through(lua_State *L, int index) {
+    if (ozr_push_readonly_target(L, index)) lua_replace(L, index);
+}
+
+static int readonly_newindex(lua_State *L) {
+    const char *name = "?";
+    if (lua_getmetatable(L, 1)) {
+        if (lua_rawgetp(L, -1, &READONLY_MARK) == LUA_TSTRING) name = lua_tostring(L, -1);
+    }
+    const char *key = luaL_tolstring(L, 2, NULL);
+    return luaL_error(L, "attempt to modify read-only table '%s' (field '%s')", name, key);
+}
+
+static int readonly_len(lua_State *L) {
+    see_through(L, 1);
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
+    return 1;
+}
+
+static int readonly_next(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    see_through(L, 1);
+    lua_settop(L, 2);
+    if (lua_next(L, 1)) return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+/* pairs(view) iterates the target through the view itself: handing out the
+   target would let a script write to it. */
+static int readonly_pairs(lua_State *L) {
+    lua_pushcfunction(L, readonly_next);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static int readonly_rawget(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checkany(L, 2);
+    see_through(L, 1);
+    lua_settop(L, 2);
+    lua_rawget(L, 1);
+    return 1;
+}
+
+static int readonly_rawlen(lua_State *L) {
+    int type = lua_type(L, 1);
+    luaL_argexpected(L, type == LUA_TTABLE || type == LUA_TSTRING, 1, "table or string");
+    see_through(L, 1);
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
+    return 1;
+}
+
+static int readonly_make(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    const char *name = luaL_checkstring(L, 2);
+    lua_settop(L, 1);
+    ozr_make_readonly(L, name);
+    return 1;
+}
+
+void ozr_make_readonly(lua_State *L, const char *name) {
+    lua_createtable(L, 0, 0);          /* the view */
+    lua_createtable(L, 0, 6);          /* its metatable */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, readonly_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, readonly_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pushstring(L, name);           /* the marker, naming the table in errors */
+    lua_rawsetp(L, -2, &READONLY_MARK);
+    lua_setmetatable(L, -2);
+    lua_replace(L, -2);                /* the view takes the target's place */
+}
+
 void ozr_open_safe_libs(lua_State *L) {
     luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
     luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
@@ -310,6 +416,18 @@ void ozr_open_safe_libs(lua_State *L) {
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 2);
+
+    /* For the sandbox's bootstrap: views, and next/rawget/rawlen that see through them. */
+    lua_createtable(L, 0, 4);
+    lua_pushcfunction(L, readonly_make);
+    lua_setfield(L, -2, "view");
+    lua_pushcfunction(L, readonly_next);
+    lua_setfield(L, -2, "next");
+    lua_pushcfunction(L, readonly_rawget);
+    lua_setfield(L, -2, "rawget");
+    lua_pushcfunction(L, readonly_rawlen);
+    lua_setfield(L, -2, "rawlen");
+    lua_setglobal(L, "ozr_readonly");
 
     /* getmetatable("") must not hand out the shared metatable. */
     lua_pushliteral(L, "");

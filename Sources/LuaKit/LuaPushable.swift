@@ -1,4 +1,5 @@
 import CLua
+import CLuaShims
 
 /// A Swift value that can write itself onto the Lua stack directly, without
 /// first becoming a `LuaValue` (the fast path for large inputs such as a
@@ -32,6 +33,15 @@ public struct LuaStackWriter: ~Copyable {
         LuaState.pushString(key, on: L)
         lua_rotate(L, -2, 1)  // key below value
         lua_rawset(L, -3)
+    }
+
+    /// Replaces the table on top with a read-only view of it: reads, `#`,
+    /// `pairs`, `ipairs`, `next` and the host's conversions see the table;
+    /// writes fail with "attempt to modify read-only table 'NAME'".
+    public func makeReadOnly(name: StaticString) {
+        name.withUTF8Buffer { bytes in
+            ozr_make_readonly(L, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self))
+        }
     }
 
     /// Pops the value on top into `table[index]` (1-based) of the table below it.

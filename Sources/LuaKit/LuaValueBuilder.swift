@@ -1,4 +1,5 @@
 import CLua
+import CLuaShims
 
 /// Builds a host-side value from a Lua value read off the stack, so callers
 /// that want their own tree (JSON, say) get it in one pass instead of going
@@ -106,6 +107,11 @@ struct LuaValueReader<Builder: LuaValueBuilder> {
         path.append(identity)
         defer { path.removeLast() }
         guard lua_checkstack(L, 4) != 0 else { throw LuaState.ConversionError(message: "Lua stack exhausted") }
+        // A read-only view (a posting, say, returned as part of a decision) reads as its table.
+        if ozr_push_readonly_target(L, index) != 0 {
+            defer { clua_pop(L, 1) }
+            return try readTable(at: lua_gettop(L))
+        }
 
         // lua_next walks the array part first, in order, so items usually
         // arrive as 1, 2, 3...; any other integer key waits in `outOfOrder`.

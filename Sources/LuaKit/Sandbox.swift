@@ -155,20 +155,14 @@ public final class Sandbox {
     local setmetatable, rawget, pcall = G.setmetatable, G.rawget, G.pcall
     local concat = G.table.concat
 
+    local views = G.ozr_readonly
+
     -- A read-only view of a copy of a library table: writes fail, the copy
     -- cannot be reached, pairs() still lists it.
     local function readonly(library, name)
       local copy = {}
       for key, value in next, library do copy[key] = value end
-      return setmetatable({}, {
-        __index = copy,
-        __newindex = function(_, key)
-          error("attempt to modify read-only table '" .. name .. "' (field '" .. tostring(key) .. "')", 2)
-        end,
-        __pairs = function() return next, copy, nil end,
-        __len = function() return #copy end,
-        __metatable = false,
-      })
+      return views.view(copy, name)
     end
 
     local function safe_setmetatable(t, mt)
@@ -210,11 +204,12 @@ public final class Sandbox {
       table = readonly(G.table, "table"),
       math = readonly(G.math, "math"),
       utf8 = readonly(G.utf8, "utf8"),
-      pairs = G.pairs, ipairs = G.ipairs, next = G.next, select = G.select,
+      -- next, rawget and rawlen see through read-only views (the libraries, the posting).
+      pairs = G.pairs, ipairs = G.ipairs, next = views.next, select = G.select,
       type = G.type, tostring = G.tostring, tonumber = G.tonumber,
       error = G.error, assert = G.assert, pcall = G.pcall, xpcall = G.xpcall,
       setmetatable = safe_setmetatable, getmetatable = G.getmetatable,
-      rawget = G.rawget, rawequal = G.rawequal, rawlen = G.rawlen,
+      rawget = views.rawget, rawequal = G.rawequal, rawlen = views.rawlen,
       print = print, require = require,
       _VERSION = G._VERSION,
     }

@@ -158,8 +158,9 @@ public final class RulesEngine {
             return result
         }
         // The posting and ctx tables are built once and shared by the hooks of
-        // this transition; ctx.decisions fills up as hooks succeed.
-        let subject = sandbox.state.reference(to: LuaJSON(posting.fields))
+        // this transition (the posting read-only); ctx.decisions fills up as
+        // hooks succeed.
+        let subject = sandbox.state.reference(to: LuaJSON.sharedPosting(posting.fields))
         let context = contextReference(now: now, transition: transition)
         let decisionsTable = sandbox.state.field("decisions", of: context)
         defer {

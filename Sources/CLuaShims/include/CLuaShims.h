@@ -94,6 +94,12 @@ int ozr_str_gsub(lua_State *L);
    removed, and the string metatable protected. */
 void ozr_open_safe_libs(lua_State *L);
 
+/* Read-only views (see shims.c): replaces the table on top of the stack with
+   a view of it (`name` names it in errors); pushes a view's target and
+   returns 1, or returns 0 for any other value. */
+void ozr_make_readonly(lua_State *L, const char *name);
+int ozr_push_readonly_target(lua_State *L, int index);
+
 /* Coverage/trace support: line hook that records (source, line) pairs. */
 typedef void (*ozr_line_callback)(void *context, const char *source, int line);
 void ozr_set_line_hook(lua_State *L, ozr_line_callback callback, void *context);

@@ -32,7 +32,7 @@ extension RulesEngine {
             result.errors.append(RuleError(code: .ruleRuntimeError, postingNumber: posting.postingNumber, message: "\(error)"))
             return result
         }
-        let subject = sandbox.state.reference(to: LuaJSON(posting.fields))
+        let subject = sandbox.state.reference(to: LuaJSON.sharedPosting(posting.fields))
         let context = contextReference(now: now, transition: transition, decisions: decisions)
         defer {
             sandbox.state.release(subject)
