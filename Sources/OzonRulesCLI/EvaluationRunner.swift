@@ -27,8 +27,11 @@ final class EvaluationRunner {
     private var returns: [ReturnEvent] = []
     /// Files that held at least one posting (read again to join returns).
     private var postingSources: [String] = []
-    /// Position of the next item in its file, as `InputError` numbers items.
-    private var itemIndex = (source: "", next: 0)
+    /// Position of the next item in its file (by place on the command line),
+    /// as `InputError` numbers items.
+    private var itemIndex = (file: -1, next: 0)
+    /// The last file (by place) that held a posting.
+    private var lastPostingFile = -1
 
     init(pool: RulesEnginePool, now: EvaluationTime, writer: ResultWriter) {
         self.pool = pool
@@ -37,8 +40,8 @@ final class EvaluationRunner {
     }
 
     func run(files: [String]) -> Outcome {
-        for file in files {
-            forEachChunk(in: file) { work in
+        for (fileNumber, file) in files.enumerated() {
+            forEachChunk(in: file, fileNumber: fileNumber) { work in
                 batch.append(work)
                 if batch.count >= Self.batchSize { flushBatch() }
             }
@@ -77,8 +80,9 @@ final class EvaluationRunner {
     /// line the worker decodes itself (so decoding runs on every core, and
     /// each posting lives and dies on the worker's thread).
     struct Work: Sendable {
-        /// The path as given on the command line.
+        /// The path as given on the command line, and its place there.
         var source: String
+        var fileNumber: Int
         /// The name errors use (`<stdin>` for `-`).
         var displayName: String
         var input: InputChunk
@@ -144,12 +148,15 @@ final class EvaluationRunner {
     private func emit(_ work: [Work], _ produced: [[Produced]]) {
         for (unit, results) in zip(work, produced) {
             for result in results {
-                if itemIndex.source != unit.source { itemIndex = (unit.source, 0) }
+                if itemIndex.file != unit.fileNumber { itemIndex = (unit.fileNumber, 0) }
                 let index = itemIndex.next
                 itemIndex.next += 1
                 switch result {
                 case .result(let evaluation, let line, let errors):
-                    if postingSources.last != unit.source { postingSources.append(unit.source) }
+                    if lastPostingFile != unit.fileNumber {
+                        lastPostingFile = unit.fileNumber
+                        postingSources.append(unit.source)
+                    }
                     if let evaluation {
                         emit(evaluation)
                     } else if let line {
@@ -194,16 +201,18 @@ final class EvaluationRunner {
 
     /// Calls `body` for every item or NDJSON line of a file (or stdin for
     /// `-`); an unreadable file is reported once and marks the run as exit code 2.
-    private func forEachChunk(in file: String, _ body: (Work) -> Void) {
+    private func forEachChunk(in file: String, fileNumber: Int, _ body: (Work) -> Void) {
         do {
             if file == "-" {
                 if stdinBytes == nil { stdinBytes = Array(FileHandle.standardInput.readDataToEndOfFile()) }
                 for item in try InputDecoder.decode(bytes: stdinBytes!, file: "<stdin>") {
-                    body(Work(source: file, displayName: "<stdin>", input: .item(item)))
+                    body(Work(source: file, fileNumber: fileNumber, displayName: "<stdin>", input: .item(item)))
                 }
             } else {
                 let reader = try InputReader(path: file)
-                while let chunk = reader.nextChunk() { body(Work(source: file, displayName: reader.file, input: chunk)) }
+                while let chunk = reader.nextChunk() {
+                    body(Work(source: file, fileNumber: fileNumber, displayName: reader.file, input: chunk))
+                }
             }
         } catch {
             Diagnostics.write("ozon-rules: error: \(error)")

@@ -120,6 +120,17 @@ struct GoldenTests {
         #expect(result.stderr.contains("'status'"))
     }
 
+    /// Items are numbered per file, also when a file is named twice and when
+    /// the workers decode its lines.
+    @Test func itemsAreNumberedPerFile() throws {
+        let file = "Tests/CLITests/Fixtures/inputs/missing-fields.ndjson"
+        let once = try BinaryRunner.run(["evaluate", "--rules", "examples/rules", "--jobs", "2"] + Self.now + [file])
+        let twice = try BinaryRunner.run(["evaluate", "--rules", "examples/rules", "--jobs", "2"] + Self.now + [file, file])
+        #expect(twice.stdout == once.stdout + once.stdout)
+        #expect(twice.stderr == once.stderr + once.stderr)
+        #expect(once.stderr.contains("missing-fields.ndjson:5: input_error: posting noproducts-1: item 4: missing field 'products'"))
+    }
+
     @Test func unparseableJSONIsExitCode2() throws {
         let result = try BinaryRunner.run(["evaluate", "--rules", "examples/rules"] + Self.now + ["Tests/CLITests/Fixtures/inputs/bad.json"])
         try Golden.check("bad-json", result)
