@@ -54,7 +54,7 @@ public final class RulesEnginePool: @unchecked Sendable {
         return results.values()
     }
 
-    /// Starts `map` in the background and returns at once, so the caller can
+    /// Does what `map` does, in the background: returns at once, so the caller can
     /// read the next batch (or write the last one) while the workers run.
     /// Wait for a batch before starting the next.
     ///
@@ -76,6 +76,7 @@ public final class RulesEnginePool: @unchecked Sendable {
                 }
                 pending.workerFinished()
             }
+            // Lua and the pattern matcher recurse on the C stack: give workers the room a main thread has.
             thread.stackSize = 16 << 20
             thread.start()
         }
