@@ -16,6 +16,10 @@ public final class RulesEngine {
     private let invoke: LuaReference
     private var templates: [TemplateKey: InsertTemplate] = [:]
     private var lastNowText: (seconds: Int64, text: String)?
+    /// This engine's own copy of the folder's catalog, decoded again from its
+    /// bytes: engines on other threads then never touch (and reference-count)
+    /// the same objects.
+    let catalog: Catalog
 
     /// Loads every rule file. Throws with every load error at once, sorted by
     /// file and line.
@@ -29,6 +33,8 @@ public final class RulesEngine {
     public init(folder: RulesFolder, limits: LuaLimits = .standard, prepare: ((Sandbox) -> Void)? = nil) throws(RulesLoadError) {
         self.folder = folder
         self.limits = limits
+        catalog = folder.files["catalog.json"].flatMap { bytes in (try? JSONParser.parse(bytes)).flatMap { try? Catalog(json: $0) } }
+            ?? folder.catalog
         var errors = folder.problems
         do {
             let sandbox = try Sandbox(limits: limits, moduleRoot: folder.root, helpers: RulesEngine.helpers)
@@ -149,7 +155,7 @@ public final class RulesEngine {
         _ posting: Posting, transition: Transition? = nil, now: EvaluationTime, carrierDecided: Bool = false
     ) -> Evaluation {
         let transition = transition ?? Transition(from: nil, to: posting.status)
-        let posting = folder.catalog.apply(to: posting)
+        let posting = catalog.apply(to: posting)
         var result = Evaluation(postingNumber: posting.postingNumber, status: transition.to.rawValue)
         do {
             try sandbox.beginEvaluation(seed: RulesEngine.seed(posting.postingNumber))
@@ -209,7 +215,7 @@ public final class RulesEngine {
             return result
         }
         let subject = sandbox.state.reference(to: LuaJSON(returnEvent.fields))
-        let postingTable = posting.map { sandbox.state.reference(to: LuaJSON(folder.catalog.apply(to: $0).fields)) }
+        let postingTable = posting.map { sandbox.state.reference(to: LuaJSON(catalog.apply(to: $0).fields)) }
         let context = contextReference(now: now, transition: nil)
         defer {
             sandbox.state.release(subject)

@@ -24,7 +24,7 @@ extension RulesEngine {
         decisions: [String: LuaValue] = [:]
     ) throws(RuleError) -> Evaluation {
         let function = try hookFunction(named: name)
-        let posting = folder.catalog.apply(to: posting)
+        let posting = catalog.apply(to: posting)
         var result = Evaluation(postingNumber: posting.postingNumber, status: transition.to.rawValue)
         do {
             try sandbox.beginEvaluation(seed: RulesEngine.seed(posting.postingNumber))
