@@ -52,7 +52,7 @@ final class EvaluationRunner {
             let wanted = Set(returns.map(\.postingNumber))
             var postings: [String: Posting] = [:]
             for file in postingSources {
-                forEachItem(in: file, reportErrors: false) { item in
+                forEachItem(in: file) { item in
                     if case .posting(let posting, _) = item, wanted.contains(posting.postingNumber) {
                         postings[posting.postingNumber] = posting
                     }
@@ -86,6 +86,14 @@ final class EvaluationRunner {
         /// The name errors use (`<stdin>` for `-`).
         var displayName: String
         var input: InputChunk
+
+        /// The unit's items, decoding its line if it is one (numbered from 0).
+        var items: [InputItem] {
+            switch input {
+            case .item(let item): [item]
+            case .line(let bytes, let number): InputDecoder.decodeLine(bytes, number: number, file: displayName)
+            }
+        }
     }
 
     /// What a worker makes of one item.
@@ -97,12 +105,7 @@ final class EvaluationRunner {
 
     /// Decodes, evaluates and, for NDJSON output, writes one unit of input.
     private static func process(_ work: Work, engine: RulesEngine, now: EvaluationTime, serialize: Bool) -> [Produced] {
-        let items: [InputItem]
-        switch work.input {
-        case .item(let item): items = [item]
-        case .line(let bytes, let number): items = InputDecoder.decodeLine(bytes, number: number, file: work.displayName)
-        }
-        return items.map { item in
+        work.items.map { item in
             switch item {
             case .posting(let posting, _):
                 let evaluation = engine.evaluate(posting, now: now)
@@ -163,9 +166,8 @@ final class EvaluationRunner {
                         count(errors)
                         writer.writeSerialized(line)
                     }
-                case .inputError(var error):
-                    if error.index != nil { error.index = index }
-                    emitInputError(error)
+                case .inputError(let error):
+                    emitInputError(error.renumbered(index))
                 case .returnEvent(let event):
                     returns.append(event)
                 }
@@ -201,7 +203,7 @@ final class EvaluationRunner {
 
     /// Calls `body` for every item or NDJSON line of a file (or stdin for
     /// `-`); an unreadable file is reported once and marks the run as exit code 2.
-    private func forEachChunk(in file: String, fileNumber: Int, _ body: (Work) -> Void) {
+    private func forEachChunk(in file: String, fileNumber: Int, reportErrors: Bool = true, _ body: (Work) -> Void) {
         do {
             if file == "-" {
                 if stdinBytes == nil { stdinBytes = Array(FileHandle.standardInput.readDataToEndOfFile()) }
@@ -215,27 +217,15 @@ final class EvaluationRunner {
                 }
             }
         } catch {
+            guard reportErrors else { return }
             Diagnostics.write("ozon-rules: error: \(error)")
             outcome.unreadableInput = true
         }
     }
 
-    /// Calls `body` for every item of a file (or stdin for `-`); an unreadable
-    /// file is reported once and marks the run as exit code 2.
-    private func forEachItem(in file: String, reportErrors: Bool = true, _ body: (InputItem) -> Void) {
-        do {
-            if file == "-" {
-                if stdinBytes == nil { stdinBytes = Array(FileHandle.standardInput.readDataToEndOfFile()) }
-                for item in try InputDecoder.decode(bytes: stdinBytes!, file: "<stdin>") { body(item) }
-            } else {
-                let reader = try InputReader(path: file)
-                while let item = reader.next() { body(item) }
-            }
-        } catch {
-            if reportErrors {
-                Diagnostics.write("ozon-rules: error: \(error)")
-                outcome.unreadableInput = true
-            }
-        }
+    /// Calls `body` for every item of a file read again (to join returns with
+    /// their postings); its errors were reported on the first read.
+    private func forEachItem(in file: String, _ body: (InputItem) -> Void) {
+        forEachChunk(in: file, fileNumber: -1, reportErrors: false) { work in work.items.forEach(body) }
     }
 }

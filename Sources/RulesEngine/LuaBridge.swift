@@ -27,25 +27,25 @@ enum LuaBridge {
         return .table(fields)
     }
 
-    /// Lua → JSON, with object keys sorted so output is deterministic.
+    /// Lua → JSON, by the rules of `DecisionBuilder` (the one place that says
+    /// how a Lua value becomes JSON).
     static func json(_ value: LuaValue) -> JSONValue {
+        let builder = DecisionBuilder()
         switch value {
-        case .nil: return .null
-        case .boolean(let flag): return .bool(flag)
-        case .integer(let integer): return .number(JSONNumber(integer: integer))
-        case .number(let number):
-            return number.isFinite ? .number(JSONNumber(double: number)) : .string(String(number))
-        case .string(let text): return .string(text)
-        case .array(let items): return .array(items.map(json))
-        case .table(let fields):
-            return .object(JSONObject(distinctPairs: fields.sorted { $0.key < $1.key }.map { (key: $0.key, value: json($0.value)) }))
+        case .nil: return builder.makeNil()
+        case .boolean(let flag): return builder.make(boolean: flag)
+        case .integer(let integer): return builder.make(integer: integer)
+        case .number(let number): return builder.make(number: number)
+        case .string(let text): return builder.make(string: text)
+        case .array(let items): return builder.make(array: items.map(json))
+        case .table(let fields): return builder.make(fields: fields.map { (key: $0.key, value: json($0.value)) })
         }
     }
 }
 
-/// Reads what a hook returned straight into JSON, object keys sorted, by the
-/// same rules as `LuaBridge.json` (non-finite floats become strings), in one
-/// pass over the Lua value.
+/// How a Lua value becomes JSON: integers stay integers, non-finite floats
+/// become strings, object keys are sorted (deterministic output). Reads what a
+/// hook returned straight off the stack in one pass.
 struct DecisionBuilder: LuaValueBuilder {
     func makeNil() -> JSONValue { .null }
     func make(boolean: Bool) -> JSONValue { .bool(boolean) }

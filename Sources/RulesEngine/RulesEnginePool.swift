@@ -35,28 +35,22 @@ public final class RulesEnginePool: @unchecked Sendable {
     public var first: RulesEngine { engines[0] }
 
     /// `body` over every item, on all workers; results in item order.
-    ///
-    /// Workers take the next unclaimed item as they finish one, so a worker
-    /// whose core is busy with something else (reading input, say) simply
-    /// takes fewer items.
-    public func map<Item: Sendable, Result: Sendable>(_ items: [Item], _ body: @Sendable (RulesEngine, Item) -> Result) -> [Result] {
+    public func map<Item: Sendable, Result: Sendable>(
+        _ items: [Item], _ body: @escaping @Sendable (RulesEngine, Item) -> Result
+    ) -> [Result] {
         if engines.count == 1 || items.count < 2 {
             return items.map { body(engines[0], $0) }
         }
-        let results = ResultSlots<Result>(count: items.count)
-        let nextItem = ItemCounter()
-        DispatchQueue.concurrentPerform(iterations: min(engines.count, items.count)) { worker in
-            let engine = engines[worker]
-            while case let index = nextItem.claim(), index < items.count {
-                results.set(index, body(engine, items[index]))
-            }
-        }
-        return results.values()
+        return start(items, body).wait()
     }
 
     /// Does what `map` does, in the background: returns at once, so the caller can
     /// read the next batch (or write the last one) while the workers run.
     /// Wait for a batch before starting the next.
+    ///
+    /// Workers take the next unclaimed item as they finish one, so a worker
+    /// whose core is busy with something else (reading input, say) simply
+    /// takes fewer items.
     ///
     /// The workers are threads of their own rather than Dispatch's: Dispatch
     /// sizes its pool to the cores, and the caller's thread, busy reading,
@@ -94,8 +88,8 @@ public final class RulesEnginePool: @unchecked Sendable {
 /// Write-once slots filled by concurrent workers at distinct indices.
 fileprivate final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     // Safety: each index is written by exactly one worker, and read only after
-    // every worker is done (concurrentPerform returned, or each signalled a
-    // semaphore), which orders the writes before the reads.
+    // every worker has signalled the batch's semaphore, which orders the
+    // writes before the reads.
     // A fixed buffer, so concurrent writes never trigger an array copy.
     private let storage: UnsafeMutableBufferPointer<Value?>
 

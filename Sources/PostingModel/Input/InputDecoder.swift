@@ -128,10 +128,19 @@ extension InputItem {
         case .returnEvent(let event, var position):
             position.index = index
             return .returnEvent(event, position: position)
-        case .failure(var error):
-            if error.index != nil { error.index = index }
-            return .failure(error)
+        case .failure(let error):
+            return .failure(error.renumbered(index))
         }
+    }
+}
+
+extension InputError {
+    /// The same error for an item at another position (an error that names
+    /// no item stays so).
+    public func renumbered(_ index: Int) -> InputError {
+        var error = self
+        if error.index != nil { error.index = index }
+        return error
     }
 }
 
