@@ -34,17 +34,33 @@ let package = Package(
         .target(name: "CLuaShims", dependencies: ["CLua"]),
         // The only Swift module that touches the Lua C API.
         .target(name: "LuaKit", dependencies: ["CLua", "CLuaShims"]),
-        // Pure values: postings, returns, money, statuses, transitions, input decoding.
-        .target(name: "PostingModel"),
+        // JSON values, a strict parser with positions, a writer: no domain knowledge.
+        .target(name: "JSON"),
+        // Pure values: postings, returns, money, statuses, transitions, time, input decoding.
+        .target(name: "PostingModel", dependencies: ["JSON"]),
         // Loads a rules directory, bridges postings to Lua, runs hooks, validates decisions.
         .target(
             name: "RulesEngine",
             dependencies: ["LuaKit", "PostingModel", .product(name: "Mustache", package: "swift-mustache")]
         ),
-        // Postings, transitions and the decision log, behind a protocol; SQLite (GRDB) by default.
+        // Storage only: postings, transitions, hook runs, returns, rules versions, the inbox and the
+        // outbox, behind an async protocol. Knows the domain and nothing else.
+        .target(name: "PostingStore", dependencies: ["PostingModel"]),
+        // The embedded store: one SQLite file (GRDB, WAL). The only module that imports GRDB.
         .target(
-            name: "PostingStore",
-            dependencies: ["PostingModel", "RulesEngine", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "SQLiteStore",
+            dependencies: ["PostingStore", "PostingModel", "OzonSellerAPI", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Every use case: evaluate, check, ingest, transition, replay, the inbox worker, sync, and
+        // planning what to send. The CLI and the servers are thin shells over it.
+        .target(
+            name: "RulesRuntime",
+            dependencies: [
+                "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "OzonSellerAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         // `ozon-rules test`: Lua policy tests with coverage.
         .target(name: "RulesTester", dependencies: ["RulesEngine", "LuaKit", "PostingModel"]),
@@ -56,7 +72,8 @@ let package = Package(
         .target(
             name: "OzonRulesCLI",
             dependencies: [
-                "RulesEngine", "PostingModel", "PostingStore", "RulesTester", "RulesREPL", "WebhookServer", "OzonSellerAPI",
+                "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
+                "OzonSellerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,9 +91,8 @@ let package = Package(
         .target(
             name: "WebhookServer",
             dependencies: [
-                "OzonSellerAPI", "PostingModel", "PostingStore", "RulesEngine",
+                "OzonSellerAPI", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +104,7 @@ let package = Package(
         .target(
             name: "FakeOzonAPI",
             dependencies: [
-                "PostingModel",
+                "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,26 +114,30 @@ let package = Package(
         // Microbenchmark: one protected call from Swift vs the same loop inside lua5.4.
         .executableTarget(name: "luakit-bench", dependencies: ["LuaKit"]),
 
+        // Shared by the test targets: the repository's paths and the built binary's locator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"], exclude: ["Fixtures"]),
         .testTarget(name: "PostingModelTests", dependencies: ["PostingModel"]),
-        .testTarget(name: "RulesEngineTests", dependencies: ["RulesEngine", "PostingModel", "LuaKit"]),
+        .testTarget(name: "RulesEngineTests", dependencies: ["RulesEngine", "PostingModel", "LuaKit", "TestSupport"]),
         .testTarget(
             name: "PostingStoreTests",
-            dependencies: ["PostingStore", "RulesEngine", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["PostingStore", "SQLiteStore", "RulesRuntime", "RulesEngine", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine"], exclude: ["Fixtures"]),
-        .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine"]),
+        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel"]),
         .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel"]),
         .testTarget(
             name: "WebhookServerTests",
             dependencies: [
-                "WebhookServer", "OzonSellerAPI", "FakeOzonAPI", "PostingStore", "PostingModel", "RulesEngine",
+                "WebhookServer", "OzonSellerAPI", "FakeOzonAPI", "PostingStore", "SQLiteStore", "RulesRuntime", "PostingModel",
+                "RulesEngine",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel"], exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "SQLiteStore", "TestSupport"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import PostingModel
+import JSON
 import ServiceLifecycle
 
 /// A fake Ozon Seller API for tests, on loopback: it serves the requests ozon-rules sends with

@@ -15,7 +15,7 @@ final class EvaluationRunner {
     }
 
     let pool: RulesEnginePool
-    let now: EvaluationTime
+    let now: Timestamp
     let writer: ResultWriter
     private var outcome = Outcome()
     private var progress = TerminalProgress(verb: "evaluated")
@@ -33,7 +33,7 @@ final class EvaluationRunner {
     /// The last file (by place) that held a posting.
     private var lastPostingFile = -1
 
-    init(pool: RulesEnginePool, now: EvaluationTime, writer: ResultWriter) {
+    init(pool: RulesEnginePool, now: Timestamp, writer: ResultWriter) {
         self.pool = pool
         self.now = now
         self.writer = writer
@@ -104,7 +104,7 @@ final class EvaluationRunner {
     }
 
     /// Decodes, evaluates and, for NDJSON output, writes one unit of input.
-    private static func process(_ work: Work, engine: RulesEngine, now: EvaluationTime, serialize: Bool) -> [Produced] {
+    private static func process(_ work: Work, engine: RulesEngine, now: Timestamp, serialize: Bool) -> [Produced] {
         work.items.map { item in
             switch item {
             case .posting(let posting, _):

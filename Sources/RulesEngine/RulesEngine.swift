@@ -152,7 +152,7 @@ public final class RulesEngine {
     /// Runs the hooks for `posting` entering `transition.to` (by default, its
     /// current status as a first sighting), SPEC §2 and §3.
     public func evaluate(
-        _ posting: Posting, transition: Transition? = nil, now: EvaluationTime, carrierDecided: Bool = false
+        _ posting: Posting, transition: Transition? = nil, now: Timestamp, carrierDecided: Bool = false
     ) -> Evaluation {
         let transition = transition ?? Transition(from: nil, to: posting.status)
         let posting = catalog.apply(to: posting)
@@ -205,7 +205,7 @@ public final class RulesEngine {
 
     /// Runs the `returns` hook for a return; `posting` is the posting it belongs
     /// to when known in this run.
-    public func evaluate(_ returnEvent: ReturnEvent, posting: Posting?, now: EvaluationTime) -> Evaluation {
+    public func evaluate(_ returnEvent: ReturnEvent, posting: Posting?, now: Timestamp) -> Evaluation {
         var result = Evaluation(postingNumber: returnEvent.postingNumber, returnID: returnEvent.returnID, status: posting?.status.rawValue)
         guard let function = hooks[.returns] else { return result }
         do {
@@ -320,13 +320,13 @@ public final class RulesEngine {
     /// A fresh `ctx` table in the registry (release it): `now`, `now_iso`,
     /// `decisions` (earlier decisions of this transition) and, for a posting's
     /// transition, `transition = {from = ?, to = }`.
-    func contextReference(now: EvaluationTime, transition: Transition?, decisions: [String: LuaValue] = [:]) -> LuaReference {
+    func contextReference(now: Timestamp, transition: Transition?, decisions: [String: LuaValue] = [:]) -> LuaReference {
         sandbox.state.reference(to: ContextTable(now: now, nowText: nowText(now), transition: transition, decisions: decisions))
     }
 
     /// `ctx`, written straight onto the stack.
     struct ContextTable: LuaPushable {
-        let now: EvaluationTime
+        let now: Timestamp
         /// `now` in ISO 8601.
         let nowText: String
         let transition: Transition?
@@ -353,7 +353,7 @@ public final class RulesEngine {
     }
 
     /// `now` in ISO 8601, formatted once per distinct time (a run uses one).
-    private func nowText(_ now: EvaluationTime) -> String {
+    private func nowText(_ now: Timestamp) -> String {
         if let cached = lastNowText, cached.seconds == now.unixSeconds { return cached.text }
         let text = now.iso8601
         lastNowText = (now.unixSeconds, text)

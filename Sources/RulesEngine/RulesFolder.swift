@@ -78,3 +78,10 @@ public struct RulesFolder: Sendable {
         self.files = files
     }
 }
+
+extension RulesVersion {
+    /// The version of the files `RulesFolder` read: the code that runs is the code digested.
+    public init(folder: RulesFolder) {
+        self.init(files: folder.files)
+    }
+}

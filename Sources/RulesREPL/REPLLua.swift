@@ -22,7 +22,7 @@ final class REPLLua {
     private let globals: LuaReference
     private let entry: [String: LuaReference]
 
-    init(engine: RulesEngine, postings: [Posting], returns: [ReturnEvent], now: EvaluationTime) throws(LuaError) {
+    init(engine: RulesEngine, postings: [Posting], returns: [ReturnEvent], now: Timestamp) throws(LuaError) {
         self.engine = engine
         self.postings = postings
         self.returns = returns

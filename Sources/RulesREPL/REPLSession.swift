@@ -10,9 +10,9 @@ public struct REPLOptions: Sendable {
     public var postingsFile: String?
     public var limits: LuaLimits
     /// `ctx.now` of `:eval` and the default of the tooling helpers.
-    public var now: EvaluationTime
+    public var now: Timestamp
 
-    public init(rules: URL, postingsFile: String? = nil, limits: LuaLimits = .standard, now: EvaluationTime = .current()) {
+    public init(rules: URL, postingsFile: String? = nil, limits: LuaLimits = .standard, now: Timestamp = .now()) {
         self.rules = rules
         self.postingsFile = postingsFile
         self.limits = limits

@@ -15,11 +15,11 @@ public struct TestOptions: Sendable {
     public var coverageThreshold: Double?
     public var limits: LuaLimits
     /// The default evaluation time of the test helpers (`set_now` changes it per file).
-    public var now: EvaluationTime
+    public var now: Timestamp
 
     public init(
         rules: URL, paths: [String] = [], filter: String? = nil, coverage: Bool = false, coverageThreshold: Double? = nil,
-        limits: LuaLimits = .standard, now: EvaluationTime = .current()
+        limits: LuaLimits = .standard, now: Timestamp = .now()
     ) {
         self.rules = rules
         self.paths = paths

@@ -15,11 +15,11 @@ final class TestSession {
     private let engine: RulesEngine
     private let state: LuaState
     private let bindings: ToolingBindings
-    private let defaultNow: EvaluationTime
+    private let defaultNow: Timestamp
     private let api: LuaReference
     private let entry: [String: LuaReference]
 
-    init(engine: RulesEngine, now: EvaluationTime) throws(LuaError) {
+    init(engine: RulesEngine, now: Timestamp) throws(LuaError) {
         self.engine = engine
         let state = engine.toolingSandbox.state
         self.state = state

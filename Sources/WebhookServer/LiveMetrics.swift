@@ -1,6 +1,7 @@
 import CoreMetrics
 import Metrics
 import Prometheus
+import RulesRuntime
 
 /// The live path's metrics (swift-metrics, exported by swift-prometheus at `/metrics`). Each
 /// server has its own registry, so several can run in one process (tests) without a global
@@ -17,11 +18,8 @@ public final class LiveMetrics: Sendable {
     public let ignored: CoreMetrics.Counter
     public let storeErrors: CoreMetrics.Counter
     public let answerSeconds: CoreMetrics.Timer
-    public let inboxProcessed: CoreMetrics.Counter
-    public let inboxFailures: CoreMetrics.Counter
-    public let workerErrors: CoreMetrics.Counter
-    public let processingSeconds: CoreMetrics.Timer
-    public let inboxPending: CoreMetrics.Gauge
+    /// The worker's counters, on the same registry.
+    public let worker: WorkerMetrics
 
     public init() {
         let registry = PrometheusCollectorRegistry()
@@ -40,16 +38,7 @@ public final class LiveMetrics: Sendable {
         ignored = CoreMetrics.Counter(label: "ozon_webhook_notifications_total", dimensions: [("result", "ignored_type")], factory: factory)
         storeErrors = CoreMetrics.Counter(label: "ozon_webhook_notifications_total", dimensions: [("result", "store_error")], factory: factory)
         answerSeconds = CoreMetrics.Timer(label: "ozon_webhook_answer_seconds", factory: factory)
-        inboxProcessed = CoreMetrics.Counter(label: "ozon_inbox_processed_total", factory: factory)
-        inboxFailures = CoreMetrics.Counter(label: "ozon_inbox_failures_total", factory: factory)
-        workerErrors = CoreMetrics.Counter(label: "ozon_worker_errors_total", factory: factory)
-        processingSeconds = CoreMetrics.Timer(label: "ozon_inbox_processing_seconds", factory: factory)
-        inboxPending = CoreMetrics.Gauge(label: "ozon_inbox_pending", factory: factory)
-    }
-
-    /// Actions carried out (or recorded), by kind and outcome.
-    public func actions(_ kind: ActionKind, _ outcome: String) -> CoreMetrics.Counter {
-        CoreMetrics.Counter(label: "ozon_actions_total", dimensions: [("kind", kind.rawValue), ("outcome", outcome)], factory: factory)
+        worker = WorkerMetrics(factory: factory)
     }
 
     /// The Prometheus text exposition.

@@ -3,6 +3,8 @@ import Hummingbird
 import Logging
 import NIOCore
 import PostingModel
+import RulesRuntime
+import SQLiteStore
 import ServiceLifecycle
 
 /// A request context that knows the sender's address (for the allow-list).
@@ -82,7 +84,7 @@ public enum WebhookEndpoint {
             }
         }
         router.get("/metrics") { _, _ -> Response in
-            if let pending = try? live.pendingCount() { metrics.inboxPending.record(pending) }
+            if let pending = try? live.pendingCount() { metrics.worker.inboxPending.record(pending) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ozon-rules repl` with input from a pipe: answers without banner or prompts.

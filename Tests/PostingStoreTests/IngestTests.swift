@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 import Testing
 
@@ -21,7 +23,7 @@ struct IngestTests {
         let before = try harness.dump()
 
         // A later run with another clock and even another batch size: still nothing to do.
-        let later = try harness.applier(now: EvaluationTime(unixSeconds: Fixtures.now.unixSeconds + 86_400))
+        let later = try harness.applier(now: Timestamp(unixSeconds: Fixtures.now.unixSeconds + 86_400))
         let second = try harness.ingest(files: files, applier: later, batchSize: 3)
         #expect(second.count == first.count)
         #expect(second.allSatisfy { $0.change == .unchanged || $0.change == .known })

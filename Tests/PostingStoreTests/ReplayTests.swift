@@ -1,6 +1,8 @@
 import Foundation
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 import Testing
 

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import Testing
 
 @Suite("The SQLite store file")

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 import Testing
 
@@ -12,7 +14,7 @@ enum Fixtures {
     static let exampleRules = repositoryRoot.appendingPathComponent("examples/rules")
     static let examplePostings = repositoryRoot.appendingPathComponent("examples/postings")
     static let nowText = "2026-05-20T12:00:00Z"
-    static var now: EvaluationTime { EvaluationTime(unixSeconds: 1_779_278_400) }
+    static var now: Timestamp { Timestamp(unixSeconds: 1_779_278_400) }
 
     /// Every example input file, in name order.
     static func exampleFiles() throws -> [URL] {
@@ -75,7 +77,7 @@ final class StoreHarness {
         store = try SQLitePostingStore(path: folder.path("store.sqlite"))
     }
 
-    func applier(rules: URL = Fixtures.exampleRules, now: EvaluationTime = Fixtures.now, source: TransitionSource = .ingest) throws
+    func applier(rules: URL = Fixtures.exampleRules, now: Timestamp = Fixtures.now, source: TransitionSource = .ingest) throws
         -> TransitionApplier
     {
         let folder = try RulesFolder(root: rules)

@@ -26,7 +26,7 @@ struct SharedPostingTests {
 
     static func evaluate(_ files: [String: String]) throws -> Evaluation {
         let posting = try Posting(json: try JSONParser.parse(Array(posting.utf8)))
-        return try engine(files).evaluate(posting, now: EvaluationTime(unixSeconds: 1_779_278_400))
+        return try engine(files).evaluate(posting, now: Timestamp(unixSeconds: 1_779_278_400))
     }
 
     static let carrierEchoingThePosting = """

@@ -1,4 +1,5 @@
 import Foundation
+import PostingModel
 import RulesEngine
 import RulesREPL
 
@@ -11,7 +12,7 @@ let examplePostings = repositoryRoot.appendingPathComponent("examples/postings")
 func exampleSession(postings: String = "fbs-v4-list.json", rules: URL = exampleRules) throws -> REPLSession {
     try REPLSession(options: REPLOptions(
         rules: rules, postingsFile: examplePostings.appendingPathComponent(postings).path,
-        now: EvaluationTime(iso8601: "2026-05-20T12:00:00Z")!))
+        now: Timestamp(iso8601: "2026-05-20T12:00:00Z")!))
 }
 
 extension REPLSession {

@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PostingModel
 import RulesEngine
 import RulesTester
 
@@ -18,7 +19,7 @@ func runFixture(paths: [String] = [], filter: String? = nil, coverage: Bool = fa
     try TestRunner.run(TestOptions(
         rules: fixtureRules, paths: paths.map { fixtureRules.appendingPathComponent($0).path }, filter: filter,
         coverage: coverage, coverageThreshold: threshold, limits: quickLimits,
-        now: EvaluationTime(iso8601: "2026-05-20T12:00:00Z")!))
+        now: Timestamp(iso8601: "2026-05-20T12:00:00Z")!))
 }
 
 extension TestReport {

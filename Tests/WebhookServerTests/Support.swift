@@ -6,6 +6,8 @@ import NIOCore
 import OzonSellerAPI
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 import ServiceLifecycle
 import Testing
@@ -108,7 +110,7 @@ final class LiveHarness: @unchecked Sendable {
             observer: { [live] exchange in live.record(exchange, actionID: nil, applied: true) })
         processor = LiveProcessor(
             live: live, client: client, engine: engine, rulesVersion: RulesVersion(folder: rulesFolder),
-            options: ProcessorOptions(apply: apply, shipRecheckDelay: 0, retryDelay: 0.05), metrics: metrics)
+            options: ProcessorOptions(apply: apply, shipRecheckDelay: 0, retryDelay: 0.05), metrics: metrics.worker)
         let allowList = try IPAllowList.parse(allow).get()
         let server = LiveServer(
             configuration: WebhookConfiguration(host: "127.0.0.1", port: 0, allowList: allowList),

@@ -4,6 +4,8 @@ import GRDB
 import OzonSellerAPI
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import Testing
 import WebhookServer
 

@@ -109,7 +109,7 @@ enum BenchWork: Sendable {
 /// Runs the timed loop on every worker and gathers latencies per hook.
 struct BenchRunner {
     let work: [BenchWork]
-    let now: EvaluationTime
+    let now: Timestamp
     let pool: RulesEnginePool
     let duration: Double
 
@@ -184,7 +184,7 @@ struct BenchRunner {
         return totals.mapValues { Double($0.0) / Double(max(1, $0.1)) }
     }
 
-    static func evaluate(_ item: BenchWork, engine: RulesEngine, now: EvaluationTime) -> Evaluation {
+    static func evaluate(_ item: BenchWork, engine: RulesEngine, now: Timestamp) -> Evaluation {
         switch item {
         case .posting(let posting): engine.evaluate(posting, now: now)
         case .returnEvent(let event): engine.evaluate(event, posting: nil, now: now)

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 
 /// `ozon-rules ingest`: applies the postings and returns of files to the store.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 
 /// `ozon-rules log`: the recorded history, with decisions, rules versions and errors.
 struct LogCommand: ParsableCommand {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import OzonSellerAPI
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 import WebhookServer
 
@@ -118,7 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
             let client = try apiOptions.client(recordingInto: live)
             processor = LiveProcessor(
                 live: live, client: client, engine: engine, rulesVersion: version,
-                options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), metrics: metrics)
+                options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), metrics: metrics.worker)
         }
         let server = LiveServer(
             configuration: WebhookConfiguration(host: host, port: port, allowList: allowList, maxBodyBytes: maxBodyBytes,

@@ -1,5 +1,7 @@
 import ArgumentParser
 import WebhookServer
+import RulesRuntime
+import SQLiteStore
 
 extension StoreOptions {
     /// The store with the webhook inbox and API-call tables, created when missing;

@@ -3,6 +3,8 @@ import Foundation
 import OzonSellerAPI
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 import WebhookServer
 

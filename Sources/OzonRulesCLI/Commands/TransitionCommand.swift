@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 
 /// `ozon-rules transition`: moves one stored posting to another status by hand.

@@ -1,4 +1,6 @@
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 
 /// An inline SVG bar chart of the carrier mix: per option, a bar for before and one for after.
 enum CarrierChart {

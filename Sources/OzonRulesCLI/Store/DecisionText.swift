@@ -1,5 +1,7 @@
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 
 /// One-line summaries of decisions for tables: `cdek/pickup_point 149.00 ₽ 3d`.
 enum DecisionText {

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 
 /// What `ingest` and `transition` print per item.

@@ -1,6 +1,8 @@
 import Foundation
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 
 /// Writes the decision log to stdout as it is read: a table (one line per hook run, columns of

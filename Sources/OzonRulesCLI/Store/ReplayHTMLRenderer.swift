@@ -1,5 +1,7 @@
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 
 /// The replay report as one self-contained HTML page: inline CSS, a small inline script, an

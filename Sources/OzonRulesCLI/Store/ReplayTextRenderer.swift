@@ -1,5 +1,7 @@
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 
 /// The replay report as aligned text for a terminal.

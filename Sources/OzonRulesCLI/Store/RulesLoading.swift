@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import LuaKit
 import PostingStore
+import RulesRuntime
+import SQLiteStore
+import PostingModel
 import RulesEngine
 
 /// Loads a rules folder for the store commands, with its version digest. A missing folder exits

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import PostingModel
 import PostingStore
+import RulesRuntime
+import SQLiteStore
 import RulesEngine
 
 /// `--db PATH`, shared by every command that uses the store.
@@ -24,12 +26,12 @@ struct StoreOptions: ParsableArguments {
 /// Parsing of the time options.
 enum TimeOption {
     /// `--now`: a UTC ISO 8601 time, or the wall clock when absent.
-    static func now(_ text: String?) -> EvaluationTime {
-        text.flatMap(EvaluationTime.init(iso8601:)) ?? .current()
+    static func now(_ text: String?) -> Timestamp {
+        text.flatMap(Timestamp.init(iso8601:)) ?? .now()
     }
 
     static func validateNow(_ text: String?) throws {
-        if let text, EvaluationTime(iso8601: text) == nil {
+        if let text, Timestamp(iso8601: text) == nil {
             throw ValidationError("--now must be a UTC ISO 8601 time such as 2026-05-20T12:00:00Z, got '\(text)'")
         }
     }
@@ -37,8 +39,8 @@ enum TimeOption {
     /// `--since`: a date `2026-05-01` (midnight UTC) or a full ISO 8601 time; Unix seconds.
     static func since(_ text: String?) -> Int64? {
         guard let text else { return nil }
-        if let time = EvaluationTime(iso8601: text) { return time.unixSeconds }
-        return EvaluationTime(iso8601: text + "T00:00:00Z")?.unixSeconds
+        if let time = Timestamp(iso8601: text) { return time.unixSeconds }
+        return Timestamp(iso8601: text + "T00:00:00Z")?.unixSeconds
     }
 
     static func validateSince(_ text: String?) throws {

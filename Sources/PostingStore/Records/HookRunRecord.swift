@@ -1,5 +1,4 @@
 import PostingModel
-import RulesEngine
 
 /// A rule error as recorded: code, file and line relative to the rules folder, message.
 public struct RecordedError: Sendable, Hashable, CustomStringConvertible {
@@ -13,10 +12,6 @@ public struct RecordedError: Sendable, Hashable, CustomStringConvertible {
         self.file = file
         self.line = line
         self.message = message
-    }
-
-    public init(_ error: RuleError) {
-        self.init(code: error.code.rawValue, file: error.file, line: error.line, message: error.message)
     }
 
     /// `carrier.lua:14: rule_runtime_error: message`.

@@ -20,7 +20,7 @@ extension RulesEngine {
     /// `actions`). Throws `unknown_hook` for another name or for a hook the
     /// rules folder does not define.
     public func evaluate(
-        hook name: String, posting: Posting, transition: Transition, now: EvaluationTime,
+        hook name: String, posting: Posting, transition: Transition, now: Timestamp,
         decisions: [String: LuaValue] = [:]
     ) throws(RuleError) -> Evaluation {
         let function = try hookFunction(named: name)

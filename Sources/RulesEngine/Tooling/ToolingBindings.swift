@@ -23,7 +23,7 @@ public final class ToolingBindings {
     public let engine: RulesEngine
     public let fixtures: FixtureFiles
     /// The evaluation time used when a call gives no `now`.
-    public var now: EvaluationTime
+    public var now: Timestamp
     /// The functions by global name.
     public private(set) var functions: [String: LuaReference] = [:]
 
@@ -31,7 +31,7 @@ public final class ToolingBindings {
         "posting", "posting_from", "return_event", "return_from", "run_transition", "run_hook", "run_return", "set_now", "show",
     ]
 
-    public init(engine: RulesEngine, now: EvaluationTime) throws(LuaError) {
+    public init(engine: RulesEngine, now: Timestamp) throws(LuaError) {
         self.engine = engine
         self.now = now
         fixtures = FixtureFiles(root: engine.folder.root)
@@ -149,7 +149,7 @@ public final class ToolingBindings {
 
     private func merged(_ posting: Posting) -> Posting { engine.folder.catalog.apply(to: posting) }
 
-    private func transitionAndTime(_ options: [String: LuaValue], posting: Posting) throws -> (Transition, EvaluationTime) {
+    private func transitionAndTime(_ options: [String: LuaValue], posting: Posting) throws -> (Transition, Timestamp) {
         let to = try options["to"].map { try Self.status($0, "opts.to") } ?? posting.status
         let from = try options["from"].map { try Self.status($0, "opts.from") }
         let time = try options["now"].map(Self.time) ?? now
@@ -180,11 +180,11 @@ public final class ToolingBindings {
         return status
     }
 
-    static func time(_ value: LuaValue) throws(LuaHostError) -> EvaluationTime {
+    static func time(_ value: LuaValue) throws(LuaHostError) -> Timestamp {
         switch value {
-        case .integer(let seconds): return EvaluationTime(unixSeconds: seconds)
+        case .integer(let seconds): return Timestamp(unixSeconds: seconds)
         case .string(let text):
-            guard let time = EvaluationTime(iso8601: text) else {
+            guard let time = Timestamp(iso8601: text) else {
                 throw LuaHostError("'\(text)' is not a UTC ISO 8601 time such as 2026-05-20T12:00:00Z")
             }
             return time

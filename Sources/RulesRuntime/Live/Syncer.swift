@@ -1,0 +1,123 @@
+import Foundation
+import OzonSellerAPI
+import PostingModel
+import PostingStore
+import SQLiteStore
+import RulesEngine
+
+/// What one `sync` did.
+public struct SyncReport: Sendable {
+    public var postingsRead = 0
+    public var returnsRead = 0
+    /// Results by change (`created`, `transitioned`, `unchanged`, `recorded`, ...).
+    public var changes: [String: Int] = [:]
+    /// Items that did not decode or could not be stored.
+    public var failures: [String] = []
+
+    public init() {}
+
+    mutating func count(_ result: ItemResult) {
+        changes[result.change.rawValue, default: 0] += 1
+    }
+}
+
+/// The polling path (ozon-api.md §9): what webhooks do not cover. Reads unfulfilled postings
+/// (new work, including notifications that came late or never), postings whose status changed
+/// since `since` (`last_changed_status_date`), FBS returns (`visual_status_change_moment`) and
+/// rFBS return requests, and feeds them to the same store, hooks and planned actions as the
+/// webhook worker; then carries the actions out (or records them without `--apply`).
+public struct Syncer {
+    public let processor: LiveProcessor
+    public var includeReturns: Bool
+
+    public init(processor: LiveProcessor, includeReturns: Bool = true) {
+        self.processor = processor
+        self.includeReturns = includeReturns
+    }
+
+    static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    public func run(since: Date, now: Date = Date()) async throws(OzonAPIError) -> SyncReport {
+        var report = SyncReport()
+        let client = processor.client
+        let from = Syncer.iso(since), to = Syncer.iso(now)
+
+        // New work: cutoff in a window around now.
+        let unfulfilled = try await client.allPostings(OzonClient.Path.unfulfilledList, filter: [
+            "cutoff_from": .string(from), "cutoff_to": .string(Syncer.iso(now.addingTimeInterval(30 * 86400))),
+        ])
+        // Status changes since `since` (the list's own period is at most one year).
+        let changed = try await client.allPostings(OzonClient.Path.postingList, filter: [
+            "since": .string(Syncer.iso(now.addingTimeInterval(-364 * 86400))), "to": .string(to),
+            "last_changed_status_date": ["from": .string(from), "to": .string(to)],
+        ])
+        var seen = Set<String>()
+        for value in unfulfilled + changed {
+            guard let number = value["posting_number"]?.stringValue, seen.insert(number).inserted else { continue }
+            report.postingsRead += 1
+            for item in InputDecoder.items(from: value, file: "ozon") {
+                switch item {
+                case .posting(let posting, _):
+                    do {
+                        report.count(try processor.apply(posting))
+                    } catch {
+                        report.failures.append("\(posting.postingNumber): \(error)")
+                    }
+                case .failure(let error): report.failures.append(error.description)
+                case .returnEvent: break
+                }
+            }
+        }
+
+        if includeReturns {
+            var lastID: Int64 = 0
+            var returns: [JSONValue] = []
+            for _ in 0..<1000 {
+                let page = try await client.returnsPage(filter: [
+                    "visual_status_change_moment": ["time_from": .string(from), "time_to": .string(to)],
+                ], lastID: lastID)
+                returns += page.returns
+                if !page.hasNext || page.returns.isEmpty || page.lastID == lastID { break }
+                lastID = page.lastID
+            }
+            var rfbsLast: Int64 = 0
+            var rfbs: [JSONValue] = []
+            for _ in 0..<1000 {
+                let page = try await client.rfbsReturnsPage(filter: ["created_at": ["from": .string(from), "to": .string(to)]], lastID: rfbsLast)
+                rfbs += page.returns
+                if page.returns.count < 50 || page.lastID == rfbsLast { break }
+                rfbsLast = page.lastID
+            }
+            for batch in [returns, rfbs] where !batch.isEmpty {
+                for item in InputDecoder.items(from: ["returns": .array(batch)], file: "ozon") {
+                    switch item {
+                    case .returnEvent(let event, _):
+                        report.returnsRead += 1
+                        do {
+                            report.count(try processor.apply(event))
+                        } catch {
+                            report.failures.append("return \(event.returnID): \(error)")
+                        }
+                    case .failure(let error): report.failures.append(error.description)
+                    case .posting: break
+                    }
+                }
+            }
+        }
+        await processor.drain()
+        return report
+    }
+}
+
+extension LiveProcessor {
+    /// Applies a return: the `returns` hook runs once per return id (as `ingest` does).
+    @discardableResult
+    public func apply(_ event: ReturnEvent) throws -> ItemResult {
+        let applier = TransitionApplier(engine: engine, rulesVersion: rulesVersion, now: .now(), source: .ingest)
+        return try live.store.write { session in try applier.apply(event, in: session) }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Runs the built `ozon-rules` binary, as a user would, from the repository root.
+public enum BinaryRunner {
+    public static var repositoryRoot: URL { Repository.root }
+
+    /// The binary next to the test bundle (same build folder and configuration).
+    public static var binary: URL {
+        get throws {
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            var folder = executable.deletingLastPathComponent()
+            // On Linux the test runner is `<build>/ozon-rulesPackageTests.xctest`; on macOS it is inside a bundle.
+            for _ in 0..<4 {
+                let candidate = folder.appendingPathComponent("ozon-rules")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                folder = folder.deletingLastPathComponent()
+            }
+            let fallback = repositoryRoot.appendingPathComponent(".build/debug/ozon-rules")
+            if FileManager.default.isExecutableFile(atPath: fallback.path) { return fallback }
+            throw RunnerError(message: "the ozon-rules binary is not built next to the tests; run `swift build` first")
+        }
+    }
+
+    public struct RunnerError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public struct Result: Equatable, Sendable {
+        public var stdout: String
+        public var stderr: String
+        public var exitCode: Int32
+
+        public init(stdout: String, stderr: String, exitCode: Int32) {
+            self.stdout = stdout
+            self.stderr = stderr
+            self.exitCode = exitCode
+        }
+    }
+
+    public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = try binary
+        process.arguments = arguments
+        process.currentDirectoryURL = repositoryRoot
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes concurrently so a full pipe never blocks the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errorData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(
+            stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self),
+            exitCode: process.terminationStatus)
+    }
+}
+
