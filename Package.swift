@@ -49,15 +49,14 @@ let package = Package(
         // The embedded store: one SQLite file (GRDB, WAL). The only module that imports GRDB.
         .target(
             name: "SQLiteStore",
-            dependencies: ["PostingStore", "PostingModel", "OzonSellerAPI", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["PostingStore", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Every use case: evaluate, check, ingest, transition, replay, the inbox worker, sync, and
         // planning what to send. The CLI and the servers are thin shells over it.
         .target(
             name: "RulesRuntime",
             dependencies: [
-                "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "OzonSellerAPI",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "RulesEngine", "LuaKit", "PostingModel", "PostingStore", "OzonSellerAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -75,6 +74,7 @@ let package = Package(
                 "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
                 "OzonSellerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "ozon-rules", dependencies: ["OzonRulesCLI"]),
@@ -96,6 +96,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -120,9 +121,18 @@ let package = Package(
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"], exclude: ["Fixtures"]),
         .testTarget(name: "PostingModelTests", dependencies: ["PostingModel"]),
         .testTarget(name: "RulesEngineTests", dependencies: ["RulesEngine", "PostingModel", "LuaKit", "TestSupport"]),
+        // The store protocol's conformance suite, run against every backend, and the SQLite schema.
         .testTarget(
             name: "PostingStoreTests",
-            dependencies: ["PostingStore", "SQLiteStore", "RulesRuntime", "RulesEngine", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["PostingStore", "SQLiteStore", "PostingModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The use cases: ingest, transitions, replay, crash safety.
+        .testTarget(
+            name: "RulesRuntimeTests",
+            dependencies: [
+                "RulesRuntime", "PostingStore", "SQLiteStore", "RulesEngine", "PostingModel", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel"], exclude: ["Fixtures"]),
         .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel"]),

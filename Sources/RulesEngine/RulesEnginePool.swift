@@ -77,6 +77,19 @@ public final class RulesEnginePool: @unchecked Sendable {
         return pending
     }
 
+    /// Does what `map` does without blocking the caller: for async callers, whose threads
+    /// (Swift's cooperative pool, sized to the cores) must never wait on a rule.
+    public func run<Item: Sendable, Result: Sendable>(
+        _ items: [Item], _ body: @escaping @Sendable (RulesEngine, Item) -> Result
+    ) async -> [Result] {
+        guard !items.isEmpty else { return [] }
+        let pending = start(items, body)
+        return await withCheckedContinuation { continuation in
+            let waiter = Thread { continuation.resume(returning: pending.wait()) }
+            waiter.start()
+        }
+    }
+
     /// Runs `body` once per worker, concurrently, each with its own engine.
     public func forEachWorker(_ body: @Sendable (Int, RulesEngine) -> Void) {
         DispatchQueue.concurrentPerform(iterations: engines.count) { worker in

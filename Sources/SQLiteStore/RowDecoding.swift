@@ -10,7 +10,7 @@ enum RowDecoding {
             SELECT p.posting_number, p.status, p.substatus,
               coalesce(p.snapshot, (SELECT t.snapshot FROM transitions t WHERE t.posting_number = p.posting_number
                                     ORDER BY t.id DESC LIMIT 1)),
-              p.updated_at
+              p.updated_at, p.revision
             FROM postings p WHERE p.posting_number = ?
             """)
         guard let row = try Row.fetchOne(statement, arguments: [postingNumber]) else { return nil }
@@ -19,7 +19,8 @@ enum RowDecoding {
             status: try status(row, 1, what: "postings.status"),
             substatus: try row.decode(String?.self, atIndex: 2),
             snapshot: try row.decode(String.self, atIndex: 3),
-            updatedAt: try row.decode(Int64.self, atIndex: 4))
+            updatedAt: Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 4)),
+            revision: try row.decode(Int64.self, atIndex: 5))
     }
 
     /// Columns of `transitionSelect`, in order.
@@ -35,7 +36,7 @@ enum RowDecoding {
             postingNumber: try row.decode(String.self, atIndex: 1),
             from: try fromText.map { text throws(StoreError) in try status(text, what: "transitions.from_status") },
             to: try status(row, 3, what: "transitions.to_status"),
-            at: try row.decode(Int64.self, atIndex: 4),
+            at: Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 4)),
             source: try row.decode(String.self, atIndex: 5),
             snapshot: try row.decode(String.self, atIndex: 6),
             carrierDecided: try row.decode(Bool.self, atIndex: 7),
@@ -56,7 +57,7 @@ enum RowDecoding {
             postingNumber: try row.decode(String.self, atIndex: 1),
             snapshot: try row.decode(String.self, atIndex: 2),
             postingSnapshot: try row.decode(String?.self, atIndex: 3),
-            at: try row.decode(Int64.self, atIndex: 4),
+            at: Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 4)),
             source: try row.decode(String.self, atIndex: 5),
             rulesVersion: try row.decode(String.self, atIndex: 6),
             hookRuns: try hookRuns(db, column: "return_id", id: id),

@@ -8,6 +8,10 @@ import PostingStore
 ///
 /// Durability: `synchronous = NORMAL`. A committed write survives the program being killed at
 /// any moment; a power cut may lose the last commits, never leave half of one.
+///
+/// Rules never run inside a write: callers commit decisions computed beforehand, so the writer is
+/// held for the few milliseconds the rows take, and the push endpoint's inbox insert never waits
+/// on a rule.
 public final class SQLitePostingStore: PostingStore {
     /// `./ozon-rules.sqlite`.
     public static let defaultPath = "ozon-rules.sqlite"
@@ -42,42 +46,123 @@ public final class SQLitePostingStore: PostingStore {
         }
     }
 
-    public func write<T>(_ body: (any PostingStoreSession) throws -> T) throws -> T {
-        try mapErrors {
-            try pool.write { db in
-                try body(SQLiteSession(db: db))
+    // MARK: Postings
+
+    public func posting(_ postingNumber: String) async throws -> StoredPosting? {
+        try await reading { db in try RowDecoding.posting(db, postingNumber) }
+    }
+
+    public func postings(_ postingNumbers: [String]) async throws -> [String: StoredPosting] {
+        guard !postingNumbers.isEmpty else { return [:] }
+        return try await reading { db in
+            var rows: [String: StoredPosting] = [:]
+            for number in postingNumbers where rows[number] == nil {
+                if let row = try RowDecoding.posting(db, number) { rows[number] = row }
+            }
+            return rows
+        }
+    }
+
+    public func latestDecision(hook: String, postingNumber: String) async throws -> String? {
+        try await reading { db in
+            try String.fetchOne(db, sql: """
+                SELECT h.decision FROM transitions t JOIN hook_runs h ON h.transition_id = t.id
+                WHERE t.posting_number = ? AND h.hook = ? AND h.decision IS NOT NULL
+                ORDER BY t.id DESC, h.seq DESC LIMIT 1
+                """, arguments: [postingNumber, hook])
+        }
+    }
+
+    public func recordedReturns(_ returnIDs: [Int64]) async throws -> Set<Int64> {
+        guard !returnIDs.isEmpty else { return [] }
+        return try await reading { db in
+            let statement = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM returns WHERE return_id = ?)")
+            var known: Set<Int64> = []
+            for id in returnIDs where try Bool.fetchOne(statement, arguments: [id]) ?? false { known.insert(id) }
+            return known
+        }
+    }
+
+    // MARK: Writing
+
+    public func commit(_ changes: [StoreChange]) async throws -> [CommitResult] {
+        guard !changes.isEmpty else { return [] }
+        return try await writing { db in
+            let writer = CommitWriter(db: db, recordedAt: Timestamp.now())
+            return try changes.map { try writer.write($0) }
+        }
+    }
+
+    public func recordRulesVersion(_ version: RulesVersion, at: Timestamp) async throws {
+        try await writing { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO rules_versions (digest, files, first_used_at) VALUES (?, ?, ?)",
+                           arguments: [version.digest, version.filesJSON, at.unixSeconds])
+        }
+    }
+
+    public func rulesVersions() async throws -> [(digest: String, firstUsedAt: Timestamp)] {
+        try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT digest, first_used_at FROM rules_versions ORDER BY id").map { row in
+                (try row.decode(String.self, atIndex: 0), Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 1)))
             }
         }
     }
 
-    public func posting(_ postingNumber: String) throws -> StoredPosting? {
-        try mapErrors { try pool.read { db in try RowDecoding.posting(db, postingNumber) } }
-    }
+    // MARK: History
 
     public func forEachRecorded(
-        postingNumber: String?, since: Int64?, limit: Int?, _ body: (RecordedEvaluation) throws -> Void
-    ) throws {
+        postingNumber: String?, since: Timestamp?, limit: Int?, _ body: (RecordedEvaluation) throws -> Void
+    ) async throws {
+        // One read transaction for the whole stream: the body runs row by row on this thread.
         try mapErrors {
             try pool.read { db in
-                try HistoryQuery(postingNumber: postingNumber, since: since, limit: limit).forEach(db, body)
+                try HistoryQuery(postingNumber: postingNumber, since: since?.unixSeconds, limit: limit).forEach(db, body)
             }
         }
     }
 
-    public func countRecorded(since: Int64?) throws -> Int {
-        try mapErrors {
-            try pool.read { db in
-                let bound = since ?? Int64.min
-                let transitions = try Int.fetchOne(db, sql: "SELECT count(*) FROM transitions WHERE at >= ?", arguments: [bound]) ?? 0
-                let returns = try Int.fetchOne(db, sql: "SELECT count(*) FROM returns WHERE at >= ?", arguments: [bound]) ?? 0
-                return transitions + returns
-            }
+    public func countRecorded(since: Timestamp?) async throws -> Int {
+        try await reading { db in
+            let bound = since?.unixSeconds ?? Int64.min
+            let transitions = try Int.fetchOne(db, sql: "SELECT count(*) FROM transitions WHERE at >= ?", arguments: [bound]) ?? 0
+            let returns = try Int.fetchOne(db, sql: "SELECT count(*) FROM returns WHERE at >= ?", arguments: [bound]) ?? 0
+            return transitions + returns
         }
     }
 
-    /// Read access for checks and tests: runs `body` on a read-only snapshot.
+    // MARK: Checks and tests
+
+    /// Runs `body` on a read-only snapshot (for checks and the SQLite store's own tests).
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         try mapErrors { try pool.read(body) }
+    }
+
+    /// The integer a query returns (0 for none): for checks and tests that look at rows directly.
+    public func integer(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: sql, arguments: StatementArguments(arguments) ?? []) ?? 0 }
+    }
+
+    /// The text a query returns, if any: for checks and tests.
+    public func text(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: sql, arguments: StatementArguments(arguments) ?? []) }
+    }
+
+    // MARK: Plumbing
+
+    func reading<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError(.database, "\(path): \(SQLitePostingStore.describe(error))")
+        }
+    }
+
+    func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError {
+            throw StoreError(.database, "\(path): \(SQLitePostingStore.describe(error))")
+        }
     }
 
     /// Turns SQLite's errors into `StoreError`; other errors pass through.

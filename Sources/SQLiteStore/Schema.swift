@@ -12,6 +12,7 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: v1)
+        migrator.registerMigration("v2", migrate: v2)
         return migrator
     }
 
@@ -92,6 +93,85 @@ enum Schema {
             );
             CREATE INDEX hook_runs_transition ON hook_runs(transition_id, seq);
             CREATE INDEX hook_runs_return ON hook_runs(return_id, seq);
+            """)
+    }
+
+    /// Revisions for commits with a re-check, and the inbox and outbox in the store's own schema
+    /// with integer seconds. Stores written before this kept those tables as `webhook_*` (times
+    /// as REAL, migrations in `webhook_migrations`): their rows are carried over.
+    static func v2(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE postings ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+
+            -- Push notifications, one row per distinct notification, stored before they are answered.
+            CREATE TABLE inbox (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              dedupe_key TEXT NOT NULL UNIQUE,      -- ozon-api.md §6.4
+              message_type TEXT NOT NULL,
+              posting_number TEXT,
+              payload TEXT NOT NULL,                -- the body as received
+              peer TEXT,                            -- the sender's address
+              received_at INTEGER NOT NULL,
+              duplicates INTEGER NOT NULL DEFAULT 0, -- repeats recognised and not processed
+              state TEXT NOT NULL DEFAULT 'pending', -- pending | done | failed
+              attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_at INTEGER NOT NULL DEFAULT 0,
+              processed_at INTEGER,
+              outcome TEXT,                         -- created | transitioned | updated | unchanged | rejected
+              transition_id INTEGER,
+              last_error TEXT
+            );
+            CREATE INDEX inbox_pending ON inbox(state, next_attempt_at, id);
+            CREATE INDEX inbox_posting ON inbox(posting_number, id);
+
+            -- What the decisions of a transition ask of Ozon, written with the transition.
+            CREATE TABLE outbox (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              posting_number TEXT NOT NULL,
+              transition_id INTEGER,
+              kind TEXT NOT NULL,                   -- ship | tracking_number | cancel
+              request TEXT NOT NULL,                -- the request body to send
+              state TEXT NOT NULL DEFAULT 'pending', -- pending | done | failed | dry_run | skipped
+              attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_at INTEGER NOT NULL DEFAULT 0,
+              created_at INTEGER NOT NULL,
+              finished_at INTEGER,
+              result TEXT,
+              UNIQUE (posting_number, transition_id, kind)
+            );
+            CREATE INDEX outbox_pending ON outbox(state, next_attempt_at, id);
+
+            -- Every Seller API request and its answer (applied = 0: recorded, not sent).
+            CREATE TABLE api_calls (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              request_id INTEGER,                   -- the outbox row it carried out
+              posting_number TEXT,
+              path TEXT NOT NULL,
+              request TEXT NOT NULL,
+              applied INTEGER NOT NULL,
+              http_status INTEGER,
+              response TEXT,
+              error TEXT,
+              attempts INTEGER NOT NULL DEFAULT 1,
+              at INTEGER NOT NULL,
+              duration_ms INTEGER
+            );
+            CREATE INDEX api_calls_posting ON api_calls(posting_number, id);
+            """)
+        guard try db.tableExists("webhook_inbox") else { return }
+        try db.execute(sql: """
+            INSERT INTO inbox SELECT id, dedupe_key, message_type, posting_number, payload, peer, CAST(received_at AS INTEGER),
+              duplicates, state, attempts, CAST(next_attempt_at AS INTEGER), CAST(processed_at AS INTEGER), outcome,
+              transition_id, last_error FROM webhook_inbox;
+            INSERT INTO outbox SELECT id, posting_number, transition_id, kind, request, state, attempts,
+              CAST(next_attempt_at AS INTEGER), CAST(created_at AS INTEGER), CAST(finished_at AS INTEGER), result
+              FROM webhook_actions;
+            INSERT INTO api_calls SELECT id, action_id, posting_number, path, request, applied, http_status, response, error,
+              attempts, CAST(at AS INTEGER), CAST(duration_ms AS INTEGER) FROM webhook_api_calls;
+            DROP TABLE webhook_inbox;
+            DROP TABLE webhook_actions;
+            DROP TABLE webhook_api_calls;
+            DROP TABLE IF EXISTS webhook_migrations;
             """)
     }
 }

@@ -3,9 +3,10 @@ import Hummingbird
 import Logging
 import NIOCore
 import PostingModel
+import PostingStore
 import RulesRuntime
-import SQLiteStore
 import ServiceLifecycle
+import UnixSignals
 
 /// A request context that knows the sender's address (for the allow-list).
 public struct WebhookRequestContext: RequestContext, RemoteAddressRequestContext {
@@ -65,26 +66,26 @@ public struct WebhookConfiguration: Sendable {
 /// `{"result": true}` and dropped. Senders outside the allow-list get 403.
 public enum WebhookEndpoint {
     public static func router(
-        configuration: WebhookConfiguration, live: LiveStore, metrics: LiveMetrics
+        configuration: WebhookConfiguration, store: any PostingStore, metrics: LiveMetrics
     ) -> Router<WebhookRequestContext> {
         let router = Router(context: WebhookRequestContext.self)
         let handler: @Sendable (Request, WebhookRequestContext) async -> Response = { request, context in
             let started = DispatchTime.now().uptimeNanoseconds
             defer { metrics.answerSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
-            return await answer(request, context: context, configuration: configuration, live: live, metrics: metrics)
+            return await answer(request, context: context, configuration: configuration, store: store, metrics: metrics)
         }
         router.post("/", use: handler)
         router.post("/webhook", use: handler)
         router.get("/healthz") { _, _ -> Response in
             do {
-                let pending = try live.pendingCount()
+                let pending = try await store.pendingInboxCount()
                 return json(.ok, ["status": "ok", "inbox_pending": .number(JSONNumber(integer: Int64(pending)))])
             } catch {
                 return json(.serviceUnavailable, ["status": "store unavailable"])
             }
         }
         router.get("/metrics") { _, _ -> Response in
-            if let pending = try? live.pendingCount() { metrics.worker.inboxPending.record(pending) }
+            if let pending = try? await store.pendingInboxCount() { metrics.worker.inboxPending.record(pending) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
@@ -93,7 +94,8 @@ public enum WebhookEndpoint {
     }
 
     static func answer(
-        _ request: Request, context: WebhookRequestContext, configuration: WebhookConfiguration, live: LiveStore, metrics: LiveMetrics
+        _ request: Request, context: WebhookRequestContext, configuration: WebhookConfiguration, store: any PostingStore,
+        metrics: LiveMetrics
     ) async -> Response {
         let peer = context.remoteAddress?.ipAddress
         guard configuration.allowList.allows(peer) else {
@@ -125,13 +127,16 @@ public enum WebhookEndpoint {
         switch notification {
         case .ping:
             metrics.pings.increment()
-            return json(.ok, ["version": .string(configuration.version), "name": .string(configuration.name), "time": .string(nowISO8601())])
+            return json(.ok, ["version": .string(configuration.version), "name": .string(configuration.name), "time": .string(Timestamp.now().iso8601)])
         case .ignored:
             metrics.ignored.increment()
             return json(.ok, ["result": true])
         case .posting(let notice):
             do {
-                switch try await live.accept(notice, payload: String(decoding: bytes, as: UTF8.self), peer: peer) {
+                let notification = NewNotification(
+                    dedupeKey: notice.dedupeKey, messageType: notice.type, postingNumber: notice.postingNumber,
+                    payload: String(decoding: bytes, as: UTF8.self), peer: peer, receivedAt: .now())
+                switch try await store.accept(notification) {
                 case .stored:
                     metrics.notifications.increment()
                     return json(.ok, ["result": true])
@@ -157,12 +162,6 @@ public enum WebhookEndpoint {
         json(status, ["error": ["code": .string(code), "message": .string(message), "details": nil]])
     }
 
-    static func nowISO8601() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date())
-    }
 }
 
 /// Drains the inbox and the planned actions until graceful shutdown; the work in hand is
@@ -179,8 +178,12 @@ public final class InboxWorker: Service, @unchecked Sendable {
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if await processor.step() { continue }
-            if let pending = try? processor.live.pendingCount() { processor.metrics?.inboxPending.record(pending) }
-            try? await Task.sleep(nanoseconds: UInt64(pollInterval * 1_000_000_000))
+            do {
+                processor.metrics?.inboxPending.record(try await processor.store.pendingInboxCount())
+            } catch {
+                processor.report(error, stage: "store", "cannot count the inbox")
+            }
+            try? await Task.sleep(for: .milliseconds(Int64(pollInterval * 1000)))
         }
     }
 }
@@ -188,8 +191,10 @@ public final class InboxWorker: Service, @unchecked Sendable {
 /// The server and its worker, as one ServiceGroup.
 public struct LiveServer: Sendable {
     public let configuration: WebhookConfiguration
-    public let live: LiveStore
+    public let store: any PostingStore
     public let processor: LiveProcessor?
+    /// Reloads the rules on SIGHUP (nil: SIGHUP is not handled).
+    public let reloader: RulesReloader?
     public let metrics: LiveMetrics
     public let logger: Logger
 
@@ -200,11 +205,12 @@ public struct LiveServer: Sendable {
         return logger
     }
 
-    public init(configuration: WebhookConfiguration, live: LiveStore, processor: LiveProcessor?, metrics: LiveMetrics,
-                logger: Logger = LiveServer.defaultLogger()) {
+    public init(configuration: WebhookConfiguration, store: any PostingStore, processor: LiveProcessor?, metrics: LiveMetrics,
+                reloader: RulesReloader? = nil, logger: Logger = LiveServer.defaultLogger()) {
         self.configuration = configuration
-        self.live = live
+        self.store = store
         self.processor = processor
+        self.reloader = reloader
         self.metrics = metrics
         self.logger = logger
     }
@@ -216,7 +222,7 @@ public struct LiveServer: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in },
         group: @escaping @Sendable (ServiceGroup) -> Void = { _ in }
     ) async throws {
-        let router = WebhookEndpoint.router(configuration: configuration, live: live, metrics: metrics)
+        let router = WebhookEndpoint.router(configuration: configuration, store: store, metrics: metrics)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.name,
@@ -225,10 +231,22 @@ public struct LiveServer: Sendable {
             logger: logger)
         var services: [any Service] = [app]
         if let processor { services.append(InboxWorker(processor: processor)) }
+        if let reloader, stopOnSignals { services.append(ReloadOnHangup(reloader: reloader)) }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
         group(serviceGroup)
         try await serviceGroup.run()
+    }
+}
+
+/// Reloads the rules on every SIGHUP until shutdown.
+struct ReloadOnHangup: Service {
+    let reloader: RulesReloader
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            await reloader.reload()
+        }
     }
 }

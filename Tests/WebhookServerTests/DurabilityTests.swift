@@ -158,8 +158,8 @@ import Testing
         let pool = try DatabasePool(path: db)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let pending = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_inbox WHERE state = 'pending'") ?? 0 }
-            let actions = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_actions WHERE state = 'pending'") ?? 0 }
+            let pending = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM inbox WHERE state = 'pending'") ?? 0 }
+            let actions = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE state = 'pending'") ?? 0 }
             if pending == 0 && actions == 0 { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
@@ -172,7 +172,7 @@ import Testing
         #expect(ok.count + answers.duplicateNow.subtracting(ok).count == total)
         for number in ok {
             let states = try await pool.read { db in
-                try String.fetchAll(db, sql: "SELECT state FROM webhook_inbox WHERE posting_number = ?", arguments: [number])
+                try String.fetchAll(db, sql: "SELECT state FROM inbox WHERE posting_number = ?", arguments: [number])
             }
             #expect(states == ["done"], "\(number): inbox rows \(states)")
             let transitions = try await pool.read { db in
@@ -181,7 +181,7 @@ import Testing
             }
             #expect(transitions == 1, "\(number): \(transitions) transitions to awaiting_packaging")
             let shipped = try await pool.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM webhook_api_calls WHERE posting_number = ? AND path = '/v4/posting/fbs/ship' AND http_status = 200",
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM api_calls WHERE posting_number = ? AND path = '/v4/posting/fbs/ship' AND http_status = 200",
                                  arguments: [number]) ?? 0
             }
             // A kill between Ozon's answer and its record leaves the ship to be sent again after the

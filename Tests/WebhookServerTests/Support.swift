@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import FakeOzonAPI
 import Foundation
+import Logging
 import GRDB
 import NIOCore
 import OzonSellerAPI
@@ -89,7 +90,7 @@ func stateChangedNotice(_ number: String, state: String, at: String = "2026-05-1
 final class LiveHarness: @unchecked Sendable {
     let folder: URL
     let fake = FakeOzonAPI()
-    let live: LiveStore
+    let store: SQLitePostingStore
     let processor: LiveProcessor
     let metrics = LiveMetrics()
     var port = 0
@@ -101,20 +102,19 @@ final class LiveHarness: @unchecked Sendable {
         folder = try temporaryFolder()
         let rules = try writeRules(into: folder)
         try await fake.start()
-        live = try LiveStore(path: folder.appendingPathComponent("live.sqlite").path)
-        let rulesFolder = try RulesFolder(root: rules)
-        let engine = try RulesEngine(folder: rulesFolder)
+        store = try SQLitePostingStore(path: folder.appendingPathComponent("live.sqlite").path)
+        let logger = Logger(label: "test")
         let client = OzonClient(
             credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL, timeoutSeconds: 5,
             retry: RetryPolicy(defaultRetryAfter: 0.1, circuitOpenDelay: 0.1, transportDelay: 0.05),
-            observer: { [live] exchange in live.record(exchange, actionID: nil, applied: true) })
+            observer: CallRecording.observer(store: store, logger: logger))
         processor = LiveProcessor(
-            live: live, client: client, engine: engine, rulesVersion: RulesVersion(folder: rulesFolder),
-            options: ProcessorOptions(apply: apply, shipRecheckDelay: 0, retryDelay: 0.05), metrics: metrics.worker)
+            store: store, client: client, rules: RulesHolder(try LoadedRules.load(root: rules, limits: .standard)),
+            options: ProcessorOptions(apply: apply, shipRecheckDelay: 0, retryDelay: 0.05), metrics: metrics.worker, logger: logger)
         let allowList = try IPAllowList.parse(allow).get()
         let server = LiveServer(
             configuration: WebhookConfiguration(host: "127.0.0.1", port: 0, allowList: allowList),
-            live: live, processor: worker ? processor : nil, metrics: metrics)
+            store: store, processor: worker ? processor : nil, metrics: metrics)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let box = GroupBox()
         task = Task {
@@ -174,12 +174,12 @@ final class LiveHarness: @unchecked Sendable {
         return try condition()
     }
 
-    func count(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {
-        try live.pool.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+    func count(_ sql: String) throws -> Int {
+        Int(try store.integer(sql))
     }
 
-    func string(_ sql: String, _ arguments: StatementArguments = []) throws -> String? {
-        try live.pool.read { db in try String.fetchOne(db, sql: sql, arguments: arguments) }
+    func string(_ sql: String) throws -> String? {
+        try store.text(sql)
     }
 }
 

@@ -16,7 +16,7 @@ import WebhookServer
             let (status, answer) = try await h.post(newPostingNotice("61930528-0117-1"))
             #expect(status == 200)
             #expect(JSONWriter.write(answer) == #"{"result":true}"#)
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM webhook_actions WHERE kind = 'ship' AND state = 'done'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE kind = 'ship' AND state = 'done'") == 1 })
             // Give the worker time to do anything more it would (it must not ship again).
             try await Task.sleep(nanoseconds: 300_000_000)
             let ships = h.fake.received("/v4/posting/fbs/ship")
@@ -37,8 +37,8 @@ import WebhookServer
             // The ship was re-read and applied: the posting moved on to awaiting_deliver.
             #expect(try await h.eventually { try h.string("SELECT status FROM postings WHERE posting_number = '61930528-0117-1'") == "awaiting_deliver" })
             // Every request and answer is recorded, the ship with Ozon's answer.
-            #expect(try h.count("SELECT count(*) FROM webhook_api_calls WHERE path = '/v4/posting/fbs/ship' AND applied = 1 AND http_status = 200") == 1)
-            #expect(try h.count("SELECT count(*) FROM webhook_inbox WHERE state = 'done' AND outcome = 'created'") == 1)
+            #expect(try h.count("SELECT count(*) FROM api_calls WHERE path = '/v4/posting/fbs/ship' AND applied = 1 AND http_status = 200") == 1)
+            #expect(try h.count("SELECT count(*) FROM inbox WHERE state = 'done' AND outcome = 'created'") == 1)
         }
     }
 
@@ -54,7 +54,7 @@ import WebhookServer
             #expect(JSONWriter.write(body, sortedKeys: true)
                 == #"{"tracking_numbers":[{"posting_number":"0187342256-0031-1","tracking_number":"CDEK-0187342256-0031-1"}]}"#)
             #expect(h.fake.posting("0187342256-0031-1")?["tracking_number"]?.stringValue == "CDEK-0187342256-0031-1")
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM webhook_actions WHERE kind = 'tracking_number' AND state = 'done'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE kind = 'tracking_number' AND state = 'done'") == 1 })
             #expect(h.fake.received("/v4/posting/fbs/ship").isEmpty)
         }
     }
@@ -67,10 +67,10 @@ import WebhookServer
             #expect(first.0 == 200)
             #expect(second.0 == 409)
             #expect(second.1["error"]?["code"]?.stringValue == "ERROR_REQUEST_DUPLICATED")
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM webhook_inbox WHERE state = 'done'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM inbox WHERE state = 'done'") == 1 })
             try await Task.sleep(nanoseconds: 300_000_000)
-            #expect(try h.count("SELECT count(*) FROM webhook_inbox") == 1)
-            #expect(try h.count("SELECT duplicates FROM webhook_inbox") == 1)
+            #expect(try h.count("SELECT count(*) FROM inbox") == 1)
+            #expect(try h.count("SELECT duplicates FROM inbox") == 1)
             #expect(try h.count("SELECT count(*) FROM transitions WHERE posting_number = '500-1' AND to_status = 'awaiting_packaging'") == 1)
             #expect(h.fake.received("/v4/posting/fbs/ship").count == 1)
             // A later state change of the same posting is a different notification.
@@ -88,7 +88,7 @@ import WebhookServer
             #expect(answer["error"]?["code"]?.stringValue == "ERROR_UNKNOWN")
             #expect(answer["error"]?["message"]?.stringValue?.contains("127.0.0.1") == true)
             try await Task.sleep(nanoseconds: 200_000_000)
-            #expect(try h.count("SELECT count(*) FROM webhook_inbox") == 0)
+            #expect(try h.count("SELECT count(*) FROM inbox") == 0)
             #expect(h.fake.received().isEmpty)
         }
     }
@@ -98,10 +98,10 @@ import WebhookServer
             h.fake.put(posting: posting("700-1"))
             h.fake.failShip(of: "700-1")
             _ = try await h.post(newPostingNotice("700-1"))
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM webhook_actions WHERE kind = 'ship' AND state = 'done'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE kind = 'ship' AND state = 'done'") == 1 })
             #expect(h.fake.received("/v4/posting/fbs/ship").count == 2)
             #expect(h.fake.posting("700-1")?["status"]?.stringValue == "awaiting_deliver")
-            #expect(try h.count("SELECT attempts FROM webhook_actions WHERE kind = 'ship'") == 2)
+            #expect(try h.count("SELECT attempts FROM outbox WHERE kind = 'ship'") == 2)
         }
     }
 
@@ -110,7 +110,7 @@ import WebhookServer
             h.fake.put(posting: posting("710-1"))
             h.fake.fail("/v4/posting/fbs/ship", with: [.tooManyRequests(retryAfter: "1")])
             _ = try await h.post(newPostingNotice("710-1"))
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM webhook_actions WHERE kind = 'ship' AND state = 'done'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE kind = 'ship' AND state = 'done'") == 1 })
             let ships = h.fake.received("/v4/posting/fbs/ship")
             #expect(ships.count == 2)
             #expect(ships[1].at.timeIntervalSince(ships[0].at) >= 0.95)
@@ -132,9 +132,9 @@ import WebhookServer
         try await withHarness(apply: false) { h in
             h.fake.put(posting: posting("800-1"))
             _ = try await h.post(newPostingNotice("800-1"))
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM webhook_actions WHERE state = 'dry_run'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE state = 'dry_run'") == 1 })
             #expect(h.fake.received("/v4/posting/fbs/ship").isEmpty)
-            let request = try #require(try h.string("SELECT request FROM webhook_api_calls WHERE applied = 0 AND path = '/v4/posting/fbs/ship'"))
+            let request = try #require(try h.string("SELECT request FROM api_calls WHERE applied = 0 AND path = '/v4/posting/fbs/ship'"))
             #expect(request.contains(#""product_id":1734059281"#))
         }
     }
@@ -148,7 +148,7 @@ import WebhookServer
                 "product": ["sku": 1734059281, "offer_id": "MUG", "name": "Кружка", "quantity": 1, "price": ["price": 649, "currency_code": "RUB"]],
                 "visual": ["status": ["id": 1, "display_name": "Возвращён", "sys_name": "ReturnedToOzon"], "change_moment": "2026-05-20T10:00:00Z"],
             ]])
-            let report = try await Syncer(processor: h.processor).run(since: Date().addingTimeInterval(-86400))
+            let report = try await Syncer(processor: h.processor).run(since: Timestamp.now().adding(seconds: -86400))
             #expect(report.postingsRead == 2)
             #expect(report.changes["created"] == 2)
             #expect(report.failures.isEmpty, "\(report.failures)")
@@ -156,7 +156,7 @@ import WebhookServer
             #expect(h.fake.received("/v4/posting/fbs/ship").first?.body["posting_number"]?.stringValue == "900-1")
             #expect(report.returnsRead == 1)
             // Again: nothing new.
-            let again = try await Syncer(processor: h.processor).run(since: Date().addingTimeInterval(-86400))
+            let again = try await Syncer(processor: h.processor).run(since: Timestamp.now().adding(seconds: -86400))
             #expect(again.changes["created"] == nil)
             #expect(h.fake.received("/v4/posting/fbs/ship").count == 1)
         }
@@ -189,10 +189,10 @@ import WebhookServer
                 #expect(status == 200, "\(body)")
                 #expect(answer["result"]?.boolValue == true)
             }
-            #expect(try h.count("SELECT count(*) FROM webhook_inbox") == 5)
+            #expect(try h.count("SELECT count(*) FROM inbox") == 5)
             let (status, answer) = try await h.post(#"{"message_type":"TYPE_NEW_MESSAGE","chat_id":"x"}"#)
             #expect(status == 200 && answer["result"]?.boolValue == true)
-            #expect(try h.count("SELECT count(*) FROM webhook_inbox") == 5)
+            #expect(try h.count("SELECT count(*) FROM inbox") == 5)
         }
     }
 
@@ -210,7 +210,7 @@ import WebhookServer
             #expect(deep.0 == 400)
             let big = try await h.post(#"{"message_type":"TYPE_NEW_POSTING","posting_number":"1-1","pad":""# + String(repeating: "x", count: 100_000) + #""}"#)
             #expect(big.0 == 413)
-            #expect(try h.count("SELECT count(*) FROM webhook_inbox") == 0)
+            #expect(try h.count("SELECT count(*) FROM inbox") == 0)
         }
     }
 
@@ -271,15 +271,5 @@ import WebhookServer
         #expect(WebhookConfiguration.parseListen("[::1]:9000")! == ("::1", 9000))
         #expect(WebhookConfiguration.parseListen("8081")! == ("127.0.0.1", 8081))
         #expect(WebhookConfiguration.parseListen("nope") == nil)
-    }
-
-    @Test func liveTablesDoNotStopTheStoreFromOpening() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("s.sqlite").path
-        _ = try LiveStore(path: path)
-        // Reopening with the store alone (as `ozon-rules log` does) and with the live tables again.
-        _ = try SQLitePostingStore(path: path, create: false)
-        _ = try LiveStore(path: path)
     }
 }

@@ -7,7 +7,7 @@ import SQLiteStore
 import RulesEngine
 
 /// `ozon-rules ingest`: applies the postings and returns of files to the store.
-struct IngestCommand: ParsableCommand {
+struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Apply postings and returns to the store: record each transition and what the rules decided.",
@@ -61,15 +61,15 @@ struct IngestCommand: ParsableCommand {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
 
-    func run() throws {
-        let (engines, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, engines: jobOptions.jobCount)
+    func run() async throws {
+        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount)
+        let version = rules.version
         let store = try storeOptions.open(create: true)
         let reporter = IngestReporter(format: format)
         var progress = TerminalProgress(verb: "ingested")
         var done = 0
-        let applier = TransitionApplier(engine: engines[0], rulesVersion: version, now: TimeOption.now(now), source: .ingest)
-        let workers = EvaluationWorkers(engines: engines)
-        let ingestor = BatchIngestor(store: store, applier: applier, workers: workers, batchSize: batchSize) { result in
+        let applier = PostingApplier(store: store, rules: rules, source: .ingest)
+        let ingestor = BatchIngestor(applier: applier, now: TimeOption.now(now), batchSize: batchSize) { result in
             reporter.add(result)
             done += 1
             progress.tick(done)
@@ -87,13 +87,13 @@ struct IngestCommand: ParsableCommand {
                 }
                 while let item = reader.next() {
                     switch item {
-                    case .posting(let posting, _): try ingestor.add(posting)
+                    case .posting(let posting, _): try await ingestor.add(posting)
                     case .returnEvent(let event, _): ingestor.add(event)
                     case .failure(let error): reporter.add(error)
                     }
                 }
             }
-            try ingestor.finish()
+            try await ingestor.finish()
         } catch {
             progress.finish()
             reporter.finish(store: storeOptions.db, rules: version)

@@ -6,7 +6,7 @@ import RulesRuntime
 import SQLiteStore
 
 /// `ozon-rules log`: the recorded history, with decisions, rules versions and errors.
-struct LogCommand: ParsableCommand {
+struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Show recorded transitions and returns with what the rules decided.",
@@ -45,11 +45,11 @@ struct LogCommand: ParsableCommand {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
         let store = try storeOptions.open(create: false)
         let writer = LogWriter(format: format, withInputs: withInputs)
         do {
-            try store.forEachRecorded(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit) {
+            try await store.forEachRecorded(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit) {
                 writer.write($0)
             }
         } catch {

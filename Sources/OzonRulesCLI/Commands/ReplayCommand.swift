@@ -7,7 +7,7 @@ import SQLiteStore
 import RulesEngine
 
 /// `ozon-rules replay`: what another rules folder would have decided over the recorded history.
-struct ReplayCommand: ParsableCommand {
+struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Re-run the recorded history against other rules and report what would change.",
@@ -54,15 +54,15 @@ struct ReplayCommand: ParsableCommand {
         guard examples >= 0 else { throw ValidationError("--examples must be 0 or more") }
     }
 
-    func run() throws {
+    func run() async throws {
         let store = try storeOptions.open(create: false)
-        let (engines, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, engines: jobOptions.jobCount)
+        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount)
         let sinceTime = TimeOption.since(since)
         let report: ReplayReport
         do {
-            var progress = TerminalProgress(verb: "replayed", total: try store.countRecorded(since: sinceTime))
-            let replayer = Replayer(workers: EvaluationWorkers(engines: engines), rulesVersion: version, examplesPerHook: examples)
-            report = try replayer.run(store: store, since: sinceTime) { progress.tick($0) }
+            var progress = TerminalProgress(verb: "replayed", total: try await store.countRecorded(since: sinceTime))
+            let replayer = Replayer(workers: rules.workers, rulesVersion: rules.version, examplesPerHook: examples)
+            report = try await replayer.run(store: store, since: sinceTime) { progress.tick($0) }
             progress.finish()
         } catch {
             Diagnostics.write("ozon-rules: error: \(error)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import OzonSellerAPI
 import PostingStore
 import RulesRuntime
@@ -29,8 +30,9 @@ struct OzonAPIOptions: ParsableArguments {
         guard shipRecheckDelay >= 0 else { throw ValidationError("--ship-recheck-delay must not be negative") }
     }
 
-    /// The client; credentials are never printed, only where they came from is said.
-    func client(recordingInto live: LiveStore?) throws -> OzonClient {
+    /// The client, recording every call in `store`; credentials are never printed, only where
+    /// they came from is said.
+    func client(recordingInto store: any PostingStore, logger: Logger) throws -> OzonClient {
         let found: OzonCredentials
         do {
             found = try OzonCredentials.resolve(file: credentials)
@@ -38,11 +40,8 @@ struct OzonAPIOptions: ParsableArguments {
             Diagnostics.write("ozon-rules: error: \(error)")
             throw ExitCode(2)
         }
-        var observer: (@Sendable (APIExchange) -> Void)?
-        if let live {
-            observer = { exchange in live.record(exchange, actionID: nil, applied: true) }
-        }
-        return OzonClient(credentials: found, baseURL: apiURL, timeoutSeconds: apiTimeout, observer: observer)
+        return OzonClient(credentials: found, baseURL: apiURL, timeoutSeconds: apiTimeout,
+                          observer: CallRecording.observer(store: store, logger: logger))
     }
 }
 
@@ -112,24 +111,28 @@ struct ServeCommand: AsyncParsableCommand {
         case .success(let list): allowList = allowIp.isEmpty ? .standard : list
         case .failure: throw ExitCode(2)
         }
-        let live = try storeOptions.openLive()
+        let store = try storeOptions.open(create: true)
+        let logger = LiveServer.defaultLogger()
         var processor: LiveProcessor?
+        var reloader: RulesReloader?
         let metrics = LiveMetrics()
         if !noWorker {
-            let (engine, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
-            let client = try apiOptions.client(recordingInto: live)
+            let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits))
+            let client = try apiOptions.client(recordingInto: store, logger: logger)
             processor = LiveProcessor(
-                live: live, client: client, engine: engine, rulesVersion: version,
-                options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), metrics: metrics.worker)
+                store: store, client: client, rules: rules,
+                options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), metrics: metrics.worker,
+                logger: logger)
+            reloader = RulesReloader(holder: rules, limits: limitOptions.limits, jobs: 1, store: store, logger: logger)
         }
         let server = LiveServer(
             configuration: WebhookConfiguration(host: host, port: port, allowList: allowList, maxBodyBytes: maxBodyBytes,
                                                 version: OzonRules.version),
-            live: live, processor: processor, metrics: metrics)
+            store: store, processor: processor, metrics: metrics, reloader: reloader, logger: logger)
         let mode = noWorker ? "receive only" : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")
         try await server.run(onListening: { port in
             Diagnostics.write("ozon-rules: listening on \(host):\(port), store \(storeOptions.db), \(mode); allowed: \(allowList)")
         })
-        Diagnostics.write("ozon-rules: stopped; \((try? live.pendingCount()) ?? 0) notification(s) left in the inbox")
+        Diagnostics.write("ozon-rules: stopped; \((try? await store.pendingInboxCount()) ?? 0) notification(s) left in the inbox")
     }
 }

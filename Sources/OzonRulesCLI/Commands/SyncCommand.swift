@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import OzonSellerAPI
 import PostingModel
 import PostingStore
@@ -47,16 +48,18 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let sinceDate = TimeOption.since(since).map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date().addingTimeInterval(-86400)
-        let live = try storeOptions.openLive()
-        let (engine, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
-        let client = try apiOptions.client(recordingInto: live)
+        let sinceTime = TimeOption.since(since) ?? Timestamp.now().adding(seconds: -86400)
+        let store = try storeOptions.open(create: true)
+        let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits))
+        var logger = Logger(label: "ozon-rules.sync")
+        logger.logLevel = .notice
+        let client = try apiOptions.client(recordingInto: store, logger: logger)
         let processor = LiveProcessor(
-            live: live, client: client, engine: engine, rulesVersion: version,
-            options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay))
+            store: store, client: client, rules: rules,
+            options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), logger: logger)
         let report: SyncReport
         do {
-            report = try await Syncer(processor: processor, includeReturns: !noReturns).run(since: sinceDate)
+            report = try await Syncer(processor: processor, includeReturns: !noReturns).run(since: sinceTime)
         } catch {
             Diagnostics.write("ozon-rules: error: \(error)")
             throw ExitCode(1)

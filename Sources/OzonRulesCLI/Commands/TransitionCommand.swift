@@ -7,7 +7,7 @@ import SQLiteStore
 import RulesEngine
 
 /// `ozon-rules transition`: moves one stored posting to another status by hand.
-struct TransitionCommand: ParsableCommand {
+struct TransitionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transition",
         abstract: "Move one stored posting to another status by hand, running and recording the hooks.",
@@ -47,16 +47,14 @@ struct TransitionCommand: ParsableCommand {
         if format == .summary { throw ValidationError("--format must be ndjson or json") }
     }
 
-    func run() throws {
+    func run() async throws {
         let status = try StatusArgument.parse(to)
         let store = try storeOptions.open(create: false)
-        let (engine, version) = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
-        let applier = TransitionApplier(engine: engine, rulesVersion: version, now: TimeOption.now(now), source: .manual)
+        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
+        let applier = PostingApplier(store: store, rules: rules, source: .manual)
         let result: ItemResult
         do {
-            result = try store.write { session in
-                try applier.applyManually(postingNumber: postingNumber, to: status, in: session)
-            }
+            result = try await applier.applyManually(postingNumber: postingNumber, to: status, now: TimeOption.now(now))
         } catch let error as StoreError where error.code == .unknownPosting {
             Diagnostics.write("ozon-rules: error: \(error.message)")
             throw ExitCode(1)

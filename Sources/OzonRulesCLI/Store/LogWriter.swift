@@ -65,9 +65,9 @@ final class LogWriter {
         switch entry {
         case .transition(let t):
             let event = (t.from.map { $0.rawValue + " → " } ?? "new → ") + t.to.rawValue
-            head = [UTCTime.format(t.at), t.postingNumber, event, t.source, String(t.rulesVersion.prefix(12))]
+            head = [t.at.iso8601, t.postingNumber, event, t.source, String(t.rulesVersion.prefix(12))]
         case .returnEvent(let r):
-            head = [UTCTime.format(r.at), r.postingNumber, "return \(r.returnID)", r.source, String(r.rulesVersion.prefix(12))]
+            head = [r.at.iso8601, r.postingNumber, "return \(r.returnID)", r.source, String(r.rulesVersion.prefix(12))]
         }
         let runs = entry.hookRuns
         if runs.isEmpty { return [head + ["", "(no hooks)"]] }
@@ -95,7 +95,7 @@ final class LogWriter {
             object["posting_number"] = .string(t.postingNumber)
             object["from"] = t.from.map { .string($0.rawValue) } ?? .null
             object["to"] = .string(t.to.rawValue)
-            object["at"] = .string(UTCTime.format(t.at))
+            object["at"] = .string(t.at.iso8601)
             object["source"] = .string(t.source)
             object["rules_version"] = .string(t.rulesVersion)
             object["carrier_decided"] = .bool(t.carrierDecided)
@@ -104,7 +104,7 @@ final class LogWriter {
             object["kind"] = "return"
             object["return_id"] = .number(JSONNumber(integer: r.returnID))
             object["posting_number"] = .string(r.postingNumber)
-            object["at"] = .string(UTCTime.format(r.at))
+            object["at"] = .string(r.at.iso8601)
             object["source"] = .string(r.source)
             object["rules_version"] = .string(r.rulesVersion)
             if withInputs {

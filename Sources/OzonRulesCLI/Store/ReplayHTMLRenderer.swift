@@ -22,7 +22,7 @@ enum ReplayHTMLRenderer {
             <main id="report" data-ready="no">
             <h1>What the rules in <code>\(e(rules))</code> would have decided</h1>
             <p class="meta">Store <code>\(e(store))</code> · rules version <code title="\(e(report.rulesVersion))">\(e(String(report.rulesVersion.prefix(12))))</code>
-            · \(report.transitions) transitions and \(report.returns) returns replayed\(report.since.map { " since " + e(UTCTime.format($0)) } ?? "")</p>
+            · \(report.transitions) transitions and \(report.returns) returns replayed\(report.since.map { " since " + e($0.iso8601) } ?? "")</p>
 
             """
         html += summaryCards(report)
@@ -87,7 +87,7 @@ enum ReplayHTMLRenderer {
             for example in hook.examples {
                 var who = "<code>\(e(example.postingNumber))</code>"
                 if let id = example.returnID { who += "<br>return \(id)" }
-                who += "<br><small>\(e(example.event))<br>\(e(UTCTime.format(example.at)))</small>"
+                who += "<br><small>\(e(example.event))<br>\(e(example.at.iso8601))</small>"
                 html += "<tr><td>\(who)</td><td>\(side(hook.hook, example.before))</td><td>\(side(hook.hook, example.after))</td></tr>\n"
             }
             html += "</tbody></table>\n"

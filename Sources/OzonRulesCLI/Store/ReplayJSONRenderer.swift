@@ -13,7 +13,7 @@ enum ReplayJSONRenderer {
     static func json(_ report: ReplayReport) -> JSONValue {
         var object = JSONObject()
         object["rules_version"] = .string(report.rulesVersion)
-        object["since"] = report.since.map { .string(UTCTime.format($0)) } ?? .null
+        object["since"] = report.since.map { .string($0.iso8601) } ?? .null
         object["transitions"] = int(report.transitions)
         object["returns"] = int(report.returns)
         object["changed_decisions"] = int(report.changedDecisions)
@@ -46,7 +46,7 @@ enum ReplayJSONRenderer {
             e["posting_number"] = .string(example.postingNumber)
             if let id = example.returnID { e["return_id"] = .number(JSONNumber(integer: id)) }
             e["event"] = .string(example.event)
-            e["at"] = .string(UTCTime.format(example.at))
+            e["at"] = .string(example.at.iso8601)
             e["before"] = outcome(example.before)
             e["after"] = outcome(example.after)
             return .object(e)

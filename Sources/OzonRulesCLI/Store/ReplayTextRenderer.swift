@@ -9,7 +9,7 @@ enum ReplayTextRenderer {
     static func render(_ report: ReplayReport, store: String, rules: String, affectedShown: Int = 20) -> String {
         var text = "replay of \(report.transitions) transition\(report.transitions == 1 ? "" : "s") and "
         text += "\(report.returns) return\(report.returns == 1 ? "" : "s") from \(store)"
-        if let since = report.since { text += " since \(UTCTime.format(since))" }
+        if let since = report.since { text += " since \(since.iso8601)" }
         text += " with the rules in \(rules) (\(String(report.rulesVersion.prefix(12))))\n\n"
 
         var hooks = TextTable(header: ["HOOK", "COMPARED", "CHANGED", "REASON ONLY", "ERRORS BEFORE", "ERRORS AFTER", "POSTINGS"], keep: 7)
@@ -45,7 +45,7 @@ enum ReplayTextRenderer {
             for (hook, example) in examples {
                 text += "  \(hook)  \(example.postingNumber)"
                 if let id = example.returnID { text += " return \(id)" }
-                text += "  \(example.event)  \(UTCTime.format(example.at))\n"
+                text += "  \(example.event)  \(example.at.iso8601)\n"
                 text += "    before: \(DecisionText.summary(hook: hook, example.before))\n"
                 text += "    after:  \(DecisionText.summary(hook: hook, example.after))\n"
             }

@@ -36,11 +36,10 @@ enum TimeOption {
         }
     }
 
-    /// `--since`: a date `2026-05-01` (midnight UTC) or a full ISO 8601 time; Unix seconds.
-    static func since(_ text: String?) -> Int64? {
+    /// `--since`: a date `2026-05-01` (midnight UTC) or a full ISO 8601 time.
+    static func since(_ text: String?) -> Timestamp? {
         guard let text else { return nil }
-        if let time = Timestamp(iso8601: text) { return time.unixSeconds }
-        return Timestamp(iso8601: text + "T00:00:00Z")?.unixSeconds
+        return Timestamp(iso8601: text) ?? Timestamp(iso8601: text + "T00:00:00Z")
     }
 
     static func validateSince(_ text: String?) throws {

@@ -8,16 +8,30 @@ public enum TransitionSource: String, Sendable, Hashable {
     case manual
 }
 
-/// What one posting's ingest writes, all or nothing: the new latest snapshot and, when the status
-/// changed (or the posting is new), the transition with its hook runs.
+/// What one posting's change writes, all or nothing: the new latest snapshot and, when the status
+/// changed (or the posting is new), the transition with its hook runs, the requests its decisions
+/// ask of Ozon, and the notification it completes.
 public struct PostingChange: Sendable, Hashable {
     public var posting: StoredPosting
+    /// The revision of the stored posting the change was computed from; nil when it was not
+    /// stored. The commit refuses the change if the store holds another.
+    public var expectedRevision: Int64?
     /// Nil for a snapshot-only update (same status, other fields changed).
     public var transition: NewTransition?
+    /// Requests to Ozon that the transition's decisions ask for, planned in the same commit.
+    public var requests: [NewOutboxRequest]
+    /// The notification this change completes, marked done in the same commit.
+    public var inbox: InboxCompletion?
 
-    public init(posting: StoredPosting, transition: NewTransition?) {
+    public init(
+        posting: StoredPosting, expectedRevision: Int64?, transition: NewTransition?, requests: [NewOutboxRequest] = [],
+        inbox: InboxCompletion? = nil
+    ) {
         self.posting = posting
+        self.expectedRevision = expectedRevision
         self.transition = transition
+        self.requests = requests
+        self.inbox = inbox
     }
 }
 
@@ -25,8 +39,8 @@ public struct PostingChange: Sendable, Hashable {
 public struct NewTransition: Sendable, Hashable {
     public var from: PostingStatus?
     public var to: PostingStatus
-    /// `ctx.now` of the evaluation, Unix seconds.
-    public var at: Int64
+    /// `ctx.now` of the evaluation.
+    public var at: Timestamp
     public var source: TransitionSource
     /// Whether a carrier decision was already recorded (it decides whether `carrier` runs).
     public var carrierDecided: Bool
@@ -36,7 +50,7 @@ public struct NewTransition: Sendable, Hashable {
     public var log: [String]
 
     public init(
-        from: PostingStatus?, to: PostingStatus, at: Int64, source: TransitionSource, carrierDecided: Bool,
+        from: PostingStatus?, to: PostingStatus, at: Timestamp, source: TransitionSource, carrierDecided: Bool,
         rulesVersion: RulesVersion, hookRuns: [HookRunRecord], log: [String]
     ) {
         self.from = from
@@ -58,14 +72,14 @@ public struct NewReturn: Sendable, Hashable {
     public var snapshot: String
     /// The posting the hook was given (canonical JSON), nil when the store did not know it.
     public var postingSnapshot: String?
-    public var at: Int64
+    public var at: Timestamp
     public var source: TransitionSource
     public var rulesVersion: RulesVersion
     public var hookRuns: [HookRunRecord]
     public var log: [String]
 
     public init(
-        returnID: Int64, postingNumber: String, snapshot: String, postingSnapshot: String?, at: Int64,
+        returnID: Int64, postingNumber: String, snapshot: String, postingSnapshot: String?, at: Timestamp,
         source: TransitionSource, rulesVersion: RulesVersion, hookRuns: [HookRunRecord], log: [String]
     ) {
         self.returnID = returnID

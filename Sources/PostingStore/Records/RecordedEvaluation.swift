@@ -6,7 +6,7 @@ public struct RecordedTransition: Sendable, Hashable {
     public var postingNumber: String
     public var from: PostingStatus?
     public var to: PostingStatus
-    public var at: Int64
+    public var at: Timestamp
     public var source: String
     /// The posting as the hooks saw it (canonical JSON of the normalised fields).
     public var snapshot: String
@@ -17,7 +17,7 @@ public struct RecordedTransition: Sendable, Hashable {
     public var log: [String]
 
     public init(
-        id: Int64, postingNumber: String, from: PostingStatus?, to: PostingStatus, at: Int64, source: String,
+        id: Int64, postingNumber: String, from: PostingStatus?, to: PostingStatus, at: Timestamp, source: String,
         snapshot: String, carrierDecided: Bool, rulesVersion: String, hookRuns: [HookRunRecord], log: [String]
     ) {
         self.id = id
@@ -40,14 +40,14 @@ public struct RecordedReturn: Sendable, Hashable {
     public var postingNumber: String
     public var snapshot: String
     public var postingSnapshot: String?
-    public var at: Int64
+    public var at: Timestamp
     public var source: String
     public var rulesVersion: String
     public var hookRuns: [HookRunRecord]
     public var log: [String]
 
     public init(
-        returnID: Int64, postingNumber: String, snapshot: String, postingSnapshot: String?, at: Int64, source: String,
+        returnID: Int64, postingNumber: String, snapshot: String, postingSnapshot: String?, at: Timestamp, source: String,
         rulesVersion: String, hookRuns: [HookRunRecord], log: [String]
     ) {
         self.returnID = returnID
@@ -74,7 +74,7 @@ public enum RecordedEvaluation: Sendable, Hashable {
         }
     }
 
-    public var at: Int64 {
+    public var at: Timestamp {
         switch self {
         case .transition(let t): t.at
         case .returnEvent(let r): r.at

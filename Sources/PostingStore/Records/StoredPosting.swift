@@ -7,19 +7,26 @@ public struct StoredPosting: Sendable, Hashable {
     public var substatus: String?
     /// The normalised posting (`Posting.fields`) as canonical JSON text (keys sorted).
     public var snapshot: String
-    /// Unix seconds of the evaluation that last changed the row.
-    public var updatedAt: Int64
+    /// The evaluation time that last changed the row.
+    public var updatedAt: Timestamp
+    /// Counts the writes of this posting: a commit computed from another revision is refused.
+    /// Zero for a row not stored yet.
+    public var revision: Int64
 
-    public init(postingNumber: String, status: PostingStatus, substatus: String?, snapshot: String, updatedAt: Int64) {
+    public init(
+        postingNumber: String, status: PostingStatus, substatus: String?, snapshot: String, updatedAt: Timestamp,
+        revision: Int64 = 0
+    ) {
         self.postingNumber = postingNumber
         self.status = status
         self.substatus = substatus
         self.snapshot = snapshot
         self.updatedAt = updatedAt
+        self.revision = revision
     }
 
     /// The row for a posting as it arrived, at `updatedAt`.
-    public init(_ posting: Posting, updatedAt: Int64) {
+    public init(_ posting: Posting, updatedAt: Timestamp) {
         self.init(
             postingNumber: posting.postingNumber, status: posting.status, substatus: posting.substatus,
             snapshot: Snapshot.text(posting.fields), updatedAt: updatedAt)

@@ -17,8 +17,22 @@ public struct EvaluationRequest: Sendable {
     }
 }
 
-/// Evaluations of a batch of requests on a pool of rules engines, returned in
-/// request order, so results never depend on the number of workers.
+/// One return and the posting it belongs to: the input of a `returns` evaluation.
+public struct ReturnRequest: Sendable {
+    public var event: ReturnEvent
+    public var posting: Posting?
+    public var now: Timestamp
+
+    public init(event: ReturnEvent, posting: Posting?, now: Timestamp) {
+        self.event = event
+        self.posting = posting
+        self.now = now
+    }
+}
+
+/// Evaluations of a batch of requests on a pool of rules engines, returned in request order, so
+/// results never depend on the number of workers. Rules run on the pool's own threads: the async
+/// variants never hold one of Swift's cooperative threads while a rule runs.
 ///
 /// Not for concurrent use: one caller hands it one batch at a time.
 public final class EvaluationWorkers: Sendable {
@@ -30,18 +44,27 @@ public final class EvaluationWorkers: Sendable {
         pool = RulesEnginePool(engines: engines)
     }
 
-    /// One engine: evaluation in the caller's thread.
+    /// One engine.
     public convenience init(engine: RulesEngine) {
         self.init(engines: [engine])
     }
 
     public var count: Int { pool.count }
 
-    /// The engine used for serial work (returns, a posting repeated in a batch).
+    /// The engine used for serial work in the caller's thread (replay's returns).
     public var first: RulesEngine { pool.first }
 
+    /// Evaluates in the caller's thread (and the workers'), blocking it until all are done.
     public func evaluate(_ requests: [EvaluationRequest]) -> [Evaluation] {
         pool.map(requests, Self.run)
+    }
+
+    public func evaluate(_ requests: [EvaluationRequest]) async -> [Evaluation] {
+        await pool.run(requests, Self.run)
+    }
+
+    public func evaluate(_ requests: [ReturnRequest]) async -> [Evaluation] {
+        await pool.run(requests) { engine, request in engine.evaluate(request.event, posting: request.posting, now: request.now) }
     }
 
     static func run(_ engine: RulesEngine, _ request: EvaluationRequest) -> Evaluation {

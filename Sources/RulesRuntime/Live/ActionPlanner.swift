@@ -1,7 +1,6 @@
 import OzonSellerAPI
 import PostingModel
 import PostingStore
-import SQLiteStore
 import RulesEngine
 
 /// Turns what the rules decided in one transition into requests to Ozon (pure: no I/O).
@@ -18,6 +17,14 @@ public enum ActionPlanner {
     public struct Planned: Sendable, Hashable {
         public var kind: ActionKind
         public var request: JSONValue
+
+        /// The outbox row for it.
+        public var outboxRequest: NewOutboxRequest { NewOutboxRequest(kind: kind.rawValue, body: request) }
+    }
+
+    /// The planner of the live path, for `PostingApplier`.
+    public static func outboxRequests(_ input: RequestPlanningInput) -> [NewOutboxRequest] {
+        plan(posting: input.posting, result: input.result, recordedCarrierDecision: input.recordedCarrierDecision).map(\.outboxRequest)
     }
 
     public static func plan(
@@ -79,5 +86,21 @@ public enum ActionPlanner {
     static func allows(_ posting: Posting, _ action: String) -> Bool {
         guard let list = posting.fields["available_actions"]?.arrayValue, !list.isEmpty else { return true }
         return list.contains { $0.stringValue == action }
+    }
+}
+
+/// What a decision asks of Ozon.
+public enum ActionKind: String, Sendable, Hashable, CaseIterable {
+    case ship
+    case trackingNumber = "tracking_number"
+    case cancel
+
+    /// The Seller API method that carries it out.
+    public var path: String {
+        switch self {
+        case .ship: return OzonClient.Path.ship
+        case .trackingNumber: return OzonClient.Path.trackingNumberSet
+        case .cancel: return OzonClient.Path.cancel
+        }
     }
 }

@@ -2,7 +2,6 @@ import Foundation
 import OzonSellerAPI
 import PostingModel
 import PostingStore
-import SQLiteStore
 import RulesEngine
 
 /// What one `sync` did.
@@ -35,24 +34,19 @@ public struct Syncer {
         self.includeReturns = includeReturns
     }
 
-    static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
-
-    public func run(since: Date, now: Date = Date()) async throws(OzonAPIError) -> SyncReport {
+    public func run(since: Timestamp, now: Timestamp = .now()) async throws(OzonAPIError) -> SyncReport {
         var report = SyncReport()
         let client = processor.client
-        let from = Syncer.iso(since), to = Syncer.iso(now)
+        let applier = processor.applier()
+        let from = since.iso8601, to = now.iso8601
 
         // New work: cutoff in a window around now.
         let unfulfilled = try await client.allPostings(OzonClient.Path.unfulfilledList, filter: [
-            "cutoff_from": .string(from), "cutoff_to": .string(Syncer.iso(now.addingTimeInterval(30 * 86400))),
+            "cutoff_from": .string(from), "cutoff_to": .string(now.adding(seconds: 30 * 86400).iso8601),
         ])
         // Status changes since `since` (the list's own period is at most one year).
         let changed = try await client.allPostings(OzonClient.Path.postingList, filter: [
-            "since": .string(Syncer.iso(now.addingTimeInterval(-364 * 86400))), "to": .string(to),
+            "since": .string(now.adding(seconds: -364 * 86400).iso8601), "to": .string(to),
             "last_changed_status_date": ["from": .string(from), "to": .string(to)],
         ])
         var seen = Set<String>()
@@ -63,7 +57,7 @@ public struct Syncer {
                 switch item {
                 case .posting(let posting, _):
                     do {
-                        report.count(try processor.apply(posting))
+                        report.count(try await applier.apply(posting, now: .now()))
                     } catch {
                         report.failures.append("\(posting.postingNumber): \(error)")
                     }
@@ -98,7 +92,7 @@ public struct Syncer {
                     case .returnEvent(let event, _):
                         report.returnsRead += 1
                         do {
-                            report.count(try processor.apply(event))
+                            report.count(try await applier.apply([event], now: .now())[0])
                         } catch {
                             report.failures.append("return \(event.returnID): \(error)")
                         }
@@ -110,14 +104,5 @@ public struct Syncer {
         }
         await processor.drain()
         return report
-    }
-}
-
-extension LiveProcessor {
-    /// Applies a return: the `returns` hook runs once per return id (as `ingest` does).
-    @discardableResult
-    public func apply(_ event: ReturnEvent) throws -> ItemResult {
-        let applier = TransitionApplier(engine: engine, rulesVersion: rulesVersion, now: .now(), source: .ingest)
-        return try live.store.write { session in try applier.apply(event, in: session) }
     }
 }

@@ -9,7 +9,7 @@ public enum HookContext {
     static let visibleDecisions: Set<String> = [Hook.packaging.rawValue, Hook.inserts.rawValue, Hook.carrier.rawValue]
 
     /// The ctx of `runs[index]`, for an evaluation at `at` of `transition` (nil for a return).
-    public static func make(runs: [HookRunRecord], index: Int, at: Int64, transition: Transition?) -> JSONValue {
+    public static func make(runs: [HookRunRecord], index: Int, at: Timestamp, transition: Transition?) -> JSONValue {
         var decisions = JSONObject()
         if runs.indices.contains(index) {
             for name in runs[index].decisionsSeen {
@@ -18,8 +18,8 @@ public enum HookContext {
             }
         }
         var context = JSONObject()
-        context["now"] = .number(JSONNumber(integer: at))
-        context["now_iso"] = .string(UTCTime.format(at))
+        context["now"] = .number(JSONNumber(integer: at.unixSeconds))
+        context["now_iso"] = .string(at.iso8601)
         if let transition {
             var fields = JSONObject()
             if let from = transition.from { fields["from"] = .string(from.rawValue) }

@@ -6,8 +6,8 @@ import RulesEngine
 public struct ReplayReport: Sendable {
     /// Digest of the rules replayed.
     public var rulesVersion: String
-    /// Only evaluations at or after this time (Unix seconds) were replayed.
-    public var since: Int64?
+    /// Only evaluations at or after this time were replayed.
+    public var since: Timestamp?
     /// Transitions and returns replayed.
     public var transitions = 0
     public var returns = 0
@@ -19,7 +19,7 @@ public struct ReplayReport: Sendable {
     public var affectedPostings: [String] = []
     public var carrier = CarrierSummary()
 
-    public init(rulesVersion: String, since: Int64?) {
+    public init(rulesVersion: String, since: Timestamp?) {
         self.rulesVersion = rulesVersion
         self.since = since
     }
@@ -56,7 +56,7 @@ public struct ReplayExample: Sendable, Hashable {
     public var returnID: Int64?
     /// `awaiting_packaging`, `awaiting_packaging → awaiting_deliver`, or `return` for a return.
     public var event: String
-    public var at: Int64
+    public var at: Timestamp
     public var before: ReplayOutcome
     public var after: ReplayOutcome
 }

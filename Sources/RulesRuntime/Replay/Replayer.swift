@@ -30,14 +30,14 @@ public final class Replayer {
 
     public var engine: RulesEngine { workers.first }
 
-    /// Replays everything at or after `since` (Unix seconds); `progress` gets the count so far.
-    /// The report does not depend on the number of workers.
-    public func run(store: any PostingStore, since: Int64?, progress: (Int) -> Void = { _ in }) throws -> ReplayReport {
+    /// Replays everything at or after `since`; `progress` gets the count so far. The report does
+    /// not depend on the number of workers.
+    public func run(store: any PostingStore, since: Timestamp?, progress: (Int) -> Void = { _ in }) async throws -> ReplayReport {
         var accumulator = ReplayAccumulator(
             report: ReplayReport(rulesVersion: rulesVersion.digest, since: since), examplesPerHook: examplesPerHook)
         var chunk: [RecordedEvaluation] = []
         var count = 0
-        try store.forEachRecorded(since: since) { recorded in
+        try await store.forEachRecorded(since: since) { recorded in
             chunk.append(recorded)
             if chunk.count >= chunkSize {
                 replay(chunk, into: &accumulator)
@@ -59,7 +59,7 @@ public final class Replayer {
             guard case .transition(let t) = recorded, let posting = try? Snapshot.posting(t.snapshot) else { continue }
             requestIndex[index] = requests.count
             requests.append(EvaluationRequest(
-                posting: posting, transition: Transition(from: t.from, to: t.to), now: Timestamp(unixSeconds: t.at),
+                posting: posting, transition: Transition(from: t.from, to: t.to), now: t.at,
                 carrierDecided: t.carrierDecided))
         }
         let evaluations = workers.evaluate(requests)
@@ -91,7 +91,7 @@ public final class Replayer {
             accumulator.skip("return \(r.returnID) of posting \(r.postingNumber): \(error.message)")
             return
         }
-        let evaluation = engine.evaluate(event, posting: posting, now: Timestamp(unixSeconds: r.at))
+        let evaluation = engine.evaluate(event, posting: posting, now: r.at)
         accumulator.add(
             before: r.hookRuns, after: evaluation.hookRuns, postingNumber: r.postingNumber, returnID: r.returnID,
             event: "return", at: r.at)
@@ -130,7 +130,7 @@ struct ReplayAccumulator {
     }
 
     mutating func add(
-        before: [HookRunRecord], after: [HookRun], postingNumber: String, returnID: Int64?, event: String, at: Int64
+        before: [HookRunRecord], after: [HookRun], postingNumber: String, returnID: Int64?, event: String, at: Timestamp
     ) {
         var old: [String: ReplayOutcome] = [:]
         for run in before { old[run.hook] = ReplayAccumulator.outcome(run) }

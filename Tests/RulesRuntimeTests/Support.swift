@@ -5,14 +5,14 @@ import PostingStore
 import RulesRuntime
 import SQLiteStore
 import RulesEngine
+import TestSupport
 import Testing
 
 /// Paths and fixed values shared by the store tests.
 enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let exampleRules = repositoryRoot.appendingPathComponent("examples/rules")
-    static let examplePostings = repositoryRoot.appendingPathComponent("examples/postings")
+    static let repositoryRoot = Repository.root
+    static let exampleRules = Repository.exampleRules
+    static let examplePostings = Repository.examplePostings
     static let nowText = "2026-05-20T12:00:00Z"
     static var now: Timestamp { Timestamp(unixSeconds: 1_779_278_400) }
 
@@ -37,36 +37,6 @@ enum Fixtures {
     }
 }
 
-/// A folder under the system temporary folder, removed when the value goes away.
-final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("ozon-rules-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    /// Writes a file and returns its path.
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let file = url.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: file)
-        return file.path
-    }
-
-    /// A copy of the example rules, to edit.
-    func copyOfExampleRules(_ name: String = "rules") throws -> URL {
-        let target = url.appendingPathComponent(name)
-        try FileManager.default.copyItem(at: Fixtures.exampleRules, to: target)
-        return target
-    }
-}
-
 /// A real SQLite store in a temporary folder, with helpers to ingest and to look inside.
 final class StoreHarness {
     let folder: TemporaryFolder
@@ -77,42 +47,60 @@ final class StoreHarness {
         store = try SQLitePostingStore(path: folder.path("store.sqlite"))
     }
 
-    func applier(rules: URL = Fixtures.exampleRules, now: Timestamp = Fixtures.now, source: TransitionSource = .ingest) throws
-        -> TransitionApplier
-    {
-        let folder = try RulesFolder(root: rules)
-        return TransitionApplier(
-            engine: try RulesEngine(folder: folder), rulesVersion: RulesVersion(folder: folder), now: now, source: source)
+    /// An applier of `rules` (one engine per job) at a fixed evaluation time.
+    struct TimedApplier {
+        var applier: PostingApplier
+        var now: Timestamp
+
+        func apply(_ posting: Posting) async throws -> ItemResult { try await applier.apply(posting, now: now) }
+        func apply(_ event: ReturnEvent) async throws -> ItemResult { try await applier.apply([event], now: now)[0] }
+        func applyManually(postingNumber: String, to status: PostingStatus) async throws -> ItemResult {
+            try await applier.applyManually(postingNumber: postingNumber, to: status, now: now)
+        }
+    }
+
+    func applier(
+        rules: URL = Fixtures.exampleRules, now: Timestamp = Fixtures.now, source: TransitionSource = .ingest, jobs: Int = 1
+    ) throws -> TimedApplier {
+        TimedApplier(
+            applier: PostingApplier(store: store, rules: try LoadedRules.load(root: rules, limits: .standard, jobs: jobs), source: source),
+            now: now)
     }
 
     /// Ingests files as `ozon-rules ingest` does; input failures are returned apart.
     @discardableResult
-    func ingest(files: [String], applier: TransitionApplier, batchSize: Int = 500) throws -> [ItemResult] {
+    func ingest(files: [String], applier: TimedApplier, batchSize: Int = 500) async throws -> [ItemResult] {
         var results: [ItemResult] = []
-        let ingestor = BatchIngestor(store: store, applier: applier, batchSize: batchSize) { results.append($0) }
+        let ingestor = BatchIngestor(applier: applier.applier, now: applier.now, batchSize: batchSize) { results.append($0) }
         for file in files {
             let reader = try InputReader(path: file)
             while let item = reader.next() {
                 switch item {
-                case .posting(let posting, _): try ingestor.add(posting)
+                case .posting(let posting, _): try await ingestor.add(posting)
                 case .returnEvent(let event, _): ingestor.add(event)
                 case .failure(let error): Issue.record("unexpected input failure: \(error)")
                 }
             }
         }
-        try ingestor.finish()
+        try await ingestor.finish()
         return results
     }
 
     /// Ingests postings given as JSON text (NDJSON, one per line).
     @discardableResult
-    func ingest(ndjson lines: [String], applier: TransitionApplier, batchSize: Int = 500) throws -> [ItemResult] {
+    func ingest(ndjson lines: [String], applier: TimedApplier, batchSize: Int = 500) async throws -> [ItemResult] {
         let file = try folder.write("input-\(UUID().uuidString).ndjson", lines.joined(separator: "\n") + "\n")
-        return try ingest(files: [file], applier: applier, batchSize: batchSize)
+        return try await ingest(files: [file], applier: applier, batchSize: batchSize)
     }
 
     func count(_ sql: String, _ arguments: StatementArguments = []) throws -> Int {
         try store.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? -1 }
+    }
+
+    /// Runs SQL on the store's file directly (to break it on purpose).
+    func execute(_ sql: String) throws {
+        let queue = try DatabaseQueue(path: store.path)
+        try queue.write { db in try db.execute(sql: sql) }
     }
 
     /// Every row of every table, as text: equal dumps mean an unchanged store.
@@ -125,5 +113,14 @@ final class StoreHarness {
             }
             return text
         }
+    }
+}
+
+extension TemporaryFolder {
+    /// A copy of the example rules, to edit.
+    func copyOfExampleRules(_ name: String = "rules") throws -> URL {
+        let target = url.appendingPathComponent(name)
+        try FileManager.default.copyItem(at: Repository.exampleRules, to: target)
+        return target
     }
 }

@@ -9,9 +9,9 @@ import Testing
 @Suite("Replay of the recorded history against other rules")
 struct ReplayTests {
     /// A store holding every example posting and return, ingested with the example rules.
-    static func exampleStore() throws -> StoreHarness {
+    static func exampleStore() async throws -> StoreHarness {
         let harness = try StoreHarness()
-        try harness.ingest(files: try Fixtures.exampleFiles().map(\.path), applier: try harness.applier())
+        try await harness.ingest(files: try Fixtures.exampleFiles().map(\.path), applier: try harness.applier())
         return harness
     }
 
@@ -21,10 +21,10 @@ struct ReplayTests {
     }
 
     @Test("the same rules change nothing, and replay writes nothing")
-    func identicalRules() throws {
-        let harness = try Self.exampleStore()
+    func identicalRules() async throws {
+        let harness = try await Self.exampleStore()
         let before = try harness.dump()
-        let report = try Self.replayer(Fixtures.exampleRules).run(store: harness.store, since: nil)
+        let report = try await Self.replayer(Fixtures.exampleRules).run(store: harness.store, since: nil)
         #expect(report.transitions == (try harness.count("SELECT count(*) FROM transitions")))
         #expect(report.returns == (try harness.count("SELECT count(*) FROM returns")))
         #expect(report.changedDecisions == 0)
@@ -39,8 +39,8 @@ struct ReplayTests {
     }
 
     @Test("a changed tariff changes exactly the carrier decisions it should")
-    func changedTariff() throws {
-        let harness = try Self.exampleStore()
+    func changedTariff() async throws {
+        let harness = try await Self.exampleStore()
         let rules = try harness.folder.copyOfExampleRules("rules-next")
         let tariffs = rules.appendingPathComponent("lib/tariffs.lua")
         var text = try String(contentsOf: tariffs, encoding: .utf8)
@@ -55,7 +55,7 @@ struct ReplayTests {
         try Data(text.utf8).write(to: tariffs)
 
         let before = try harness.dump()
-        let report = try Self.replayer(rules).run(store: harness.store, since: nil)
+        let report = try await Self.replayer(rules).run(store: harness.store, since: nil)
         // 0175002919-0203-1 (Ekaterinburg, 0.41 kg) moves from russian_post 156.12 ₽ to ozon_logistics 169 ₽;
         // 0187342256-0044-1 (Novosibirsk courier, 2.58 kg) from ozon_logistics 319 ₽ to cdek courier 379.10 ₽.
         #expect(report.affectedPostings == ["0175002919-0203-1", "0187342256-0044-1"])
@@ -81,12 +81,12 @@ struct ReplayTests {
     }
 
     @Test("a rule that now fails is counted as a change with the new error")
-    func newError() throws {
-        let harness = try Self.exampleStore()
+    func newError() async throws {
+        let harness = try await Self.exampleStore()
         let rules = try harness.folder.copyOfExampleRules("rules-broken")
         try Data("return function(ret, posting, ctx) error('returns desk closed') end\n".utf8)
             .write(to: rules.appendingPathComponent("returns.lua"))
-        let report = try Self.replayer(rules).run(store: harness.store, since: nil)
+        let report = try await Self.replayer(rules).run(store: harness.store, since: nil)
         let returns = try #require(report.hooks.first { $0.hook == "returns" })
         #expect(returns.changed == report.returns)
         #expect(returns.errorsBefore == 0)
@@ -100,42 +100,42 @@ struct ReplayTests {
     }
 
     @Test("--since keeps only later evaluations")
-    func since() throws {
-        let harness = try Self.exampleStore()
+    func since() async throws {
+        let harness = try await Self.exampleStore()
         let replayer = try Self.replayer(Fixtures.exampleRules)
-        #expect(try replayer.run(store: harness.store, since: Fixtures.now.unixSeconds + 1).replayed == 0)
-        #expect(try replayer.run(store: harness.store, since: Fixtures.now.unixSeconds).replayed > 0)
-        #expect(try harness.store.countRecorded(since: nil) == (try replayer.run(store: harness.store, since: nil).replayed))
+        #expect(try await replayer.run(store: harness.store, since: Fixtures.now.adding(seconds: 1)).replayed == 0)
+        #expect(try await replayer.run(store: harness.store, since: Fixtures.now).replayed > 0)
+        #expect(try await harness.store.countRecorded(since: nil) == (try await replayer.run(store: harness.store, since: nil).replayed))
     }
 
     @Test("parallel replay gives the same report as serial replay")
-    func parallelReplay() throws {
-        let harness = try Self.exampleStore()
+    func parallelReplay() async throws {
+        let harness = try await Self.exampleStore()
         let rules = try harness.folder.copyOfExampleRules("rules-next")
         let tariffs = rules.appendingPathComponent("lib/tariffs.lua")
         let text = try String(contentsOf: tariffs, encoding: .utf8)
         // Every tariff 10 kopecks dearer per rouble written: many decisions change.
         try Data(text.replacingOccurrences(of: "rub(1", with: "rub(2").utf8).write(to: tariffs)
         let folder = try RulesFolder(root: rules)
-        let serial = try Replayer(engine: try RulesEngine(folder: folder), rulesVersion: RulesVersion(folder: folder))
+        let serial = try await Replayer(engine: try RulesEngine(folder: folder), rulesVersion: RulesVersion(folder: folder))
             .run(store: harness.store, since: nil)
         let engines = try (0..<3).map { _ in try RulesEngine(folder: folder) }
         let parallel = Replayer(workers: EvaluationWorkers(engines: engines), rulesVersion: RulesVersion(folder: folder))
-        let report = try parallel.run(store: harness.store, since: nil)
+        let report = try await parallel.run(store: harness.store, since: nil)
         #expect(serial.changedDecisions > 0)
         #expect(ReplayJSON.text(report) == ReplayJSON.text(serial))
     }
 
     @Test("decisions that differ only in reason texts are counted apart")
-    func reasonOnly() throws {
-        let harness = try Self.exampleStore()
+    func reasonOnly() async throws {
+        let harness = try await Self.exampleStore()
         let rules = try harness.folder.copyOfExampleRules("rules-reworded")
         let carrier = rules.appendingPathComponent("carrier.lua")
         let text = try String(contentsOf: carrier, encoding: .utf8)
         try #require(text.contains("\"cheapest of %d option(s) to %s, %s\""))
         try Data(text.replacingOccurrences(of: "\"cheapest of %d option(s) to %s, %s\"", with: "\"best of %d option(s) to %s, %s\"").utf8)
             .write(to: carrier)
-        let report = try Self.replayer(rules).run(store: harness.store, since: nil)
+        let report = try await Self.replayer(rules).run(store: harness.store, since: nil)
         let diff = try #require(report.hooks.first { $0.hook == "carrier" })
         #expect(diff.changed == 0)
         #expect(diff.reasonOnly > 0)

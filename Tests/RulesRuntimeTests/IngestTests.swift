@@ -10,10 +10,10 @@ import Testing
 @Suite("Ingest: transitions applied to a real SQLite store")
 struct IngestTests {
     @Test("ingesting the example files twice changes nothing the second time")
-    func idempotentReingest() throws {
+    func idempotentReingest() async throws {
         let harness = try StoreHarness()
         let files = try Fixtures.exampleFiles().map(\.path)
-        let first = try harness.ingest(files: files, applier: try harness.applier())
+        let first = try await harness.ingest(files: files, applier: try harness.applier())
         let postings = Set(first.filter { $0.returnID == nil }.map(\.postingNumber))
         #expect(postings.count > 10)
         #expect(first.allSatisfy { [.created, .recorded].contains($0.change) })
@@ -24,7 +24,7 @@ struct IngestTests {
 
         // A later run with another clock and even another batch size: still nothing to do.
         let later = try harness.applier(now: Timestamp(unixSeconds: Fixtures.now.unixSeconds + 86_400))
-        let second = try harness.ingest(files: files, applier: later, batchSize: 3)
+        let second = try await harness.ingest(files: files, applier: later, batchSize: 3)
         #expect(second.count == first.count)
         #expect(second.allSatisfy { $0.change == .unchanged || $0.change == .known })
         #expect(second.allSatisfy { $0.evaluation == nil })
@@ -32,20 +32,20 @@ struct IngestTests {
     }
 
     @Test("a status change records the transition; awaiting_deliver skips carrier once it was decided")
-    func statusChange() throws {
+    func statusChange() async throws {
         let harness = try StoreHarness()
         let applier = try harness.applier()
-        let created = try harness.ingest(ndjson: [Fixtures.posting("100-1", status: "awaiting_packaging")], applier: applier)
+        let created = try await harness.ingest(ndjson: [Fixtures.posting("100-1", status: "awaiting_packaging")], applier: applier)
         #expect(created.map(\.change) == [.created])
         #expect(created.first?.evaluation?.decisions["carrier"] != nil)
 
-        let moved = try harness.ingest(ndjson: [Fixtures.posting("100-1", status: "awaiting_deliver")], applier: applier)
+        let moved = try await harness.ingest(ndjson: [Fixtures.posting("100-1", status: "awaiting_deliver")], applier: applier)
         #expect(moved.map(\.change) == [.transitioned])
         #expect(moved.first?.from == .awaitingPackaging)
         #expect(moved.first?.to == .awaitingDeliver)
         #expect(moved.first?.evaluation?.hookRuns.map(\.hook).contains("carrier") == false)
 
-        let history = try harness.store.history(postingNumber: "100-1", since: nil, limit: nil)
+        let history = try await harness.store.history(postingNumber: "100-1", since: nil, limit: nil)
         guard history.count == 2, case .transition(let first) = history[0], case .transition(let second) = history[1] else {
             Issue.record("expected two transitions, got \(history)")
             return
@@ -55,17 +55,17 @@ struct IngestTests {
         #expect(second.from == .awaitingPackaging && second.to == .awaitingDeliver && second.carrierDecided)
         #expect(second.hookRuns.map(\.hook) == ["transitions:awaiting_deliver", "transitions:*"])
         #expect(second.source == "ingest")
-        #expect(try harness.store.posting("100-1")?.status == .awaitingDeliver)
+        #expect(try await harness.store.posting("100-1")?.status == .awaitingDeliver)
     }
 
     @Test("an impossible transition is rejected as invalid_transition and leaves the store unchanged")
-    func impossibleTransition() throws {
+    func impossibleTransition() async throws {
         let harness = try StoreHarness()
         let applier = try harness.applier()
-        try harness.ingest(ndjson: [Fixtures.posting("200-1", status: "delivered")], applier: applier)
+        try await harness.ingest(ndjson: [Fixtures.posting("200-1", status: "delivered")], applier: applier)
         let before = try harness.dump()
 
-        let results = try harness.ingest(ndjson: [Fixtures.posting("200-1", status: "awaiting_packaging")], applier: applier)
+        let results = try await harness.ingest(ndjson: [Fixtures.posting("200-1", status: "awaiting_packaging")], applier: applier)
         #expect(results.map(\.change) == [.rejected])
         #expect(results.first?.errors.map(\.code) == [.invalidTransition])
         #expect(results.first?.errors.first?.message.contains("delivered is final") == true)
@@ -74,20 +74,20 @@ struct IngestTests {
     }
 
     @Test("the same status with other fields updates the snapshot without a transition")
-    func snapshotOnlyUpdate() throws {
+    func snapshotOnlyUpdate() async throws {
         let harness = try StoreHarness()
         let applier = try harness.applier()
-        try harness.ingest(ndjson: [Fixtures.posting("300-1", status: "awaiting_deliver")], applier: applier)
-        let results = try harness.ingest(
+        try await harness.ingest(ndjson: [Fixtures.posting("300-1", status: "awaiting_deliver")], applier: applier)
+        let results = try await harness.ingest(
             ndjson: [Fixtures.posting("300-1", status: "awaiting_deliver", tracking: "RR123456785RU")], applier: applier)
         #expect(results.map(\.change) == [.updated])
         #expect(results.first?.evaluation == nil)
         #expect(try harness.count("SELECT count(*) FROM transitions WHERE posting_number = '300-1'") == 1)
-        #expect(try harness.store.posting("300-1")?.snapshot.contains("RR123456785RU") == true)
+        #expect(try await harness.store.posting("300-1")?.snapshot.contains("RR123456785RU") == true)
     }
 
     @Test("a rule error is recorded as an error with its file and line, and the transition is kept")
-    func ruleErrorRecorded() throws {
+    func ruleErrorRecorded() async throws {
         let harness = try StoreHarness()
         let rules = try harness.folder.copyOfExampleRules()
         try Data("""
@@ -96,7 +96,7 @@ struct IngestTests {
               return { carrier = destination.city }
             end
             """.utf8).write(to: rules.appendingPathComponent("carrier.lua"))
-        let results = try harness.ingest(
+        let results = try await harness.ingest(
             ndjson: [Fixtures.posting("400-1", status: "awaiting_packaging")], applier: try harness.applier(rules: rules))
         #expect(results.map(\.change) == [.created])
         let errors = results.first?.errors ?? []
@@ -119,29 +119,29 @@ struct IngestTests {
         #expect(row?["decision"] as String? == nil)
         // The other hooks still decided and the posting moved.
         #expect(try harness.count("SELECT count(*) FROM hook_runs WHERE hook = 'packaging' AND decision IS NOT NULL") == 1)
-        #expect(try harness.store.posting("400-1")?.status == .awaitingPackaging)
+        #expect(try await harness.store.posting("400-1")?.status == .awaitingPackaging)
     }
 
     @Test("a return runs the returns hook once per return id")
-    func returnsOnce() throws {
+    func returnsOnce() async throws {
         let harness = try StoreHarness()
         let applier = try harness.applier()
         let files = [Fixtures.examplePostings.appendingPathComponent("returns-fbs.json").path]
-        let first = try harness.ingest(files: files, applier: applier)
+        let first = try await harness.ingest(files: files, applier: applier)
         #expect(!first.isEmpty)
         #expect(first.allSatisfy { $0.change == .recorded && $0.evaluation?.decisions["returns"] != nil })
-        let second = try harness.ingest(files: files, applier: applier)
+        let second = try await harness.ingest(files: files, applier: applier)
         #expect(second.allSatisfy { $0.change == .known })
         #expect(try harness.count("SELECT count(*) FROM hook_runs WHERE hook = 'returns'") == first.count)
         #expect(try harness.count("SELECT count(*) FROM returns") == first.count)
     }
 
     @Test("a return sees its stored posting")
-    func returnWithPosting() throws {
+    func returnWithPosting() async throws {
         let harness = try StoreHarness()
         let applier = try harness.applier()
         let files = try Fixtures.exampleFiles().map(\.path)
-        let results = try harness.ingest(files: files, applier: applier)
+        let results = try await harness.ingest(files: files, applier: applier)
         let withPosting = try harness.count("SELECT count(*) FROM returns WHERE posting_snapshot IS NOT NULL")
         let postings = Set(results.filter { $0.returnID == nil }.map(\.postingNumber))
         let expected = results.filter { $0.returnID != nil && postings.contains($0.postingNumber) }.count
@@ -150,9 +150,9 @@ struct IngestTests {
     }
 
     @Test("the same posting twice in one batch gives two transitions in order")
-    func twiceInOneBatch() throws {
+    func twiceInOneBatch() async throws {
         let harness = try StoreHarness()
-        let results = try harness.ingest(
+        let results = try await harness.ingest(
             ndjson: [
                 Fixtures.posting("500-1", status: "awaiting_packaging"),
                 Fixtures.posting("500-1", status: "awaiting_deliver"),
@@ -160,14 +160,14 @@ struct IngestTests {
             ], applier: try harness.applier())
         #expect(results.map(\.change) == [.created, .transitioned, .unchanged])
         #expect(try harness.count("SELECT count(*) FROM transitions WHERE posting_number = '500-1'") == 2)
-        #expect(try harness.store.posting("500-1")?.status == .awaitingDeliver)
+        #expect(try await harness.store.posting("500-1")?.status == .awaitingDeliver)
     }
 
     @Test("each hook run records the ctx it was given")
-    func contextRecorded() throws {
+    func contextRecorded() async throws {
         let harness = try StoreHarness()
-        try harness.ingest(ndjson: [Fixtures.posting("600-1", status: "awaiting_packaging")], applier: try harness.applier())
-        guard case .transition(let t)? = try harness.store.history(postingNumber: "600-1", since: nil, limit: nil).first,
+        try await harness.ingest(ndjson: [Fixtures.posting("600-1", status: "awaiting_packaging")], applier: try harness.applier())
+        guard case .transition(let t)? = try await harness.store.history(postingNumber: "600-1", since: nil, limit: nil).first,
             let carrierIndex = t.hookRuns.firstIndex(where: { $0.hook == "carrier" })
         else {
             Issue.record("no carrier hook run")
@@ -206,8 +206,8 @@ struct IngestTests {
     }
 
     /// Compares the ctx rebuilt from the store with the one `transitions:*` echoed, per transition.
-    static func compareEchoedContexts(_ harness: StoreHarness, _ postingNumber: String) throws {
-        let history = try harness.store.history(postingNumber: postingNumber, since: nil, limit: nil)
+    static func compareEchoedContexts(_ harness: StoreHarness, _ postingNumber: String) async throws {
+        let history = try await harness.store.history(postingNumber: postingNumber, since: nil, limit: nil)
         #expect(history.count == 2)
         for case .transition(let t) in history {
             let index = try #require(t.hookRuns.firstIndex { $0.hook == "transitions:*" })
@@ -224,63 +224,62 @@ struct IngestTests {
     }
 
     @Test("the recorded ctx is exactly what the hooks saw")
-    func contextIsExact() throws {
+    func contextIsExact() async throws {
         let harness = try StoreHarness()
         let applier = try harness.applier(rules: try Self.echoingRules(harness, templatedInserts: false))
-        try harness.ingest(ndjson: [Fixtures.posting("610-1", status: "awaiting_packaging")], applier: applier)
-        try harness.ingest(ndjson: [Fixtures.posting("610-1", status: "awaiting_deliver")], applier: applier)
-        try Self.compareEchoedContexts(harness, "610-1")
+        try await harness.ingest(ndjson: [Fixtures.posting("610-1", status: "awaiting_packaging")], applier: applier)
+        try await harness.ingest(ndjson: [Fixtures.posting("610-1", status: "awaiting_deliver")], applier: applier)
+        try await Self.compareEchoedContexts(harness, "610-1")
     }
 
     @Test("inserts with templates: later hooks see the text the host recorded")
-    func contextWithTemplates() throws {
+    func contextWithTemplates() async throws {
         let harness = try StoreHarness()
         let applier = try harness.applier(rules: try Self.echoingRules(harness, templatedInserts: true))
-        try harness.ingest(ndjson: [Fixtures.posting("620-1", status: "awaiting_packaging")], applier: applier)
-        try harness.ingest(ndjson: [Fixtures.posting("620-1", status: "awaiting_deliver")], applier: applier)
+        try await harness.ingest(ndjson: [Fixtures.posting("620-1", status: "awaiting_packaging")], applier: applier)
+        try await harness.ingest(ndjson: [Fixtures.posting("620-1", status: "awaiting_deliver")], applier: applier)
         // The store records the rendered inserts (what goes into the parcel), and later hooks see
         // them rendered too.
-        try Self.compareEchoedContexts(harness, "620-1")
+        try await Self.compareEchoedContexts(harness, "620-1")
     }
 
     @Test("a manual transition is checked and recorded with source manual")
-    func manualTransition() throws {
+    func manualTransition() async throws {
         let harness = try StoreHarness()
-        try harness.ingest(ndjson: [Fixtures.posting("700-1", status: "delivering")], applier: try harness.applier())
+        try await harness.ingest(ndjson: [Fixtures.posting("700-1", status: "delivering")], applier: try harness.applier())
         let manual = try harness.applier(source: .manual)
 
         let before = try harness.dump()
-        let rejected = try harness.store.write { try manual.applyManually(postingNumber: "700-1", to: .awaitingPackaging, in: $0) }
+        let rejected = try await manual.applyManually(postingNumber: "700-1", to: .awaitingPackaging)
         #expect(rejected.change == .rejected)
         #expect(rejected.errors.map(\.code) == [.invalidTransition])
-        let same = try harness.store.write { try manual.applyManually(postingNumber: "700-1", to: .delivering, in: $0) }
+        let same = try await manual.applyManually(postingNumber: "700-1", to: .delivering)
         #expect(same.change == .rejected)
         #expect(try harness.dump() == before)
 
-        let delivered = try harness.store.write { try manual.applyManually(postingNumber: "700-1", to: .delivered, in: $0) }
+        let delivered = try await manual.applyManually(postingNumber: "700-1", to: .delivered)
         #expect(delivered.change == .transitioned)
         #expect(delivered.evaluation?.hookRuns.map(\.hook).first == "transitions:delivered")
         #expect(try harness.count("SELECT count(*) FROM transitions WHERE posting_number = '700-1' AND source = 'manual'") == 1)
-        #expect(try harness.store.posting("700-1")?.status == .delivered)
+        #expect(try await harness.store.posting("700-1")?.status == .delivered)
 
-        #expect(throws: StoreError.self) {
-            try harness.store.write { try manual.applyManually(postingNumber: "no-such-posting", to: .delivered, in: $0) }
+        await #expect(throws: StoreError.self) {
+            try await manual.applyManually(postingNumber: "no-such-posting", to: .delivered)
         }
     }
 
-    @Test("a failed batch stores none of its postings")
-    func failedBatchRollsBack() throws {
-        struct Interrupted: Error {}
+    @Test("a batch the store fails to write stores none of its postings")
+    func failedBatchRollsBack() async throws {
         let harness = try StoreHarness()
         let applier = try harness.applier()
-        let postings = try ["800-1", "800-2"].map { number in
-            try Posting(json: try JSONParser.parse(Fixtures.posting(number, status: "awaiting_packaging")))
-        }
-        #expect(throws: Interrupted.self) {
-            try harness.store.write { session in
-                for posting in postings { _ = try applier.apply(posting, in: session) }
-                throw Interrupted()
-            }
+        // The second posting of the batch makes SQLite abort the commit.
+        try harness.execute("""
+            CREATE TRIGGER refuse AFTER INSERT ON transitions WHEN new.posting_number = '800-2'
+            BEGIN SELECT RAISE(ABORT, 'refused for the test'); END
+            """)
+        await #expect(throws: StoreError.self) {
+            try await harness.ingest(ndjson: ["800-1", "800-2"].map { Fixtures.posting($0, status: "awaiting_packaging") },
+                                     applier: applier)
         }
         #expect(try harness.count("SELECT count(*) FROM postings") == 0)
         #expect(try harness.count("SELECT count(*) FROM transitions") == 0)

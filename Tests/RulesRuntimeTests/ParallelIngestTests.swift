@@ -26,7 +26,7 @@ struct ParallelIngestTests {
     }
 
     @Test("results and stored records do not depend on the number of workers or the batch size")
-    func sameAsSerial() throws {
+    func sameAsSerial() async throws {
         // The examples, then some of their postings moved on, one of them twice in a row.
         var lines: [String] = []
         for number in 0..<30 {
@@ -37,17 +37,13 @@ struct ParallelIngestTests {
         lines.append(Fixtures.posting("p-1", status: "delivered"))  // impossible from awaiting_packaging
 
         let serial = try StoreHarness()
-        let serialResults = try serial.ingest(ndjson: lines, applier: try serial.applier(), batchSize: 500)
+        let serialResults = try await serial.ingest(ndjson: lines, applier: try serial.applier(), batchSize: 500)
         let parallel = try StoreHarness()
-        let folder = try RulesFolder(root: Fixtures.exampleRules)
-        let engines = try (0..<3).map { _ in try RulesEngine(folder: folder) }
-        let applier = TransitionApplier(engine: engines[0], rulesVersion: RulesVersion(folder: folder), now: Fixtures.now, source: .ingest)
+        let applier = try parallel.applier(jobs: 3)
         var parallelResults: [ItemResult] = []
-        let ingestor = BatchIngestor(
-            store: parallel.store, applier: applier, workers: EvaluationWorkers(engines: engines), batchSize: 7
-        ) { parallelResults.append($0) }
-        for line in lines { try ingestor.add(try Posting(json: try JSONParser.parse(line))) }
-        try ingestor.finish()
+        let ingestor = BatchIngestor(applier: applier.applier, now: applier.now, batchSize: 7) { parallelResults.append($0) }
+        for line in lines { try await ingestor.add(try Posting(json: try JSONParser.parse(line))) }
+        try await ingestor.finish()
 
         #expect(parallelResults.map(\.change) == serialResults.map(\.change))
         #expect(parallelResults.map(\.postingNumber) == serialResults.map(\.postingNumber))

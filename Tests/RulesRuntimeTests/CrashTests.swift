@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -103,7 +104,7 @@ struct CrashTests {
     }
 
     @Test("an ingest of 20,000 postings killed with SIGKILL, then run again, stores each posting and transition once")
-    func killedAndRerun() throws {
+    func killedAndRerun() async throws {
         let folder = try TemporaryFolder()
         let input = folder.path("postings.ndjson")
         let path = folder.path("crash.sqlite")

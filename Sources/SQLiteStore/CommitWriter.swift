@@ -1,0 +1,149 @@
+import GRDB
+import PostingModel
+import PostingStore
+
+/// The writes of one commit. Each change runs in its own savepoint, so one posting's rows are
+/// stored together or not at all even inside a larger batch.
+final class CommitWriter {
+    let db: Database
+    private var versionIDs: [String: Int64] = [:]
+    private let recordedAt: Timestamp
+
+    init(db: Database, recordedAt: Timestamp) {
+        self.db = db
+        self.recordedAt = recordedAt
+    }
+
+    func write(_ change: StoreChange) throws -> CommitResult {
+        var result = CommitResult.written(transitionID: nil)
+        try atomically {
+            switch change {
+            case .posting(let change): result = try write(change)
+            case .returnEvent(let event): result = try write(event)
+            case .inboxDone(let completion):
+                try markDone(completion, transitionID: nil)
+            }
+        }
+        return result
+    }
+
+    /// Runs `body` in a savepoint. A rolled-back savepoint may take a new rules version row with
+    /// it, so the cache of version ids is dropped on failure.
+    private func atomically(_ body: () throws -> Void) throws {
+        do {
+            try db.inSavepoint {
+                try body()
+                return .commit
+            }
+        } catch {
+            versionIDs.removeAll()
+            throw error
+        }
+    }
+
+    private func write(_ change: PostingChange) throws -> CommitResult {
+        let p = change.posting
+        let stored = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT revision FROM postings WHERE posting_number = ?"), arguments: [p.postingNumber])
+        guard stored == change.expectedRevision else {
+            return .conflict(current: try RowDecoding.posting(db, p.postingNumber))
+        }
+        // With a transition the snapshot is stored on the transition row only.
+        let ownSnapshot = change.transition == nil ? p.snapshot : nil
+        try db.cachedStatement(sql: """
+            INSERT INTO postings (posting_number, status, substatus, snapshot, updated_at, revision) VALUES (?, ?, ?, ?, ?, 1)
+            ON CONFLICT (posting_number) DO UPDATE SET
+              status = excluded.status, substatus = excluded.substatus,
+              snapshot = excluded.snapshot, updated_at = excluded.updated_at, revision = postings.revision + 1
+            """).execute(arguments: [p.postingNumber, p.status.rawValue, p.substatus, ownSnapshot, p.updatedAt.unixSeconds])
+        var transitionID: Int64?
+        if let t = change.transition {
+            let version = try versionID(t.rulesVersion, at: t.at)
+            try db.cachedStatement(sql: """
+                INSERT INTO transitions
+                  (posting_number, from_status, to_status, at, source, snapshot, carrier_decided, rules_version_id, log, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    p.postingNumber, t.from?.rawValue, t.to.rawValue, t.at.unixSeconds, t.source.rawValue, p.snapshot,
+                    t.carrierDecided, version, CommitWriter.logText(t.log), recordedAt.unixSeconds,
+                ])
+            let id = db.lastInsertedRowID
+            transitionID = id
+            try insertHookRuns(t.hookRuns, transitionID: id, returnID: nil, version: version)
+        }
+        for request in change.requests {
+            try db.cachedStatement(sql: """
+                INSERT INTO outbox (posting_number, transition_id, kind, request, created_at)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """).execute(arguments: [
+                    p.postingNumber, transitionID, request.kind, JSONWriter.write(request.body), recordedAt.unixSeconds,
+                ])
+        }
+        if let inbox = change.inbox { try markDone(inbox, transitionID: transitionID) }
+        return .written(transitionID: transitionID)
+    }
+
+    private func write(_ r: NewReturn) throws -> CommitResult {
+        let known = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM returns WHERE return_id = ?)"), arguments: [r.returnID]) ?? false
+        if known { return .alreadyRecorded }
+        let version = try versionID(r.rulesVersion, at: r.at)
+        try db.cachedStatement(sql: """
+            INSERT INTO returns
+              (return_id, posting_number, snapshot, posting_snapshot, at, source, rules_version_id, log, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                r.returnID, r.postingNumber, r.snapshot, r.postingSnapshot, r.at.unixSeconds, r.source.rawValue, version,
+                CommitWriter.logText(r.log), recordedAt.unixSeconds,
+            ])
+        try insertHookRuns(r.hookRuns, transitionID: nil, returnID: r.returnID, version: version)
+        return .written(transitionID: nil)
+    }
+
+    private func markDone(_ completion: InboxCompletion, transitionID: Int64?) throws {
+        try db.cachedStatement(sql: """
+            UPDATE inbox SET state = 'done', processed_at = ?, outcome = ?, transition_id = ?, last_error = ?,
+              attempts = attempts + 1
+            WHERE id = ?
+            """).execute(arguments: [
+                completion.at.unixSeconds, completion.outcome, transitionID, completion.error, completion.id,
+            ])
+    }
+
+    private func insertHookRuns(_ runs: [HookRunRecord], transitionID: Int64?, returnID: Int64?, version: Int64) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO hook_runs
+              (transition_id, return_id, seq, hook, decisions_seen, rules_version_id, decision,
+               error_code, error_file, error_line, error_message, instructions, duration_ns)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (seq, run) in runs.enumerated() {
+            try statement.execute(arguments: [
+                transitionID, returnID, seq, run.hook, CommitWriter.namesText(run.decisionsSeen), version, run.decision,
+                run.error?.code, run.error?.file, run.error?.line, run.error?.message,
+                run.instructions, run.durationNanoseconds,
+            ])
+        }
+    }
+
+    /// The row id of a rules version, inserting it the first time it is used.
+    private func versionID(_ version: RulesVersion, at: Timestamp) throws -> Int64 {
+        if let id = versionIDs[version.digest] { return id }
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO rules_versions (digest, files, first_used_at) VALUES (?, ?, ?)")
+            .execute(arguments: [version.digest, version.filesJSON, at.unixSeconds])
+        let select = try db.cachedStatement(sql: "SELECT id FROM rules_versions WHERE digest = ?")
+        guard let id = try Int64.fetchOne(select, arguments: [version.digest]) else {
+            throw StoreError.corrupt("rules version \(version.digest) vanished after insert")
+        }
+        versionIDs[version.digest] = id
+        return id
+    }
+
+    static func namesText(_ names: [String]) -> String? {
+        names.isEmpty ? nil : Snapshot.text(.array(names.map(JSONValue.string)))
+    }
+
+    static func logText(_ log: [String]) -> String? {
+        log.isEmpty ? nil : Snapshot.text(.array(log.map(JSONValue.string)))
+    }
+}
