@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import FakeOzonAPI
 import Foundation
 import Logging
-import GRDB
+import LuaKit
 import NIOCore
 import OzonSellerAPI
 import PostingModel
@@ -50,10 +50,10 @@ func temporaryFolder() throws -> URL {
     return url
 }
 
-func writeRules(into folder: URL) throws -> URL {
+func writeRules(into folder: URL, _ files: [String: String] = testRules) throws -> URL {
     let rules = folder.appendingPathComponent("rules")
     try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
-    for (name, text) in testRules {
+    for (name, text) in files {
         try text.write(to: rules.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
     return rules
@@ -98,9 +98,10 @@ final class LiveHarness: @unchecked Sendable {
     private var task: Task<Void, any Error>?
     let http = HTTPClient(eventLoopGroupProvider: .singleton)
 
-    init(apply: Bool = true, allow: [String] = IPAllowList.loopback, worker: Bool = true) async throws {
+    init(apply: Bool = true, allow: [String] = IPAllowList.loopback, worker: Bool = true, rules files: [String: String] = testRules,
+         limits: LuaLimits = .standard) async throws {
         folder = try temporaryFolder()
-        let rules = try writeRules(into: folder)
+        let rules = try writeRules(into: folder, files)
         try await fake.start()
         store = try SQLitePostingStore(path: folder.appendingPathComponent("live.sqlite").path)
         let logger = Logger(label: "test")
@@ -109,7 +110,7 @@ final class LiveHarness: @unchecked Sendable {
             retry: RetryPolicy(defaultRetryAfter: 0.1, circuitOpenDelay: 0.1, transportDelay: 0.05),
             observer: CallRecording.observer(store: store, logger: logger))
         processor = LiveProcessor(
-            store: store, client: client, rules: RulesHolder(try LoadedRules.load(root: rules, limits: .standard)),
+            store: store, client: client, rules: RulesHolder(try LoadedRules.load(root: rules, limits: limits)),
             options: ProcessorOptions(apply: apply, shipRecheckDelay: 0, retryDelay: 0.05), metrics: metrics.worker, logger: logger)
         let allowList = try IPAllowList.parse(allow).get()
         let server = LiveServer(
@@ -174,6 +175,14 @@ final class LiveHarness: @unchecked Sendable {
         return try condition()
     }
 
+    /// Waits until the worker has looked for work twice and found none: whatever it was going
+    /// to do about what came before has been done.
+    func idle(timeout: Double = 10) async throws {
+        let start = processor.idleCheckCount
+        let idle = try await eventually(timeout: timeout) { processor.idleCheckCount >= start + 2 }
+        #expect(idle, "the worker did not become idle")
+    }
+
     func count(_ sql: String) throws -> Int {
         Int(try store.integer(sql))
     }
@@ -184,8 +193,9 @@ final class LiveHarness: @unchecked Sendable {
 }
 
 func withHarness(apply: Bool = true, allow: [String] = IPAllowList.loopback, worker: Bool = true,
+                 rules: [String: String] = testRules, limits: LuaLimits = .standard,
                  _ body: (LiveHarness) async throws -> Void) async throws {
-    let harness = try await LiveHarness(apply: apply, allow: allow, worker: worker)
+    let harness = try await LiveHarness(apply: apply, allow: allow, worker: worker, rules: rules, limits: limits)
     do {
         try await body(harness)
     } catch {

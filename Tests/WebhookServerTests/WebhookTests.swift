@@ -1,6 +1,6 @@
 import FakeOzonAPI
 import Foundation
-import GRDB
+import LuaKit
 import OzonSellerAPI
 import PostingModel
 import PostingStore
@@ -17,8 +17,8 @@ import WebhookServer
             #expect(status == 200)
             #expect(JSONWriter.write(answer) == #"{"result":true}"#)
             #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE kind = 'ship' AND state = 'done'") == 1 })
-            // Give the worker time to do anything more it would (it must not ship again).
-            try await Task.sleep(nanoseconds: 300_000_000)
+            // Whatever more the worker would do is done (it must not ship again).
+            try await h.idle()
             let ships = h.fake.received("/v4/posting/fbs/ship")
             #expect(ships.count == 1)
             // The packages sent are the packaging decision recorded for the transition.
@@ -68,7 +68,7 @@ import WebhookServer
             #expect(second.0 == 409)
             #expect(second.1["error"]?["code"]?.stringValue == "ERROR_REQUEST_DUPLICATED")
             #expect(try await h.eventually { try h.count("SELECT count(*) FROM inbox WHERE state = 'done'") == 1 })
-            try await Task.sleep(nanoseconds: 300_000_000)
+            try await h.idle()
             #expect(try h.count("SELECT count(*) FROM inbox") == 1)
             #expect(try h.count("SELECT duplicates FROM inbox") == 1)
             #expect(try h.count("SELECT count(*) FROM transitions WHERE posting_number = '500-1' AND to_status = 'awaiting_packaging'") == 1)
@@ -87,7 +87,7 @@ import WebhookServer
             #expect(status == 403)
             #expect(answer["error"]?["code"]?.stringValue == "ERROR_UNKNOWN")
             #expect(answer["error"]?["message"]?.stringValue?.contains("127.0.0.1") == true)
-            try await Task.sleep(nanoseconds: 200_000_000)
+            try await h.idle()
             #expect(try h.count("SELECT count(*) FROM inbox") == 0)
             #expect(h.fake.received().isEmpty)
         }
@@ -164,6 +164,34 @@ import WebhookServer
 }
 
 @Suite struct EndpointTests {
+    /// Ozon gives the push endpoint 1.5 s. The rules run outside any store transaction and on
+    /// their own threads, so a rule that runs for seconds never delays an answer.
+    @Test func theAnswerNeverWaitsOnASlowRule() async throws {
+        let busy = ["carrier.lua": "return function(posting, ctx) while true do end end"]
+        let limits = LuaLimits(instructionBudget: Int64.max, memoryLimitBytes: 64 << 20, timeoutMilliseconds: 3000)
+        try await withHarness(apply: false, rules: busy, limits: limits) { h in
+            for n in 0..<4 { h.fake.put(posting: posting("950-\(n)")) }
+            _ = try await h.post(newPostingNotice("950-0"))
+            // The worker has read the posting back and is inside the 3 s rule.
+            #expect(try await h.eventually { h.fake.received("/v3/posting/fbs/get").count == 1 })
+            try await Task.sleep(for: .milliseconds(200))
+            var slowest = Duration.zero
+            for n in 1..<4 {
+                let started = ContinuousClock.now
+                let (status, _) = try await h.post(newPostingNotice("950-\(n)"))
+                slowest = max(slowest, ContinuousClock.now - started)
+                #expect(status == 200)
+            }
+            // The rule was still running while the notifications were answered.
+            #expect(try h.count("SELECT count(*) FROM transitions") == 0)
+            #expect(slowest < .seconds(1), "slowest answer: \(slowest)")
+            // And it ends as a timeout recorded on the transition.
+            #expect(try await h.eventually(timeout: 15) {
+                try h.count("SELECT count(*) FROM hook_runs WHERE hook = 'carrier' AND error_code = 'timeout'") >= 1
+            })
+        }
+    }
+
     @Test func pingIsAnsweredWithVersionNameAndTime() async throws {
         try await withHarness(worker: false) { h in
             let (status, answer) = try await h.post(#"{"message_type":"TYPE_PING","time":"2026-05-14T07:41:15Z"}"#)

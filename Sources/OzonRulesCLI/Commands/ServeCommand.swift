@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import OzonSellerAPI
+import PostingModel
 import PostingStore
 import RulesRuntime
 import SQLiteStore
@@ -118,6 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = LiveMetrics()
         if !noWorker {
             let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits))
+            try await recordVersion(rules.current.version, in: store)
             let client = try apiOptions.client(recordingInto: store, logger: logger)
             processor = LiveProcessor(
                 store: store, client: client, rules: rules,
@@ -134,5 +136,16 @@ struct ServeCommand: AsyncParsableCommand {
             Diagnostics.write("ozon-rules: listening on \(host):\(port), store \(storeOptions.db), \(mode); allowed: \(allowList)")
         })
         Diagnostics.write("ozon-rules: stopped; \((try? await store.pendingInboxCount()) ?? 0) notification(s) left in the inbox")
+    }
+
+    /// The rules version in force from the start, recorded as reloads record theirs.
+    private func recordVersion(_ version: RulesVersion, in store: any PostingStore) async throws {
+        do {
+            try await store.recordRulesVersion(version, at: .now())
+        } catch {
+            Diagnostics.write("ozon-rules: error: \(error)")
+            throw ExitCode(2)
+        }
+        Diagnostics.write("ozon-rules: rules \(rulesOptions.rules), version \(version.short); send SIGHUP to reload them")
     }
 }

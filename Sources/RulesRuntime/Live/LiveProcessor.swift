@@ -4,6 +4,7 @@ import OzonSellerAPI
 import PostingModel
 import PostingStore
 import RulesEngine
+import Synchronization
 
 /// Options of the worker.
 public struct ProcessorOptions: Sendable {
@@ -51,6 +52,7 @@ public final class LiveProcessor: Sendable {
     public let options: ProcessorOptions
     public let metrics: WorkerMetrics?
     public let logger: Logger
+    private let idleChecks = Atomic<Int>(0)
 
     public init(store: any PostingStore, client: OzonClient, rules: RulesHolder, options: ProcessorOptions,
                 metrics: WorkerMetrics? = nil, logger: Logger = Logger(label: "ozon-rules.worker")) {
@@ -82,8 +84,12 @@ public final class LiveProcessor: Sendable {
         } catch {
             report(error, stage: "store", "cannot read the work queue")
         }
+        idleChecks.add(1, ordering: .relaxed)
         return false
     }
+
+    /// How many times `step` found nothing due: the worker was idle when this grows.
+    public var idleCheckCount: Int { idleChecks.load(ordering: .relaxed) }
 
     /// Works until nothing is due.
     public func drain() async {
