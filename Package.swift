@@ -112,6 +112,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The fake Seller API as a process, for load and crash scripts.
+        .executableTarget(name: "ozon-fake-api", dependencies: ["FakeOzonAPI", "JSON"]),
         // Microbenchmark: one protected call from Swift vs the same loop inside lua5.4.
         .executableTarget(name: "luakit-bench", dependencies: ["LuaKit"]),
 

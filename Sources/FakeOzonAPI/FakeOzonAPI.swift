@@ -39,6 +39,9 @@ public final class FakeOzonAPI: @unchecked Sendable {
     private var shipFailures: Set<String> = []
     /// Status a posting gets after a successful ship (ozon-api.md §3.7).
     public var statusAfterShip = "awaiting_deliver"
+    /// When set, a posting number the fake does not know is answered with this posting under
+    /// that number (and kept): for load tests that make up posting numbers.
+    private var postingTemplate: JSONObject?
 
     private var group: ServiceGroup?
     private var task: Task<Void, any Error>?
@@ -83,6 +86,12 @@ public final class FakeOzonAPI: @unchecked Sendable {
         }
     }
 
+    /// Answers unknown posting numbers with `template` from now on (see `postingTemplate`).
+    public func answerAnyPosting(with template: JSONValue) {
+        guard case .object(let object) = template else { return }
+        locked { postingTemplate = object }
+    }
+
     public func put(returns items: [JSONValue]) { locked { returns += items } }
     public func put(rfbsReturns items: [JSONValue]) { locked { rfbsReturns += items } }
 
@@ -104,8 +113,8 @@ public final class FakeOzonAPI: @unchecked Sendable {
 
     // MARK: server
 
-    /// Starts listening on 127.0.0.1 on a free port.
-    public func start() async throws {
+    /// Starts listening on 127.0.0.1, on `port` (0: a free one).
+    public func start(port requested: Int = 0) async throws {
         let router = Router()
         for path in FakeOzonAPI.paths {
             router.post(RouterPath(path)) { [self] request, _ -> Response in
@@ -126,7 +135,7 @@ public final class FakeOzonAPI: @unchecked Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname("127.0.0.1", port: requested)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
@@ -186,9 +195,13 @@ public final class FakeOzonAPI: @unchecked Sendable {
     private func route(_ path: String, _ body: JSONValue) -> (Int, [(String, String)], JSONValue) {
         switch path {
         case "/v3/posting/fbs/get":
-            guard let number = body["posting_number"]?.stringValue, let posting = postings[number] else {
-                return FakeOzonAPI.error(404, 5, "POSTING_NOT_FOUND")
+            guard let number = body["posting_number"]?.stringValue else { return FakeOzonAPI.error(404, 5, "POSTING_NOT_FOUND") }
+            if postings[number] == nil, var made = postingTemplate {
+                _ = made.updateValue(.string(number), forKey: "posting_number")
+                postings[number] = made
+                order.append(number)
             }
+            guard let posting = postings[number] else { return FakeOzonAPI.error(404, 5, "POSTING_NOT_FOUND") }
             return (200, [], ["result": .object(posting)])
         case "/v4/posting/fbs/ship":
             return ship(body)
