@@ -37,7 +37,7 @@ public final class RulesEngine {
             ?? folder.catalog
         var errors = folder.problems
         do {
-            let sandbox = try Sandbox(limits: limits, moduleRoot: folder.root, helpers: RulesEngine.helpers)
+            let sandbox = try Sandbox(limits: limits, modules: folder.libSources, helpers: RulesEngine.helpers)
             self.sandbox = sandbox
             prepare?(sandbox)
             // Trusted host code: attaches ctx.log and calls a hook with ctx last.
