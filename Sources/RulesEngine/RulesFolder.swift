@@ -37,12 +37,12 @@ public struct RulesFolder: Sendable {
         for name in topLevel.sorted() where name.hasSuffix(".lua") {
             guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(name).path) else { continue }
             files[name] = Array(data)
-            if let hook = Hook.allCases.first(where: { $0.fileName == name }) {
+            if let hook = Hook.all.first(where: { $0.fileName == name }) {
                 hookSources[hook] = String(decoding: data, as: UTF8.self)
             } else {
                 problems.append(RuleError(
                     code: .unknownHook, file: name, line: 1,
-                    message: "unknown rule file: expected one of \(Hook.allCases.map(\.fileName).joined(separator: ", ")); shared code belongs in lib/"))
+                    message: "unknown rule file: expected one of \(Hook.all.map(\.fileName).joined(separator: ", ")); shared code belongs in lib/"))
             }
         }
 

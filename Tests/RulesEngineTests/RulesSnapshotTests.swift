@@ -39,7 +39,7 @@ struct RulesSnapshotTests {
         let posting = try Posting(json: try JSONParser.parse(Array(SharedPostingTests.posting.utf8)))
         let result = engine.evaluate(posting, now: Timestamp(unixSeconds: 0))
         #expect(result.errors.isEmpty, "\(result.errors)")
-        #expect(result.decisions["carrier"]?["carrier"] == "old")
+        #expect(result.decisions.carrier?.carrier == "old")
         #expect(version.files["lib/tariffs.lua"] == SHA256.hex(Array(Self.rules["lib/tariffs.lua"]!.utf8)))
     }
 
@@ -70,7 +70,7 @@ struct RulesSnapshotTests {
         #expect(folder.files["lib/outside.lua"] == nil)
         let posting = try Posting(json: try JSONParser.parse(Array(SharedPostingTests.posting.utf8)))
         let result = try RulesEngine(folder: folder).evaluate(posting, now: Timestamp(unixSeconds: 0))
-        #expect(result.decisions["carrier"] == nil)
+        #expect(result.decisions.carrier == nil)
         #expect(result.errors.first?.message.contains("no file lib/outside.lua") == true, "\(result.errors)")
     }
 }

@@ -114,10 +114,10 @@ public final class LiveProcessor: @unchecked Sendable {
         let applier = TransitionApplier(engine: engine, rulesVersion: rulesVersion, now: .now(), source: source)
         return try live.store.write(withDatabase: { session, db in
             let result = try applier.apply(posting, in: session)
-            var recorded: JSONValue?
-            if posting.status == .awaitingDeliver, result.evaluation?.decisions["carrier"] == nil,
+            var recorded: CarrierDecision?
+            if posting.status == .awaitingDeliver, result.evaluation?.decisions.carrier == nil,
                let text = try SQLitePostingStore.latestDecision(hook: "carrier", postingNumber: posting.postingNumber, in: db) {
-                recorded = try? JSONParser.parse(text)
+                recorded = (try? JSONParser.parse(text)).flatMap { CarrierDecision(recorded: $0) }
             }
             for plan in ActionPlanner.plan(posting: posting, result: result, recordedCarrierDecision: recorded) {
                 try LiveStore.plan(db, postingNumber: posting.postingNumber, transitionID: result.transitionID, kind: plan.kind, request: plan.request)
