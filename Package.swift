@@ -124,6 +124,7 @@ let package = Package(
             name: "PostingStoreTests",
             dependencies: ["PostingStore", "SQLiteStore", "RulesRuntime", "RulesEngine", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "RulesRuntimeTests", dependencies: ["RulesRuntime", "RulesEngine", "PostingModel", "JSON", "SQLiteStore"]),
         .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel"], exclude: ["Fixtures"]),
         .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel"]),
         .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel"]),
