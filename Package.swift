@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "RulesRuntimeTests",
             dependencies: [
-                "RulesRuntime", "PostingStore", "SQLiteStore", "RulesEngine", "PostingModel", "TestSupport",
+                "RulesRuntime", "PostingStore", "SQLiteStore", "RulesEngine", "PostingModel", "JSON", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -6,8 +6,8 @@ import Foundation
 /// `utf8` (all four as read-only copies), `pairs`, `ipairs`, `next`, `select`,
 /// `type`, `tostring`, `tonumber`, `error`, `assert`, `pcall`, `xpcall`,
 /// `setmetatable` (refusing `__gc`), `getmetatable`, `rawget`, `rawequal`,
-/// `rawlen`, `print` (to the evaluation log), `require` (only modules under
-/// the module root's `lib/`), and the host's helpers. Nothing else of the
+/// `rawlen`, `print` (to the evaluation log), `require` (only the `lib/`
+/// modules the host handed over), and the host's helpers. Nothing else of the
 /// state is reachable: no `os`, `io`, `debug`, `package`, `load`, `dofile`,
 /// `loadfile`, `collectgarbage` or `string.dump`.
 ///
@@ -19,8 +19,10 @@ import Foundation
 /// once per load and are shared by later evaluations.
 public final class Sandbox {
     public let state: LuaState
-    /// The folder `require` resolves from (`lib.tariffs` → `<root>/lib/tariffs.lua`).
-    public let moduleRoot: URL?
+    /// The sources `require` loads from, by path relative to the rules folder
+    /// (`lib.tariffs` → `lib/tariffs.lua`); nil when there is no rules folder.
+    /// Never read from disk: the code that runs is the code the host read (and digested).
+    public let modules: [String: String]?
     /// What scripts printed (via `print` or `ctx.log`) since the last `takeLog()`.
     public private(set) var log: [String] = []
 
@@ -32,12 +34,13 @@ public final class Sandbox {
     private var environment: LuaReference
     private var compiledModules: [String: LuaReference] = [:]
 
-    /// Creates a state and its sandbox. `helpers` become globals of every
-    /// script (for example `rub`).
-    public init(limits: LuaLimits = .standard, moduleRoot: URL? = nil, helpers: [String: LuaHostFunction] = [:]) throws(LuaError) {
+    /// Creates a state and its sandbox. `modules` are the `lib/**/*.lua`
+    /// sources `require` may load, by relative path; `helpers` become globals
+    /// of every script (for example `rub`).
+    public init(limits: LuaLimits = .standard, modules: [String: String]? = nil, helpers: [String: LuaHostFunction] = [:]) throws(LuaError) {
         let state = try LuaState(limits: limits)
         self.state = state
-        self.moduleRoot = moduleRoot?.standardizedFileURL
+        self.modules = modules
 
         // The host side of `print` and `require`; set up once, below.
         var hostTable: [String: LuaReference] = [:]
@@ -107,8 +110,8 @@ public final class Sandbox {
         return log
     }
 
-    /// Resolves `require(name)`: only `lib.<name>[.<name>...]` under the module
-    /// root, read from disk once and compiled with the file's relative path.
+    /// Resolves `require(name)`: only `lib.<name>[.<name>...]` among the
+    /// modules handed over, compiled once with the file's relative path.
     /// Returns the chunk, or `nil, message, level` for `require` to raise.
     private func loadModule(named name: String) -> [LuaArgument] {
         if let compiled = compiledModules[name] { return [.reference(compiled)] }
@@ -121,19 +124,15 @@ public final class Sandbox {
         guard valid, components.count >= 2, components[0] == "lib" else {
             return [.value(.nil), .value(.string("module '\(name)' not found: require only loads modules named lib.<name> from the rules folder's lib/")), .value(2)]
         }
-        guard let root = moduleRoot else {
+        guard let modules else {
             return [.value(.nil), .value(.string("module '\(name)' not found: no rules folder")), .value(2)]
         }
         let relativePath = components.joined(separator: "/") + ".lua"
-        let file = root.appendingPathComponent(relativePath)
-        // Refuse anything that resolves outside the module root (symlinks).
-        let resolved = file.resolvingSymlinksInPath().path
-        let libRoot = root.appendingPathComponent("lib").resolvingSymlinksInPath().path + "/"
-        guard resolved.hasPrefix(libRoot), let data = FileManager.default.contents(atPath: resolved) else {
+        guard let source = modules[relativePath] else {
             return [.value(.nil), .value(.string("module '\(name)' not found: no file \(relativePath) in the rules folder")), .value(2)]
         }
         do {
-            let chunk = try load(source: String(decoding: data, as: UTF8.self), chunkName: relativePath)
+            let chunk = try load(source: source, chunkName: relativePath)
             compiledModules[name] = chunk
             return [.reference(chunk)]
         } catch {

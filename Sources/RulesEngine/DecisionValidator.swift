@@ -6,25 +6,31 @@ struct DecisionViolation: Error {
     var message: String
 }
 
-/// Validates what hooks return (SPEC §3.3). Field names outside a decision's
-/// schema are refused, so a typo (`cots = 350`) is an error, not silence;
-/// transition actions may carry extra fields.
+/// Validates what hooks return (SPEC §3.3) and decodes it into its Swift
+/// value, in one pass. Field names outside a decision's schema are refused, so
+/// a typo (`cots = 350`) is an error, not silence; transition actions may
+/// carry extra fields.
+///
+/// The checks against the subject (units of the posting, what was paid) run
+/// only when it is given: a recorded decision is decoded without them.
 enum DecisionValidator {
-    static func carrier(_ value: JSONValue) throws(DecisionViolation) {
+    static func carrier(_ value: JSONValue) throws(DecisionViolation) -> CarrierDecision {
         let fields = try table(value, "carrier decision")
         try allowOnly(fields, Allowed.carrier, in: "carrier decision")
-        try requireString(fields, "carrier", nonEmpty: true)
-        try optionalString(fields, "service")
-        try optionalInteger(fields, "cost", minimum: 0, money: true)
-        try optionalInteger(fields, "eta_days", minimum: 0)
-        try optionalString(fields, "tracking_number")
-        try optionalString(fields, "reason")
+        let carrier = try requireString(fields, "carrier", nonEmpty: true)
+        let service = try optionalString(fields, "service")
+        let cost = try optionalInteger(fields, "cost", minimum: 0, money: true)
+        let etaDays = try optionalInteger(fields, "eta_days", minimum: 0)
+        let trackingNumber = try optionalString(fields, "tracking_number")
+        let reason = try optionalString(fields, "reason")
+        return CarrierDecision(carrier: carrier, service: service, cost: cost, etaDays: etaDays, trackingNumber: trackingNumber, reason: reason)
     }
 
-    static func packaging(_ value: JSONValue, products: [Product]) throws(DecisionViolation) {
+    /// `products` nil: the shape only (no unit accounting).
+    static func packaging(_ value: JSONValue, products: [Product]?) throws(DecisionViolation) -> PackagingDecision {
         let fields = try table(value, "packaging decision")
         try allowOnly(fields, Allowed.packaging, in: "packaging decision")
-        try optionalString(fields, "reason")
+        let reason = try optionalString(fields, "reason")
         guard let packagesValue = fields["packages"] else {
             throw DecisionViolation(message: "packaging decision: field 'packages' is required")
         }
@@ -32,24 +38,30 @@ enum DecisionValidator {
             throw DecisionViolation(message: "packaging decision: 'packages' must be a non-empty list of packages")
         }
         var expected: [Int64: Int64] = [:]
-        for product in products { expected[product.sku, default: 0] += product.quantity }
+        for product in products ?? [] { expected[product.sku, default: 0] += product.quantity }
         var packed: [Int64: Int64] = [:]
+        var decoded: [PackagingDecision.Package] = []
+        decoded.reserveCapacity(packages.count)
         for (index, package) in packages.enumerated() {
             func path() -> String { "packages[\(index + 1)]" }
             let packageFields = try table(package, path())
             try allowOnly(packageFields, Allowed.package, in: path())
-            try optionalString(packageFields, "box", path: path())
-            try optionalBool(packageFields, "fragile", path: path())
-            try optionalInteger(packageFields, "weight_g", minimum: 0, path: path())
-            try optionalString(packageFields, "reason", path: path())
-            if let materials = packageFields["materials"] {
-                guard let list = materials.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
+            let box = try optionalString(packageFields, "box", path: path())
+            let fragile = try optionalBool(packageFields, "fragile", path: path())
+            let weight = try optionalInteger(packageFields, "weight_g", minimum: 0, path: path())
+            let packageReason = try optionalString(packageFields, "reason", path: path())
+            var materials: [String]?
+            if let value = packageFields["materials"] {
+                guard let list = value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                     throw DecisionViolation(message: "\(path()).materials must be a list of strings")
                 }
+                materials = list.map { $0.stringValue! }
             }
             guard let items = packageFields["items"]?.arrayValue, !items.isEmpty else {
                 throw DecisionViolation(message: "\(path()).items must be a non-empty list of {sku, quantity}")
             }
+            var decodedItems: [PackagingDecision.Item] = []
+            decodedItems.reserveCapacity(items.count)
             for (itemIndex, item) in items.enumerated() {
                 func itemPath() -> String { "\(path()).items[\(itemIndex + 1)]" }
                 let itemFields = try table(item, itemPath())
@@ -63,76 +75,91 @@ enum DecisionValidator {
                 guard quantity > 0 else {
                     throw DecisionViolation(message: "\(itemPath()).quantity must be positive, got \(quantity)")
                 }
-                guard expected[sku] != nil else {
-                    throw DecisionViolation(message: "\(itemPath()): SKU \(sku) is not in the posting")
+                if products != nil {
+                    guard expected[sku] != nil else {
+                        throw DecisionViolation(message: "\(itemPath()): SKU \(sku) is not in the posting")
+                    }
+                    packed[sku, default: 0] += quantity
                 }
-                packed[sku, default: 0] += quantity
+                decodedItems.append(PackagingDecision.Item(sku: sku, quantity: quantity))
             }
+            decoded.append(PackagingDecision.Package(
+                box: box, items: decodedItems, materials: materials, fragile: fragile, weightGrams: weight, reason: packageReason))
         }
-        guard expected != packed else { return }
+        let decision = PackagingDecision(packages: decoded, reason: reason)
+        guard expected != packed else { return decision }
         for sku in expected.keys.sorted() where packed[sku, default: 0] != expected[sku]! {
             let have = packed[sku, default: 0]
             let want = expected[sku]!
             let problem = have < want ? "\(want - have) unit(s) not packed" : "\(have - want) unit(s) more than ordered"
             throw DecisionViolation(message: "packages hold \(have) of SKU \(sku), the posting has \(want): \(problem)")
         }
+        return decision
     }
 
-    static func inserts(_ value: JSONValue) throws(DecisionViolation) {
+    static func inserts(_ value: JSONValue) throws(DecisionViolation) -> [InsertDecision] {
         guard let items = value.arrayValue else {
             throw DecisionViolation(message: "inserts must be a list of {kind, text?, sku?}, got \(describe(value))")
         }
+        var inserts: [InsertDecision] = []
+        inserts.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             func path() -> String { "inserts[\(index + 1)]" }
             let fields = try table(item, path())
             try allowOnly(fields, Allowed.insert, in: path())
-            try requireString(fields, "kind", nonEmpty: true, path: path())
-            try optionalString(fields, "text", path: path())
-            try optionalInteger(fields, "sku", minimum: 1, path: path())
-            try optionalString(fields, "reason", path: path())
+            let kind = try requireString(fields, "kind", nonEmpty: true, path: path())
+            let text = try optionalString(fields, "text", path: path())
+            let sku = try optionalInteger(fields, "sku", minimum: 1, path: path())
+            let reason = try optionalString(fields, "reason", path: path())
+            inserts.append(InsertDecision(kind: kind, text: text, sku: sku, reason: reason))
         }
+        return inserts
     }
 
-    static let returnActions: [String] = ["approve", "reject", "compensate", "refund", "manual_review"]
-
-    /// `paid` is what the buyer paid for the returned product, in minor units.
-    static func returns(_ value: JSONValue, paid: Int64) throws(DecisionViolation) {
+    /// `paid` is what the buyer paid for the returned product, in minor units
+    /// (nil: not checked).
+    static func returns(_ value: JSONValue, paid: Int64?) throws(DecisionViolation) -> ReturnDecision {
         let fields = try table(value, "return decision")
         try allowOnly(fields, Allowed.returnDecision, in: "return decision")
-        try requireString(fields, "action", nonEmpty: true)
-        let action = fields["action"]!.stringValue!
-        guard returnActions.contains(action) else {
-            throw DecisionViolation(message: "action must be one of approve, reject, compensate, refund, manual_review; got '\(action)'")
+        let actionName = try requireString(fields, "action", nonEmpty: true)
+        guard let action = ReturnDecision.Action(rawValue: actionName) else {
+            throw DecisionViolation(message: "action must be one of approve, reject, compensate, refund, manual_review; got '\(actionName)'")
         }
-        try optionalInteger(fields, "amount", minimum: 0, money: true)
-        try optionalInteger(fields, "rejection_reason_id", minimum: 0)
-        try optionalString(fields, "comment")
-        try optionalString(fields, "reason")
-        if let amount = integer(fields["amount"]), amount > paid {
+        let amount = try optionalInteger(fields, "amount", minimum: 0, money: true)
+        let rejectionReasonID = try optionalInteger(fields, "rejection_reason_id", minimum: 0)
+        let comment = try optionalString(fields, "comment")
+        let reason = try optionalString(fields, "reason")
+        if let amount, let paid, amount > paid {
             throw DecisionViolation(message: "amount \(amount) exceeds what the buyer paid for the returned product (\(paid))")
         }
-        if action == "reject", (fields["comment"]?.stringValue ?? "").isEmpty {
+        if action == .reject, (comment ?? "").isEmpty {
             throw DecisionViolation(message: "a 'reject' decision needs a comment for the buyer")
         }
-        if action == "compensate", fields["amount"] == nil {
+        if action == .compensate, amount == nil {
             throw DecisionViolation(message: "a 'compensate' decision needs an amount")
         }
+        return ReturnDecision(action: action, amount: amount, rejectionReasonID: rejectionReasonID, comment: comment, reason: reason)
     }
 
-    static func actions(_ value: JSONValue) throws(DecisionViolation) {
+    static func actions(_ value: JSONValue) throws(DecisionViolation) -> [ActionDecision] {
         guard let items = value.arrayValue else {
             throw DecisionViolation(message: "a transitions hook must return a list of actions, got \(describe(value))")
         }
+        var actions: [ActionDecision] = []
+        actions.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             func path() -> String { "actions[\(index + 1)]" }
             let fields = try table(item, path())
-            try requireString(fields, "action", nonEmpty: true, path: path())
-            if fields["action"]?.stringValue == "cancel" {
-                guard let reason = integer(fields["cancel_reason_id"]), reason > 0 else {
+            let action = try requireString(fields, "action", nonEmpty: true, path: path())
+            let cancelReasonID = integer(fields["cancel_reason_id"])
+            if action == "cancel" {
+                guard let reason = cancelReasonID, reason > 0 else {
                     throw DecisionViolation(message: "\(path()): a 'cancel' action needs an integer cancel_reason_id")
                 }
             }
+            actions.append(ActionDecision(action: action, cancelReasonID: cancelReasonID, fields: fields))
         }
+        return actions
     }
 
     // MARK: - Helpers
@@ -173,31 +200,40 @@ enum DecisionValidator {
 
     private static func name(_ key: String, _ path: () -> String?) -> String { path().map { "\($0).\(key)" } ?? key }
 
-    private static func requireString(_ fields: JSONObject, _ key: String, nonEmpty: Bool, path: @autoclosure () -> String? = nil) throws(DecisionViolation) {
+    private static func requireString(
+        _ fields: JSONObject, _ key: String, nonEmpty: Bool, path: @autoclosure () -> String? = nil
+    ) throws(DecisionViolation) -> String {
         guard let value = fields[key] else { throw DecisionViolation(message: "field '\(name(key, path))' is required") }
         guard let text = value.stringValue, !(nonEmpty && text.isEmpty) else {
             throw DecisionViolation(message: "field '\(name(key, path))' must be a non-empty string, got \(describe(value))")
         }
+        return text
     }
 
-    private static func optionalString(_ fields: JSONObject, _ key: String, path: @autoclosure () -> String? = nil) throws(DecisionViolation) {
-        guard let value = fields[key] else { return }
-        guard value.stringValue != nil else {
+    private static func optionalString(
+        _ fields: JSONObject, _ key: String, path: @autoclosure () -> String? = nil
+    ) throws(DecisionViolation) -> String? {
+        guard let value = fields[key] else { return nil }
+        guard let text = value.stringValue else {
             throw DecisionViolation(message: "field '\(name(key, path))' must be a string, got \(describe(value))")
         }
+        return text
     }
 
-    private static func optionalBool(_ fields: JSONObject, _ key: String, path: @autoclosure () -> String? = nil) throws(DecisionViolation) {
-        guard let value = fields[key] else { return }
-        guard value.boolValue != nil else {
+    private static func optionalBool(
+        _ fields: JSONObject, _ key: String, path: @autoclosure () -> String? = nil
+    ) throws(DecisionViolation) -> Bool? {
+        guard let value = fields[key] else { return nil }
+        guard let flag = value.boolValue else {
             throw DecisionViolation(message: "field '\(name(key, path))' must be a boolean, got \(describe(value))")
         }
+        return flag
     }
 
     private static func optionalInteger(
         _ fields: JSONObject, _ key: String, minimum: Int64, money: Bool = false, path: @autoclosure () -> String? = nil
-    ) throws(DecisionViolation) {
-        guard let value = fields[key] else { return }
+    ) throws(DecisionViolation) -> Int64? {
+        guard let value = fields[key] else { return nil }
         guard let integer = integer(value) else {
             let hint = money ? " of minor units (kopecks); use rub() or // for whole numbers" : ""
             throw DecisionViolation(message: "field '\(name(key, path))' must be an integer\(hint), got \(describe(value))")
@@ -205,6 +241,7 @@ enum DecisionValidator {
         guard integer >= minimum else {
             throw DecisionViolation(message: "field '\(name(key, path))' must be at least \(minimum), got \(integer)")
         }
+        return integer
     }
 
     /// An integer a script returned (a float, even an integral one, is not).

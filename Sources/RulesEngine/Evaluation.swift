@@ -5,9 +5,12 @@ public struct Evaluation: Sendable, Hashable {
     public var postingNumber: String?
     public var returnID: Int64?
     public var status: String?
-    /// Decisions of the hooks that ran and succeeded, in run order.
-    public var decisions: JSONObject
-    /// Actions of the `transitions.lua` hooks.
+    /// Decisions of the hooks that ran and succeeded, validated and typed.
+    public var decisions: Decisions
+    /// The same decisions as recorded and printed (`decisions` of SPEC §4), by
+    /// hook name in run order; inserts with their templates rendered.
+    public var decisionsJSON: JSONObject
+    /// Actions of the `transitions.lua` hooks, as recorded.
     public var actions: [JSONValue]
     public var errors: [RuleError]
     /// What scripts printed.
@@ -16,14 +19,15 @@ public struct Evaluation: Sendable, Hashable {
     public var hookRuns: [HookRun]
 
     public init(
-        postingNumber: String?, returnID: Int64? = nil, status: String?, decisions: JSONObject = [:],
-        actions: [JSONValue] = [], errors: [RuleError] = [], log: [String] = [], hookRuns: [HookRun] = []
+        postingNumber: String?, returnID: Int64? = nil, status: String?, errors: [RuleError] = [], log: [String] = [],
+        hookRuns: [HookRun] = []
     ) {
         self.postingNumber = postingNumber
         self.returnID = returnID
         self.status = status
-        self.decisions = decisions
-        self.actions = actions
+        decisions = Decisions()
+        decisionsJSON = [:]
+        actions = []
         self.errors = errors
         self.log = log
         self.hookRuns = hookRuns
@@ -35,10 +39,22 @@ public struct Evaluation: Sendable, Hashable {
         if let returnID { object["return_id"] = .number(JSONNumber(integer: returnID)) }
         object["posting_number"] = postingNumber.map(JSONValue.string) ?? .null
         object["status"] = status.map(JSONValue.string) ?? .null
-        object["decisions"] = .object(decisions)
+        object["decisions"] = .object(decisionsJSON)
         object["actions"] = .array(actions)
         object["errors"] = .array(errors.map(\.json))
         return .object(object)
+    }
+
+    /// Records a hook's accepted decision: `recorded` is its JSON as stored
+    /// and printed (actions go to `actions`, the others under the hook's name).
+    mutating func record(_ decision: Decision, recorded: JSONValue, hook name: String) {
+        decisions.add(decision)
+        if case .actions = decision {
+            actions.append(contentsOf: recorded.arrayValue ?? [])
+        } else {
+            decisionsJSON[name] = recorded
+        }
+        hookRuns[hookRuns.count - 1].decision = recorded
     }
 }
 

@@ -1,18 +1,83 @@
 import PostingModel
 
-/// The decision hooks of SPEC §3.1, in the order they run within one transition.
-public enum Hook: String, Sendable, Hashable, CaseIterable {
-    case packaging
-    case inserts
-    case carrier
-    case returns
-    case transitions
+/// One decision hook of SPEC §3.1, described once: everything the engine, the
+/// store's records and the renderers need to know about it comes from here.
+///
+/// A new hook is one entry in `Hook.all` plus its validator (and its case of
+/// `Decision`). A name the table does not know is `unknown_hook`, never
+/// something treated as another hook.
+public struct Hook: Sendable, Hashable, CustomStringConvertible {
+    /// How the hook is called.
+    public enum Arguments: Sendable, Hashable {
+        /// `hook(posting, ctx)`.
+        case postingAndContext
+        /// `hook(ret, posting_or_nil, ctx)`.
+        case returnPostingAndContext
 
+        /// The number of arguments the Lua function gets.
+        var arity: Int64 { self == .postingAndContext ? 2 : 3 }
+    }
+
+    /// The recorded name of its runs (`carrier`); for a keyed hook, the part
+    /// before `:<key>` (`transitions`).
+    public let name: String
     /// The rule file that defines the hook.
-    public var fileName: String { rawValue + ".lua" }
+    public let fileName: String
+    public let arguments: Arguments
+    /// The file returns a table of functions by key (a status name or `"*"`)
+    /// rather than one function; each runs as `name:key`.
+    public let isKeyed: Bool
+    /// Whether later hooks of the same transition see the decision in `ctx.decisions`.
+    public let isVisibleToLaterHooks: Bool
+    /// Validates what the hook returned and decodes it (SPEC §3.3). Without a
+    /// subject only the decision's shape is checked (a recorded decision).
+    let validate: @Sendable (JSONValue, DecisionSubject?) throws(DecisionViolation) -> Decision
 
-    /// The key of the hook's decision in a result (`transitions` produce `actions`).
-    public var decisionKey: String { rawValue }
+    public var description: String { name }
+
+    public static func == (lhs: Hook, rhs: Hook) -> Bool { lhs.name == rhs.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
+    public static let packaging = Hook(
+        name: "packaging", fileName: "packaging.lua", arguments: .postingAndContext, isKeyed: false, isVisibleToLaterHooks: true,
+        validate: { value, subject throws(DecisionViolation) in .packaging(try DecisionValidator.packaging(value, products: subject?.products)) })
+    public static let inserts = Hook(
+        name: "inserts", fileName: "inserts.lua", arguments: .postingAndContext, isKeyed: false, isVisibleToLaterHooks: true,
+        validate: { value, _ throws(DecisionViolation) in .inserts(try DecisionValidator.inserts(value)) })
+    public static let carrier = Hook(
+        name: "carrier", fileName: "carrier.lua", arguments: .postingAndContext, isKeyed: false, isVisibleToLaterHooks: true,
+        validate: { value, _ throws(DecisionViolation) in .carrier(try DecisionValidator.carrier(value)) })
+    public static let returns = Hook(
+        name: "returns", fileName: "returns.lua", arguments: .returnPostingAndContext, isKeyed: false, isVisibleToLaterHooks: false,
+        validate: { value, subject throws(DecisionViolation) in .returns(try DecisionValidator.returns(value, paid: subject?.paid)) })
+    public static let transitions = Hook(
+        name: "transitions", fileName: "transitions.lua", arguments: .postingAndContext, isKeyed: true, isVisibleToLaterHooks: false,
+        validate: { value, _ throws(DecisionViolation) in .actions(try DecisionValidator.actions(value)) })
+
+    /// Every hook, in the order they run within one transition.
+    public static let all: [Hook] = [.packaging, .inserts, .carrier, .returns, .transitions]
+
+    /// The hook a recorded run name belongs to: `carrier`, or
+    /// `transitions:<status>` / `transitions:*` for a keyed hook; nil for a
+    /// name the table does not know (including a key that is not a status).
+    public static func named(_ runName: String) -> Hook? {
+        guard let colon = runName.firstIndex(of: ":") else {
+            return all.first { !$0.isKeyed && $0.name == runName }
+        }
+        let prefix = runName[..<colon]
+        let key = runName[runName.index(after: colon)...]
+        guard key == "*" || PostingStatus(rawValue: String(key)) != nil else { return nil }
+        return all.first { $0.isKeyed && $0.name == prefix }
+    }
+
+    /// The recorded name of one function of a keyed hook.
+    func runName(key: String?) -> String { key.map { "\(name):\($0)" } ?? name }
+
+    /// Decodes a decision as recorded (already validated when it was made):
+    /// nil when it does not have the hook's shape.
+    public func recorded(_ decision: JSONValue) -> Decision? {
+        try? validate(decision, nil)
+    }
 
     /// The decision hooks run when a posting enters `status` (SPEC §2), in
     /// order; `transitions.lua` runs after them in every case.
@@ -24,6 +89,14 @@ public enum Hook: String, Sendable, Hashable, CaseIterable {
         default: []
         }
     }
+}
+
+/// What a decision is checked against beyond its shape (SPEC §3.3).
+struct DecisionSubject {
+    /// The posting's products: every unit must be packed exactly once.
+    var products: [Product]?
+    /// What the buyer paid for a returned product, in minor units.
+    var paid: Int64?
 }
 
 /// A posting state transition: `from` is nil for a posting seen for the first time.

@@ -6,7 +6,8 @@ public struct RulesFolder: Sendable {
     public let root: URL
     /// Sources of the hook files present, by hook.
     public let hookSources: [Hook: String]
-    /// Sources of `lib/**/*.lua`, by path relative to the folder.
+    /// Sources of `lib/**/*.lua`, by path relative to the folder: `require`
+    /// loads these, never the disk.
     public let libSources: [String: String]
     /// Product facts from `catalog.json` (empty when absent or broken).
     public let catalog: Catalog
@@ -36,20 +37,23 @@ public struct RulesFolder: Sendable {
         for name in topLevel.sorted() where name.hasSuffix(".lua") {
             guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(name).path) else { continue }
             files[name] = Array(data)
-            if let hook = Hook.allCases.first(where: { $0.fileName == name }) {
+            if let hook = Hook.all.first(where: { $0.fileName == name }) {
                 hookSources[hook] = String(decoding: data, as: UTF8.self)
             } else {
                 problems.append(RuleError(
                     code: .unknownHook, file: name, line: 1,
-                    message: "unknown rule file: expected one of \(Hook.allCases.map(\.fileName).joined(separator: ", ")); shared code belongs in lib/"))
+                    message: "unknown rule file: expected one of \(Hook.all.map(\.fileName).joined(separator: ", ")); shared code belongs in lib/"))
             }
         }
 
         let lib = root.appendingPathComponent("lib")
+        // A module that resolves outside lib/ (a symlink) is not part of the rules.
+        let libRoot = lib.resolvingSymlinksInPath().path + "/"
         if let enumerator = FileManager.default.enumerator(atPath: lib.path) {
             for case let relative as String in enumerator where relative.hasSuffix(".lua") {
                 let path = "lib/" + relative
-                guard let data = FileManager.default.contents(atPath: lib.appendingPathComponent(relative).path) else { continue }
+                let resolved = lib.appendingPathComponent(relative).resolvingSymlinksInPath().path
+                guard resolved.hasPrefix(libRoot), let data = FileManager.default.contents(atPath: resolved) else { continue }
                 files[path] = Array(data)
                 libSources[path] = String(decoding: data, as: UTF8.self)
             }

@@ -258,7 +258,7 @@ public final class REPLSession {
 
     private func render(_ evaluation: Evaluation, title: String) -> REPLReply {
         var lines = [title]
-        lines.append("decisions = " + lua.show(LuaValue(json: .object(evaluation.decisions))))
+        lines.append("decisions = " + lua.show(LuaValue(json: .object(evaluation.decisionsJSON))))
         lines.append("actions = " + lua.show(.array(evaluation.actions.map { LuaValue(json: $0) })))
         if !evaluation.log.isEmpty { lines.append("log = " + lua.show(.array(evaluation.log.map(LuaValue.string)))) }
         var reply = REPLReply(output: REPLSession.lines(lines))

@@ -39,13 +39,9 @@ struct SandboxTests {
         "local _, library = pairs(table); rawset(library, 'insert', nil)",
     ])
     func escapesFail(source: String) throws {
-        let folder = try TemporaryFolder(files: ["tests/secret.lua": "return 'secret'"])
-        // lib/outside.lua is a symlink that leaves the rules folder.
-        let outside = try TemporaryFolder(files: ["outside.lua": "return 'outside'"])
-        try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("lib"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(
-            at: folder.url.appendingPathComponent("lib/outside.lua"), withDestinationURL: outside.url.appendingPathComponent("outside.lua"))
-        let sandbox = try Sandbox(moduleRoot: folder.url)
+        // Only lib/ modules load: a source handed over under another path
+        // (tests/) stays out of reach, and nothing is read from disk.
+        let sandbox = try Sandbox(modules: ["tests/secret.lua": "return 'secret'", "lib/ok.lua": "return 'ok'"])
         do {
             let results = try runChunk(source, chunkName: "escape.lua", in: sandbox)
             #expect(results.first == .nil || results.isEmpty, "\(source) succeeded with \(results)")
@@ -114,11 +110,10 @@ struct SandboxTests {
     }
 
     @Test func requireLoadsLibModulesOnceWithTheirOwnChunkNames() throws {
-        let folder = try TemporaryFolder(files: [
+        let sandbox = try Sandbox(modules: [
             "lib/tariffs.lua": "local M = {}\nM.loads = (M.loads or 0) + 1\nfunction M.price(kg)\n  if kg < 0 then error('negative weight') end\n  return 100 + kg * 10\nend\nreturn M\n",
             "lib/broken.lua": "return {\n  oops = = 1\n}\n",
         ])
-        let sandbox = try Sandbox(moduleRoot: folder.url)
         let hook = try runChunkKeeping("local t = require('lib.tariffs')\nreturn function(kg) return t.price(kg), require('lib.tariffs') == t end", chunkName: "carrier.lua", in: sandbox)
         #expect(try sandbox.state.call(hook, [.value(2)]) == [.integer(120), true])
         let error = expectLuaError(.runtime) { try sandbox.state.call(hook, [.value(-1)]) }

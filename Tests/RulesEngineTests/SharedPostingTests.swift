@@ -56,7 +56,7 @@ struct SharedPostingTests {
         if !write.hasPrefix("setmetatable") {  // that one is Lua's own message
             #expect(error.message.contains("read-only table 'posting'"), "\(error.message)")
         }
-        #expect(result.decisions["carrier"]?["reason"] == "awaiting_packaging 2 2")
+        #expect(result.decisions.carrier?.reason == "awaiting_packaging 2 2")
     }
 
     @Test func readsWorkAsOnAnyTable() throws {
@@ -77,7 +77,7 @@ struct SharedPostingTests {
                 """,
         ])
         #expect(result.errors.isEmpty, "\(result.errors)")
-        #expect(result.decisions["carrier"]?["reason"] == "id,name,warehouse|11,12|2|2|1|900-1|2|false")
+        #expect(result.decisions.carrier?.reason == "id,name,warehouse|11,12|2|2|1|900-1|2|false")
     }
 
     @Test func aDecisionMayCarryPartsOfThePosting() throws {

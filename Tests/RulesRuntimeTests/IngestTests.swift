@@ -37,7 +37,7 @@ struct IngestTests {
         let applier = try harness.applier()
         let created = try await harness.ingest(ndjson: [Fixtures.posting("100-1", status: "awaiting_packaging")], applier: applier)
         #expect(created.map(\.change) == [.created])
-        #expect(created.first?.evaluation?.decisions["carrier"] != nil)
+        #expect(created.first?.evaluation?.decisions.carrier != nil)
 
         let moved = try await harness.ingest(ndjson: [Fixtures.posting("100-1", status: "awaiting_deliver")], applier: applier)
         #expect(moved.map(\.change) == [.transitioned])
@@ -129,7 +129,7 @@ struct IngestTests {
         let files = [Fixtures.examplePostings.appendingPathComponent("returns-fbs.json").path]
         let first = try await harness.ingest(files: files, applier: applier)
         #expect(!first.isEmpty)
-        #expect(first.allSatisfy { $0.change == .recorded && $0.evaluation?.decisions["returns"] != nil })
+        #expect(first.allSatisfy { $0.change == .recorded && $0.evaluation?.decisions.returns != nil })
         let second = try await harness.ingest(files: files, applier: applier)
         #expect(second.allSatisfy { $0.change == .known })
         #expect(try harness.count("SELECT count(*) FROM hook_runs WHERE hook = 'returns'") == first.count)

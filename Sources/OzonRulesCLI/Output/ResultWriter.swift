@@ -73,11 +73,11 @@ enum TableRow {
             evaluation.postingNumber ?? "?",
             evaluation.returnID.map(String.init) ?? "",
             evaluation.status ?? "",
-            decisions["packaging"].map(packaging) ?? "",
-            decisions["inserts"].map(inserts) ?? "",
-            decisions["carrier"].map(carrier) ?? "",
-            decisions["returns"].map(returnDecision) ?? "",
-            evaluation.actions.compactMap { $0["action"]?.stringValue }.joined(separator: ", "),
+            decisions.packaging.map { DecisionSummary.text($0) } ?? "",
+            decisions.inserts.map { DecisionSummary.text($0, empty: "") } ?? "",
+            decisions.carrier.map { DecisionSummary.text($0) } ?? "",
+            decisions.returns.map { DecisionSummary.text($0) } ?? "",
+            DecisionSummary.text(decisions.actions, empty: ""),
             evaluation.errors.map { error in
                 error.code.rawValue + (error.file.map { " " + $0 + (error.line.map { ":\($0)" } ?? "") } ?? "")
             }.joined(separator: "; "),
@@ -96,40 +96,6 @@ enum TableRow {
             }
             text += cells.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
         }
-        return text
-    }
-
-    static func money(_ value: JSONValue?, currency: String = "₽") -> String? {
-        guard let minor = value?.int64Value else { return nil }
-        let sign = minor < 0 ? "-" : ""
-        let absolute = minor.magnitude
-        let fraction = absolute % 100
-        return "\(sign)\(absolute / 100).\(fraction < 10 ? "0" : "")\(fraction) \(currency)"
-    }
-
-    static func packaging(_ decision: JSONValue) -> String {
-        let boxes = (decision["packages"]?.arrayValue ?? []).map { $0["box"]?.stringValue ?? "box" }
-        var counts: [(String, Int)] = []
-        for box in boxes {
-            if let index = counts.firstIndex(where: { $0.0 == box }) { counts[index].1 += 1 } else { counts.append((box, 1)) }
-        }
-        return counts.map { $0.1 > 1 ? "\($0.0)×\($0.1)" : $0.0 }.joined(separator: ", ")
-    }
-
-    static func inserts(_ decision: JSONValue) -> String {
-        (decision.arrayValue ?? []).compactMap { $0["kind"]?.stringValue }.joined(separator: "+")
-    }
-
-    static func carrier(_ decision: JSONValue) -> String {
-        var parts = [(decision["carrier"]?.stringValue ?? "?") + (decision["service"]?.stringValue.map { "/" + $0 } ?? "")]
-        if let cost = money(decision["cost"]) { parts.append(cost) }
-        if let days = decision["eta_days"]?.int64Value { parts.append("\(days)d") }
-        return parts.joined(separator: " ")
-    }
-
-    static func returnDecision(_ decision: JSONValue) -> String {
-        var text = decision["action"]?.stringValue ?? "?"
-        if let amount = money(decision["amount"]) { text += " " + amount }
         return text
     }
 }

@@ -119,7 +119,7 @@ enum ItemJSON {
         object["from"] = result.from.map { .string($0.rawValue) } ?? .null
         object["to"] = result.to.map { .string($0.rawValue) } ?? .null
         if let id = result.transitionID { object["transition_id"] = .number(JSONNumber(integer: id)) }
-        object["decisions"] = .object(result.evaluation?.decisions ?? [:])
+        object["decisions"] = .object(result.evaluation?.decisionsJSON ?? [:])
         object["actions"] = .array(result.evaluation?.actions ?? [])
         object["errors"] = .array(result.errors.map(\.json))
         return .object(object)

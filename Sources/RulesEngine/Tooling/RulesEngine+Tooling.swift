@@ -23,48 +23,27 @@ extension RulesEngine {
         hook name: String, posting: Posting, transition: Transition, now: Timestamp,
         decisions: [String: LuaValue] = [:]
     ) throws(RuleError) -> Evaluation {
-        let function = try hookFunction(named: name)
-        let posting = catalog.apply(to: posting)
-        var result = Evaluation(postingNumber: posting.postingNumber, status: transition.to.rawValue)
-        do {
-            try sandbox.beginEvaluation(seed: RulesEngine.seed(posting.postingNumber))
-        } catch {
-            result.errors.append(RuleError(code: .ruleRuntimeError, postingNumber: posting.postingNumber, message: "\(error)"))
-            return result
-        }
-        let subject = sandbox.state.reference(to: LuaJSON.sharedPosting(posting.fields))
-        let context = contextReference(now: now, transition: transition, decisions: decisions)
-        defer {
-            sandbox.state.release(subject)
-            sandbox.state.release(context)
-        }
-        if let value = run(name, function, context: .reference(context), subject: subject, posting: .value(.nil), arity: 2,
-                           postingNumber: posting.postingNumber, decisionName: nil, into: &result) {
-            accept(value, of: name, function: function, posting: posting, into: &result)
-        }
-        result.log = sandbox.takeLog()
-        return result
+        let step = try hookStep(named: name)
+        return evaluate(.posting(catalog.apply(to: posting)), transition: transition, now: now, steps: [step], decisions: decisions)
     }
 
-    private func hookFunction(named name: String) throws(RuleError) -> LuaReference {
-        let decisionHooks: [Hook] = [.packaging, .inserts, .carrier]
-        if let hook = Hook(rawValue: name), decisionHooks.contains(hook) {
-            guard let function = hooks[hook] else {
+    private func hookStep(named name: String) throws(RuleError) -> HookStep {
+        // `transitions:<anything>` is a keyed hook the folder may lack.
+        let hook = Hook.named(name) ?? Hook.all.first { $0.isKeyed && name.hasPrefix($0.name + ":") }
+        guard let hook, hook.arguments == .postingAndContext else {
+            throw RuleError(code: .unknownHook, hook: name,
+                            message: "unknown hook '\(name)': expected packaging, inserts, carrier or transitions:<status>")
+        }
+        guard let function = functions[name] else {
+            guard hook.isKeyed else {
                 throw RuleError(code: .unknownHook, hook: name, message: "the rules folder has no \(hook.fileName)")
             }
-            return function
+            let key = name.dropFirst(hook.name.count + 1)
+            let defined = functions.keys.filter { $0.hasPrefix(hook.name + ":") }.sorted().joined(separator: ", ")
+            throw RuleError(code: .unknownHook, hook: name,
+                            message: "\(hook.fileName) has no hook for '\(key)' (defined: \(defined.isEmpty ? "none" : defined))")
         }
-        if name.hasPrefix("transitions:") {
-            let key = String(name.dropFirst("transitions:".count))
-            guard let function = transitionHooks[key] else {
-                let defined = transitionHooks.keys.sorted().map { "transitions:\($0)" }.joined(separator: ", ")
-                throw RuleError(code: .unknownHook, hook: name,
-                                message: "transitions.lua has no hook for '\(key)' (defined: \(defined.isEmpty ? "none" : defined))")
-            }
-            return function
-        }
-        throw RuleError(code: .unknownHook, hook: name,
-                        message: "unknown hook '\(name)': expected packaging, inserts, carrier or transitions:<status>")
+        return HookStep(hook: hook, name: name, function: function)
     }
 }
 

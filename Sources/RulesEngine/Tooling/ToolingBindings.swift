@@ -129,7 +129,7 @@ public final class ToolingBindings {
         }
         let decision: LuaValue? = name.hasPrefix("transitions:")
             ? (evaluation.hookRuns.last?.decision.map { LuaValue(json: $0) })
-            : evaluation.decisions[name].map { LuaValue(json: $0) }
+            : evaluation.decisionsJSON[name].map { LuaValue(json: $0) }
         return Self.result(evaluation, decision: decision)
     }
 
@@ -142,7 +142,7 @@ public final class ToolingBindings {
         let evaluation = engine.toolingSandbox.state.preservingCallState {
             engine.evaluate(event, posting: posting, now: time)
         }
-        return Self.result(evaluation, decision: evaluation.decisions["returns"].map { LuaValue(json: $0) })
+        return Self.result(evaluation, decision: evaluation.decisionsJSON["returns"].map { LuaValue(json: $0) })
     }
 
     // MARK: - Arguments and results
@@ -198,7 +198,7 @@ public final class ToolingBindings {
     /// `message`, `text`), `log`, and `decision` for a single hook.
     public static func result(_ evaluation: Evaluation, decision: LuaValue?) -> LuaValue {
         var fields: [String: LuaValue] = [
-            "decisions": LuaValue(json: .object(evaluation.decisions)),
+            "decisions": LuaValue(json: .object(evaluation.decisionsJSON)),
             "actions": .array(evaluation.actions.map { LuaValue(json: $0) }),
             "errors": .array(evaluation.errors.map(errorValue)),
             "log": .array(evaluation.log.map(LuaValue.string)),

@@ -191,7 +191,7 @@ public struct PostingApplier: Sendable {
                 continue
             }
             let carrierDecided = from == nil
-                ? false : try await store.latestDecision(hook: Hook.carrier.rawValue, postingNumber: number) != nil
+                ? false : try await store.latestDecision(hook: Hook.carrier.name, postingNumber: number) != nil
             let request = EvaluationRequest(
                 posting: item.posting, transition: Transition(from: from, to: item.posting.status), now: now,
                 carrierDecided: carrierDecided)
@@ -208,10 +208,10 @@ public struct PostingApplier: Sendable {
                 to: request.transition.to, evaluation: evaluation)
             var planned: [NewOutboxRequest] = []
             if let planner {
-                var recordedCarrier: JSONValue?
-                if request.transition.to == .awaitingDeliver, evaluation.decisions[Hook.carrier.rawValue] == nil {
-                    recordedCarrier = try await store.latestDecision(hook: Hook.carrier.rawValue, postingNumber: pending.row.postingNumber)
-                        .flatMap { try? JSONParser.parse($0) }
+                var recordedCarrier: CarrierDecision?
+                if request.transition.to == .awaitingDeliver, evaluation.decisions.carrier == nil {
+                    recordedCarrier = try await store.latestDecision(hook: Hook.carrier.name, postingNumber: pending.row.postingNumber)
+                        .flatMap { try? JSONParser.parse($0) }.flatMap(CarrierDecision.init(recorded:))
                 }
                 planned = planner(RequestPlanningInput(posting: item.posting, result: result, recordedCarrierDecision: recordedCarrier))
             }
@@ -248,5 +248,5 @@ public struct RequestPlanningInput: Sendable {
     public var result: ItemResult
     /// The latest recorded carrier decision, when this transition made none (entering
     /// `awaiting_deliver` after the carrier was decided earlier).
-    public var recordedCarrierDecision: JSONValue?
+    public var recordedCarrierDecision: CarrierDecision?
 }

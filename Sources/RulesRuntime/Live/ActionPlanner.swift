@@ -27,53 +27,51 @@ public enum ActionPlanner {
         plan(posting: input.posting, result: input.result, recordedCarrierDecision: input.recordedCarrierDecision).map(\.outboxRequest)
     }
 
+    /// What to send for the evaluation of an ingested posting: nothing unless the posting was
+    /// created or moved. `recordedCarrierDecision` is the latest carrier decision recorded
+    /// for the posting (used when this transition made none).
     public static func plan(
-        posting: Posting, result: ItemResult, recordedCarrierDecision: JSONValue?
+        posting: Posting, result: ItemResult, recordedCarrierDecision: CarrierDecision?
     ) -> [Planned] {
         guard result.change == .created || result.change == .transitioned, let evaluation = result.evaluation else { return [] }
+        return plan(posting: posting, decisions: evaluation.decisions, recordedCarrier: recordedCarrierDecision)
+    }
+
+    /// What to send for `decisions`, made as `posting` entered its current status.
+    public static func plan(posting: Posting, decisions: Decisions, recordedCarrier: CarrierDecision?) -> [Planned] {
         var planned: [Planned] = []
-        let actions = evaluation.actions
-        let names = Set(actions.compactMap { $0["action"]?.stringValue })
+        let actions = decisions.actions
         let number = posting.postingNumber
 
-        if let cancel = actions.first(where: { $0["action"]?.stringValue == "cancel" }),
-           let reason = cancel["cancel_reason_id"]?.int64Value,
+        if let cancel = actions.first(where: { $0.action == "cancel" }), let reason = cancel.cancelReasonID,
            posting.status != .cancelled, posting.status != .delivered {
-            let message = cancel["cancel_reason_message"]?.stringValue ?? cancel["message"]?.stringValue ?? cancel["reason"]?.stringValue
+            let message = cancel.text("cancel_reason_message") ?? cancel.text("message") ?? cancel.text("reason")
             planned.append(Planned(kind: .cancel, request: OzonClient.cancelRequest(
                 postingNumber: number, reasonID: reason, message: reason == 402 ? (message ?? "cancelled by the seller's rules") : nil)))
             return planned
         }
 
-        if posting.status == .awaitingPackaging, !names.contains("hold"),
-           let packages = shipPackages(evaluation.decisions["packaging"]), !packages.isEmpty,
-           allows(posting, "ship") {
-            planned.append(Planned(kind: .ship, request: OzonClient.shipRequest(postingNumber: number, packages: packages)))
+        if posting.status == .awaitingPackaging, !actions.contains(where: { $0.action == "hold" }),
+           let packaging = decisions.packaging, allows(posting, "ship") {
+            let packages = shipPackages(packaging)
+            if !packages.isEmpty {
+                planned.append(Planned(kind: .ship, request: OzonClient.shipRequest(postingNumber: number, packages: packages)))
+            }
         }
 
-        if posting.status == .awaitingDeliver, isRFBS(posting) {
-            let carrier = evaluation.decisions["carrier"] ?? recordedCarrierDecision
-            if let tracking = carrier?["tracking_number"]?.stringValue, !tracking.isEmpty,
-               posting.fields["tracking_number"]?.stringValue != tracking {
-                planned.append(Planned(kind: .trackingNumber, request: OzonClient.trackingRequest([(number, tracking)])))
-            }
+        if posting.status == .awaitingDeliver, isRFBS(posting),
+           let tracking = (decisions.carrier ?? recordedCarrier)?.trackingNumber, !tracking.isEmpty,
+           posting.fields["tracking_number"]?.stringValue != tracking {
+            planned.append(Planned(kind: .trackingNumber, request: OzonClient.trackingRequest([(number, tracking)])))
         }
         return planned
     }
 
-    /// The packaging decision's packages as ship packages.
-    public static func shipPackages(_ decision: JSONValue?) -> [ShipPackage]? {
-        guard let packages = decision?["packages"]?.arrayValue else { return nil }
-        var result: [ShipPackage] = []
-        for package in packages {
-            var items: [ShipPackage.Item] = []
-            for item in package["items"]?.arrayValue ?? [] {
-                guard let sku = item["sku"]?.int64Value, let quantity = item["quantity"]?.int64Value, quantity > 0 else { return nil }
-                items.append(ShipPackage.Item(sku: sku, quantity: quantity))
-            }
-            if !items.isEmpty { result.append(ShipPackage(items: items)) }
+    /// The packaging decision's packages as ship packages (`product_id` = SKU).
+    public static func shipPackages(_ decision: PackagingDecision) -> [ShipPackage] {
+        decision.packages.map { package in
+            ShipPackage(items: package.items.map { ShipPackage.Item(sku: $0.sku, quantity: $0.quantity) })
         }
-        return result
     }
 
     /// rFBS: delivered by the seller or a third party, not by Ozon.

@@ -6,7 +6,7 @@ import RulesEngine
 /// `now`, `now_iso`, `transition` (`{from?, to}`, absent for a return) and `decisions`.
 public enum HookContext {
     /// Hooks whose decision later hooks of the same transition see in `ctx.decisions` (SPEC §3.1).
-    static let visibleDecisions: Set<String> = [Hook.packaging.rawValue, Hook.inserts.rawValue, Hook.carrier.rawValue]
+    static let visibleDecisions: Set<String> = Set(Hook.all.filter(\.isVisibleToLaterHooks).map(\.name))
 
     /// The ctx of `runs[index]`, for an evaluation at `at` of `transition` (nil for a return).
     public static func make(runs: [HookRunRecord], index: Int, at: Timestamp, transition: Transition?) -> JSONValue {

@@ -159,18 +159,18 @@ struct ReplayAccumulator {
                 }
             }
             hooks[hook] = diff
-            if hook == Hook.carrier.rawValue { countCarrier(before: a, after: b) }
+            if hook == Hook.carrier.name { countCarrier(before: a, after: b) }
         }
     }
 
     private mutating func countCarrier(before: ReplayOutcome, after: ReplayOutcome) {
-        if case .decision(let d) = before {
+        if case .decision(let json) = before, let d = CarrierDecision(recorded: json) {
             mix[ReplayAccumulator.carrierLabel(d), default: (0, 0)].before += 1
-            if let cost = d["cost"]?.int64Value { costBefore.add(cost) }
+            if let cost = d.cost { costBefore.add(cost) }
         }
-        if case .decision(let d) = after {
+        if case .decision(let json) = after, let d = CarrierDecision(recorded: json) {
             mix[ReplayAccumulator.carrierLabel(d), default: (0, 0)].after += 1
-            if let cost = d["cost"]?.int64Value { costAfter.add(cost) }
+            if let cost = d.cost { costAfter.add(cost) }
         }
     }
 
@@ -201,20 +201,19 @@ struct ReplayAccumulator {
         return .none
     }
 
-    static func carrierLabel(_ decision: JSONValue) -> String {
-        let carrier = decision["carrier"]?.stringValue ?? "?"
-        guard let service = decision["service"]?.stringValue, !service.isEmpty else { return carrier }
-        return carrier + " " + service
+    static func carrierLabel(_ decision: CarrierDecision) -> String {
+        guard let service = decision.service, !service.isEmpty else { return decision.carrier }
+        return decision.carrier + " " + service
     }
 
     /// Run order: packaging, inserts, carrier, transitions:<status> (by name), transitions:*, returns.
     static func order(_ hook: String) -> (Int, String) {
         switch hook {
-        case Hook.packaging.rawValue: (0, hook)
-        case Hook.inserts.rawValue: (1, hook)
-        case Hook.carrier.rawValue: (2, hook)
+        case Hook.packaging.name: (0, hook)
+        case Hook.inserts.name: (1, hook)
+        case Hook.carrier.name: (2, hook)
         case "transitions:*": (4, hook)
-        case Hook.returns.rawValue: (5, hook)
+        case Hook.returns.name: (5, hook)
         default: (3, hook)
         }
     }
