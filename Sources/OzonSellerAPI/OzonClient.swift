@@ -131,7 +131,7 @@ public final class OzonClient: Sendable {
     private func attempt(
         _ path: String, _ body: JSONValue, record: (APIExchange) -> Void
     ) async throws(OzonAPIError) -> JSONValue {
-        let started = Date()
+        let started = ContinuousClock.now
         var attempts = 0
         var circuitDelay = retry.circuitOpenDelay
         var transportDelay = retry.transportDelay
@@ -140,7 +140,7 @@ public final class OzonClient: Sendable {
         func finish(_ error: OzonAPIError?) {
             record(APIExchange(
                 path: path, request: body, httpStatus: last.status, response: last.text, error: error,
-                attempts: attempts, durationSeconds: Date().timeIntervalSince(started)))
+                attempts: attempts, durationSeconds: Self.seconds(ContinuousClock.now - started)))
         }
         while true {
             attempts += 1
@@ -237,11 +237,12 @@ public final class OzonClient: Sendable {
     public static func parseRetryAfter(_ text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(trimmed), seconds >= 0 { return seconds }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        if let date = formatter.date(from: trimmed) { return max(0, date.timeIntervalSinceNow) }
-        return nil
+        guard let date = UTCTime.parseHTTPDate(trimmed) else { return nil }
+        return Double(max(0, date - Timestamp.now().unixSeconds))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
