@@ -210,6 +210,8 @@ package final class EvaluationRunner {
     /// Evaluates the returns, in input order, each with the posting of its number (read back
     /// from where the index says, a batch at a time, and decoded on the workers).
     private func evaluateReturns() {
+        guard !returns.isEmpty else { return }
+        index.find(Set(returns.map(\.postingNumber)))
         let now = self.now
         for start in stride(from: 0, to: returns.count, by: Self.batchSize) {
             let slice = returns[start..<min(start + Self.batchSize, returns.count)].map { event in

@@ -33,14 +33,22 @@ final class Spool {
         return offset
     }
 
+    /// How many bytes were appended.
+    var count: Int { written + pending.count }
+
     /// `count` bytes from `offset`, or nil if they cannot be read back.
     func read(offset: Int, count: Int) -> [UInt8]? {
-        if offset >= written {
-            let from = offset - written
-            guard from + count <= pending.count else { return nil }
-            return Array(pending[from..<from + count])
+        guard offset >= 0, count >= 0, offset + count <= written + pending.count else { return nil }
+        // After a failed write, bytes may lie partly in the file and partly in memory.
+        let inFile = max(0, min(written - offset, count))
+        var bytes: [UInt8] = []
+        if inFile > 0 {
+            guard let head = Spool.read(fd, offset: offset, count: inFile) else { return nil }
+            bytes = head
         }
-        return Spool.read(fd, offset: offset, count: count)
+        let from = max(0, offset - written)
+        bytes.append(contentsOf: pending[from..<from + count - inFile])
+        return bytes
     }
 
     private func writePending() {
