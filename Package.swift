@@ -117,21 +117,24 @@ let package = Package(
         // Shared by the test targets: the repository's paths and the built binary's locator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
-        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PostingModelTests", dependencies: ["PostingModel"]),
         .testTarget(name: "RulesEngineTests", dependencies: ["RulesEngine", "PostingModel", "LuaKit", "TestSupport"]),
         .testTarget(
             name: "PostingStoreTests",
-            dependencies: ["PostingStore", "SQLiteStore", "RulesRuntime", "RulesEngine", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "PostingStore", "SQLiteStore", "RulesRuntime", "RulesEngine", "PostingModel", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
-        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel"]),
+        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel", "TestSupport"]),
         .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel"]),
         .testTarget(
             name: "WebhookServerTests",
             dependencies: [
                 "WebhookServer", "OzonSellerAPI", "FakeOzonAPI", "PostingStore", "SQLiteStore", "RulesRuntime", "PostingModel",
-                "RulesEngine",
+                "RulesEngine", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

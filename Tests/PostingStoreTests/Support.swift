@@ -5,14 +5,13 @@ import PostingStore
 import RulesRuntime
 import SQLiteStore
 import RulesEngine
+import TestSupport
 import Testing
 
 /// Paths and fixed values shared by the store tests.
 enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let exampleRules = repositoryRoot.appendingPathComponent("examples/rules")
-    static let examplePostings = repositoryRoot.appendingPathComponent("examples/postings")
+    static let exampleRules = Repository.exampleRules
+    static let examplePostings = Repository.examplePostings
     static let nowText = "2026-05-20T12:00:00Z"
     static var now: Timestamp { Timestamp(unixSeconds: 1_779_278_400) }
 
