@@ -120,7 +120,7 @@ let package = Package(
         // Shared by the test targets: the repository's paths and the built binary's locator.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
-        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PostingModelTests", dependencies: ["PostingModel"]),
         .testTarget(name: "RulesEngineTests", dependencies: ["RulesEngine", "PostingModel", "LuaKit", "TestSupport"]),
         // The store protocol's conformance suite, run against every backend, and the SQLite schema.
@@ -136,14 +136,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel"]),
+        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel", "TestSupport"]),
         .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel"]),
         .testTarget(
             name: "WebhookServerTests",
             dependencies: [
                 "WebhookServer", "OzonSellerAPI", "FakeOzonAPI", "PostingStore", "SQLiteStore", "RulesRuntime", "PostingModel",
-                "RulesEngine", "LuaKit",
+                "RulesEngine", "LuaKit", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

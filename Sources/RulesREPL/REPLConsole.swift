@@ -10,9 +10,10 @@ public enum REPLConsole {
     public static let prompt = "ozon> "
     public static let continuationPrompt = "  >> "
 
-    /// Runs the session until `:quit` or end of input; returns the exit code.
-    public static func run(_ session: REPLSession, historyFile: String?) -> Int32 {
-        isatty(0) != 0 ? interactive(session, historyFile: historyFile) : piped(session)
+    /// Runs the session until `:quit` or end of input, answering through `output`; returns
+    /// the exit code.
+    public static func run(_ session: REPLSession, historyFile: String?, output: REPLOutput = .standard) -> Int32 {
+        isatty(0) != 0 ? interactive(session, historyFile: historyFile, output) : piped(session, output)
     }
 
     /// `~/.ozon_rules_history`, or `$OZON_RULES_HISTORY` when set (empty: no history).
@@ -23,45 +24,57 @@ public enum REPLConsole {
         return home + "/.ozon_rules_history"
     }
 
-    private static func interactive(_ session: REPLSession, historyFile: String?) -> Int32 {
+    private static func interactive(_ session: REPLSession, historyFile: String?, _ output: REPLOutput) -> Int32 {
         let editor = LineEditor(historyFile: historyFile) { [weak session] word in session?.completions(for: word) ?? [] }
         defer { editor.save() }
-        write(session.banner + "\n", to: .standardOutput)
-        for warning in session.warnings { write("warning: \(warning)\n", to: .standardError) }
+        output.out(session.banner + "\n")
+        for warning in session.warnings { output.err("warning: \(warning)\n") }
         while true {
             guard let line = editor.readLine(prompt: session.isContinuing ? continuationPrompt : prompt) else {
-                write("\n", to: .standardOutput)
+                output.out("\n")
                 return 0
             }
             editor.remember(line)
             let reply = session.submit(line)
-            show(reply)
+            show(reply, output)
             if reply.quit { return 0 }
         }
     }
 
-    private static func piped(_ session: REPLSession) -> Int32 {
+    private static func piped(_ session: REPLSession, _ output: REPLOutput) -> Int32 {
         var failed = false
-        for warning in session.warnings { write("warning: \(warning)\n", to: .standardError) }
+        for warning in session.warnings { output.err("warning: \(warning)\n") }
         while let line = Swift.readLine(strippingNewline: true) {
             let reply = session.submit(line)
-            show(reply)
+            show(reply, output)
             if !reply.errors.isEmpty { failed = true }
             if reply.quit { return failed ? 1 : 0 }
         }
         if session.isContinuing {
-            write("stdin: unfinished chunk at the end of the input\n", to: .standardError)
+            output.err("stdin: unfinished chunk at the end of the input\n")
             return 1
         }
         return failed ? 1 : 0
     }
 
-    private static func show(_ reply: REPLReply) {
-        if !reply.output.isEmpty { write(reply.output, to: .standardOutput) }
-        if !reply.errors.isEmpty { write(reply.errors, to: .standardError) }
+    private static func show(_ reply: REPLReply, _ output: REPLOutput) {
+        if !reply.output.isEmpty { output.out(reply.output) }
+        if !reply.errors.isEmpty { output.err(reply.errors) }
+    }
+}
+
+/// Where the console writes answers (`out`) and errors and warnings (`err`).
+public struct REPLOutput {
+    public var out: (String) -> Void
+    public var err: (String) -> Void
+
+    public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void) {
+        self.out = out
+        self.err = err
     }
 
-    private static func write(_ text: String, to handle: FileHandle) {
-        handle.write(Data(text.utf8))
+    /// The process's stdout and stderr.
+    public static var standard: REPLOutput {
+        REPLOutput(out: { FileHandle.standardOutput.write(Data($0.utf8)) }, err: { FileHandle.standardError.write(Data($0.utf8)) })
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import TestSupport
 import Testing
 
 /// The sandbox's string.find/match/gmatch/gsub are LuaKit's interruptible
@@ -14,8 +15,7 @@ struct PatternTests {
         var error: String?
     }
 
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/pattern_cases.lua")
+    static let fixture = Repository.root.appendingPathComponent("Tests/LuaKitTests/Fixtures/pattern_cases.lua")
 
     /// Reads the fixture through the sandbox itself, with nil holes made explicit.
     static func cases(in sandbox: Sandbox) throws -> [Case] {

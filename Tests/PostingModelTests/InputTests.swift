@@ -260,6 +260,54 @@ struct InputReaderTests {
         #expect(broken?.description == "broken.json:3:1: invalid JSON: unexpected end of input, expected ',' or '}'")
     }
 
+    /// Each line handed out says where it starts, so a regular file's line can be read again
+    /// at that offset (the first line too, and across buffer refills).
+    @Test func linesKnowTheirOffsetInARegularFile() throws {
+        let lines = ["", Fixtures.ndjsonPosting("1-1"), "  ", Fixtures.ndjsonPosting("1-2"), "{oops}", Fixtures.ndjsonPosting("1-3")]
+        let text = lines.joined(separator: "\n")
+        let path = try temporaryFile(text, name: "offsets")
+        defer { unlink(path) }
+        let bytes = Array(text.utf8)
+        for chunk in [16, 100, 1 << 20] {
+            let reader = try InputReader(path: path, chunkSize: chunk)
+            #expect(reader.isRegularFile)
+            var found: [[UInt8]] = []
+            while let next = reader.nextChunk() {
+                guard case .line(let line, _) = next else { Issue.record("expected lines only"); continue }
+                #expect(Array(bytes[reader.lineOffset..<reader.lineOffset + line.count]) == line, "chunk \(chunk)")
+                found.append(line)
+            }
+            #expect(found.count == 4)
+        }
+    }
+
+    /// Over a pipe: the reader says so, and calls `beforeWaiting` when nothing is left to read
+    /// yet, before it waits for the writer.
+    @Test func pipeCallsBeforeWaitingWhenTheWriterPauses() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        func send(_ text: String) {
+            let bytes = Array(text.utf8)
+            _ = bytes.withUnsafeBytes { write(ends[1], $0.baseAddress!, $0.count) }
+        }
+        send(Fixtures.ndjsonPosting("1-1") + "\n" + Fixtures.ndjsonPosting("1-2") + "\n")
+        let reader = try InputReader(descriptor: ends[0], displayName: "<pipe>")
+        #expect(!reader.isRegularFile)
+        #expect(reader.format == .ndjson)
+        var seenBeforePause: [String] = []
+        var items: [InputItem] = []
+        reader.beforeWaiting = {
+            seenBeforePause = summary(items)
+            send(Fixtures.ndjsonPosting("1-3") + "\n")
+            close(ends[1])
+            reader.beforeWaiting = nil
+        }
+        while let item = reader.next() { items.append(item) }
+        #expect(seenBeforePause == ["P:1-1", "P:1-2"])
+        #expect(summary(items) == ["P:1-1", "P:1-2", "P:1-3"])
+    }
+
     @Test func byteOrderMarkIsIgnored() throws {
         let path = try temporaryFile("\u{FEFF}" + Fixtures.ndjsonPosting("1-1") + "\n" + Fixtures.ndjsonPosting("1-2"), name: "bom")
         defer { unlink(path) }

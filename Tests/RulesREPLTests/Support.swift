@@ -2,11 +2,10 @@ import Foundation
 import PostingModel
 import RulesEngine
 import RulesREPL
+import TestSupport
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-let exampleRules = repositoryRoot.appendingPathComponent("examples/rules")
-let examplePostings = repositoryRoot.appendingPathComponent("examples/postings")
+let exampleRules = Repository.exampleRules
+let examplePostings = Repository.examplePostings
 
 /// A session over the example rules, with one of the example inputs loaded.
 func exampleSession(postings: String = "fbs-v4-list.json", rules: URL = exampleRules) throws -> REPLSession {

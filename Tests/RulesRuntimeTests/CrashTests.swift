@@ -9,20 +9,6 @@ import Glibc
 import Darwin
 #endif
 
-/// The built `ozon-rules` binary next to the test runner (same build folder and configuration).
-enum OzonRulesBinary {
-    static func url() throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["OZON_RULES_BIN"] { return URL(fileURLWithPath: path) }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("ozon-rules")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        throw CrashTestError("the ozon-rules binary is not built next to the tests; run `swift build` first")
-    }
-}
-
 struct CrashTestError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
@@ -68,7 +54,7 @@ struct CrashTests {
 
     static func ingest(_ input: String, db: String) throws -> Process {
         let process = Process()
-        process.executableURL = try OzonRulesBinary.url()
+        process.executableURL = try BinaryRunner.binary
         process.arguments = [
             "ingest", "--rules", Fixtures.exampleRules.path, "--db", db, "--now", Fixtures.nowText, "--batch-size", "200", input,
         ]

@@ -3,13 +3,13 @@ import LuaKit
 import PostingModel
 import RulesEngine
 import RulesTester
+import TestSupport
 
 /// The runner's fixture rules folder: passing, failing, erroring and broken test files.
-let fixtureRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/rules")
+let fixtureRules = Repository.root.appendingPathComponent("Tests/RulesTesterTests/Fixtures/rules")
 
 /// The repository's example rules and their test suite.
-let exampleRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("examples/rules")
+let exampleRules = Repository.exampleRules
 
 /// A budget small enough that the fixture's endless loops stop fast; a deadline that never comes first.
 let quickLimits = LuaLimits(instructionBudget: 200_000, memoryLimitBytes: 64 << 20, timeoutMilliseconds: 30_000)

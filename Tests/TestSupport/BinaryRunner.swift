@@ -4,9 +4,11 @@ import Foundation
 public enum BinaryRunner {
     public static var repositoryRoot: URL { Repository.root }
 
-    /// The binary next to the test bundle (same build folder and configuration).
+    /// The binary next to the test bundle (same build folder and configuration), or
+    /// `$OZON_RULES_BIN` when set.
     public static var binary: URL {
         get throws {
+            if let path = ProcessInfo.processInfo.environment["OZON_RULES_BIN"] { return URL(fileURLWithPath: path) }
             let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             var folder = executable.deletingLastPathComponent()
             // On Linux the test runner is `<build>/ozon-rulesPackageTests.xctest`; on macOS it is inside a bundle.

@@ -4,25 +4,12 @@ import Foundation
 import GRDB
 import NIOCore
 import PostingModel
+import TestSupport
 import Testing
 
 /// The built `ozon-rules serve`, killed with SIGKILL while notifications arrive and started
 /// again: every notification it answered `{"result": true}` ends processed exactly once.
 @Suite(.serialized) struct DurabilityTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The binary next to the test bundle (same build folder).
-    static func binary() -> URL? {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("ozon-rules")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return nil
-    }
-
     final class Server: @unchecked Sendable {
         let process = Process()
         let lock = NSLock()
@@ -78,10 +65,7 @@ import Testing
     }
 
     @Test func everyAnsweredNotificationIsProcessedExactlyOnceAfterSIGKILL() async throws {
-        guard let binary = DurabilityTests.binary() else {
-            Issue.record("the ozon-rules binary is not built next to the tests")
-            return
-        }
+        let binary = try BinaryRunner.binary
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let rules = try writeRules(into: folder)

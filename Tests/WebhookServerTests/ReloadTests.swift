@@ -1,6 +1,7 @@
 import FakeOzonAPI
 import Foundation
 import SQLiteStore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -11,10 +12,7 @@ import Glibc
 /// keeps the old rules running and every load error is logged with its file and line.
 @Suite(.serialized) struct ReloadTests {
     @Test func sighupSwitchesToRulesThatLoadAndKeepsTheOldOnesOtherwise() async throws {
-        guard let binary = DurabilityTests.binary() else {
-            Issue.record("the ozon-rules binary is not built next to the tests")
-            return
-        }
+        let binary = try BinaryRunner.binary
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let rules = try writeRules(into: folder)

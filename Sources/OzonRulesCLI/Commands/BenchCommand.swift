@@ -6,7 +6,7 @@ import RulesEngine
 import Synchronization
 
 /// `ozon-rules bench`: hook throughput and latency on given postings.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: ParsableCommand, IOCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure hook throughput and latency on the given postings.",
@@ -44,7 +44,9 @@ struct BenchCommand: ParsableCommand {
         if files.isEmpty { throw ValidationError("give at least one FILE") }
     }
 
-    func run() throws {
+    func run() throws { try run(io: .standard) }
+
+    func run(io: CommandIO) throws {
         let time = TimeOption.now(now)
         var work: [BenchWork] = []
         for file in files {
@@ -53,16 +55,16 @@ struct BenchCommand: ParsableCommand {
                     switch item {
                     case .posting(let posting, _): work.append(.posting(posting))
                     case .returnEvent(let event, _): work.append(.returnEvent(event))
-                    case .failure(let error): Diagnostics.write("ozon-rules: skipping \(error)")
+                    case .failure(let error): io.err.writeLine("ozon-rules: skipping \(error)")
                     }
                 }
             } catch {
-                Diagnostics.write("ozon-rules: error: \(error)")
+                io.err.writeLine("ozon-rules: error: \(error)")
                 throw ExitCode(2)
             }
         }
         guard !work.isEmpty else {
-            Diagnostics.write("ozon-rules: no postings to run")
+            io.err.writeLine("ozon-rules: no postings to run")
             throw ExitCode(2)
         }
         let folder: RulesFolder
@@ -71,10 +73,10 @@ struct BenchCommand: ParsableCommand {
             folder = try RulesFolder(root: rulesOptions.rulesURL)
             pool = try RulesEnginePool(folder: folder, limits: limitOptions.limits, jobs: jobOptions.jobCount)
         } catch let error as RulesLoadError {
-            for problem in error.errors { Diagnostics.write(problem.description) }
+            for problem in error.errors { io.err.writeLine(problem.description) }
             throw ExitCode(1)
         } catch {
-            Diagnostics.write("ozon-rules: error: \(error)")
+            io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(2)
         }
         if let dumpNormalized {
@@ -84,15 +86,15 @@ struct BenchCommand: ParsableCommand {
                 bytes.append(0x0A)
             }
             guard FileManager.default.createFile(atPath: dumpNormalized, contents: Data(bytes)) else {
-                Diagnostics.write("ozon-rules: cannot write \(dumpNormalized)")
+                io.err.writeLine("ozon-rules: cannot write \(dumpNormalized)")
                 throw ExitCode(2)
             }
             return
         }
         let report = BenchRunner(work: work, now: time, pool: pool, duration: duration).run(folder: folder, limits: limitOptions.limits)
         switch format {
-        case .text: print(report.text, terminator: "")
-        case .json: print(JSONWriter.write(report.json, pretty: true))
+        case .text: io.out.write(report.text)
+        case .json: io.out.writeLine(JSONWriter.write(report.json, pretty: true))
         }
     }
 }

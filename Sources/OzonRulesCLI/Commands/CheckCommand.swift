@@ -3,7 +3,7 @@ import Foundation
 import RulesEngine
 
 /// `ozon-rules check`: loads every script and reports every load error at once.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: ParsableCommand, IOCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Load every rule script and report all load errors at once.",
@@ -17,21 +17,23 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var rulesOptions: RulesOptions
     @OptionGroup var limitOptions: LimitOptions
 
-    func run() throws {
+    func run() throws { try run(io: .standard) }
+
+    func run(io: CommandIO) throws {
         let folder: RulesFolder
         do {
             folder = try RulesFolder(root: rulesOptions.rulesURL)
         } catch {
-            Diagnostics.write("ozon-rules: error: \(error)")
+            io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(2)
         }
         do {
             let engine = try RulesEngine(folder: folder, limits: limitOptions.limits)
             let modules = folder.libSources.count
-            print("ok: \(rulesOptions.rules): hooks \(engine.definedHooks.joined(separator: ", ")); \(modules) lib module\(modules == 1 ? "" : "s"); \(folder.catalog.entries.count) catalog entries")
+            io.out.writeLine("ok: \(rulesOptions.rules): hooks \(engine.definedHooks.joined(separator: ", ")); \(modules) lib module\(modules == 1 ? "" : "s"); \(folder.catalog.entries.count) catalog entries")
         } catch {
-            for problem in error.errors { print(problem.description) }
-            Diagnostics.write("ozon-rules: \(error.errors.count) problem\(error.errors.count == 1 ? "" : "s") in \(rulesOptions.rules)")
+            for problem in error.errors { io.out.writeLine(problem.description) }
+            io.err.writeLine("ozon-rules: \(error.errors.count) problem\(error.errors.count == 1 ? "" : "s") in \(rulesOptions.rules)")
             throw ExitCode(1)
         }
     }

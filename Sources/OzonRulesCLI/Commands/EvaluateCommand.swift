@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import PostingModel
 import RulesEngine
+import RulesRuntime
 
 /// `ozon-rules evaluate`: what the rules decide for each posting and return.
-struct EvaluateCommand: ParsableCommand {
+struct EvaluateCommand: ParsableCommand, IOCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Run the rules on postings and returns and print one result per item.",
@@ -41,26 +42,29 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one FILE (or - for stdin)") }
+        // Stdin streams: it cannot be read a second time.
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (stdin) can be given only once") }
         try TimeOption.validateNow(now)
     }
 
-    func run() throws {
+    func run() throws { try run(io: .standard) }
+
+    func run(io: CommandIO) throws {
         let time = TimeOption.now(now)
         let pool: RulesEnginePool
         do {
             pool = try RulesEnginePool(folder: try RulesFolder(root: rulesOptions.rulesURL), limits: limitOptions.limits, jobs: jobOptions.jobCount)
         } catch let error as RulesFolder.MissingError {
-            Diagnostics.write("ozon-rules: error: \(error)")
+            io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(2)
         } catch let error as RulesLoadError {
-            for problem in error.errors { Diagnostics.write(problem.description) }
-            Diagnostics.write("ozon-rules: the rules in \(rulesOptions.rules) do not load; run `ozon-rules check` for details")
+            for problem in error.errors { io.err.writeLine(problem.description) }
+            io.err.writeLine("ozon-rules: the rules in \(rulesOptions.rules) do not load; run `ozon-rules check` for details")
             throw ExitCode(1)
         }
-        let writer = ResultWriter(format: format)
-        let runner = EvaluationRunner(pool: pool, now: time, writer: writer)
-        let outcome = runner.run(files: files)
-        writer.finish()
+        let output = EvaluationOutput(writer: ResultWriter(format: format, out: io.out), err: io.err)
+        let outcome = EvaluationRunner(pool: pool, now: time, sink: output, standardInput: io.input).run(files: files)
+        output.finish()
         if outcome.unreadableInput { throw ExitCode(2) }
         if outcome.failures > 0 { throw ExitCode(1) }
     }

@@ -33,13 +33,13 @@ struct LimitOptions: ParsableArguments {
     }
 }
 
-/// Writes to stderr without buffering surprises.
+/// One line to the process's stderr, for commands that do not take a `CommandIO` yet.
 enum Diagnostics {
     static func write(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        CommandIO.standard.err.writeLine(line)
     }
 
-    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+    static var stderrIsTerminal: Bool { CommandIO.standard.err.isTerminal }
 }
 
 /// `--jobs N`: how many Lua states evaluate in parallel.

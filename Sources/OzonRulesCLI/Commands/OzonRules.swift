@@ -24,9 +24,17 @@ public struct OzonRules: AsyncParsableCommand {
 
     /// Runs the command line, mapping usage errors to exit code 2 (SPEC §4).
     public static func runMain(_ arguments: [String]? = nil) async -> Int32 {
+        await runMain(arguments, io: .standard)
+    }
+
+    /// Runs the command line with its output in `io` (help and usage errors included); the
+    /// commands that take a `CommandIO` write nowhere else.
+    package static func runMain(_ arguments: [String]?, io: CommandIO) async -> Int32 {
         do {
             var command = try parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
+            if let ioCommand = command as? IOCommand {
+                try ioCommand.run(io: io)
+            } else if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
@@ -36,10 +44,10 @@ public struct OzonRules: AsyncParsableCommand {
             let code = exitCode(for: error).rawValue
             let message = fullMessage(for: error)
             if code == 0 {
-                if !message.isEmpty { print(message) }
+                if !message.isEmpty { io.out.writeLine(message) }
                 return 0
             }
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            if !message.isEmpty { io.err.writeLine(message) }
             // ArgumentParser reports usage errors as EX_USAGE (64); the contract says 2.
             return code == ExitCode.validationFailure.rawValue ? 2 : code
         }

@@ -4,7 +4,7 @@ import RulesEngine
 import RulesREPL
 
 /// `ozon-rules repl`: an interactive Lua prompt in the rules' sandbox.
-struct ReplCommand: ParsableCommand {
+struct ReplCommand: ParsableCommand, IOCommand {
     static let configuration = CommandConfiguration(
         commandName: "repl",
         abstract: "Interactive Lua prompt inside the sandbox, with the rules and postings loaded.",
@@ -40,7 +40,9 @@ struct ReplCommand: ParsableCommand {
         try TimeOption.validateNow(now)
     }
 
-    func run() throws {
+    func run() throws { try run(io: .standard) }
+
+    func run(io: CommandIO) throws {
         let options = REPLOptions(
             rules: rulesOptions.rulesURL, postingsFile: postings, limits: limitOptions.limits,
             now: TimeOption.now(now))
@@ -50,18 +52,20 @@ struct ReplCommand: ParsableCommand {
         } catch {
             switch error {
             case .missingRules, .unreadablePostings:
-                Diagnostics.write("ozon-rules: error: \(error)")
+                io.err.writeLine("ozon-rules: error: \(error)")
                 throw ExitCode(2)
             case .rulesDoNotLoad(let problems):
-                for problem in problems.errors { Diagnostics.write(problem.description) }
-                Diagnostics.write("ozon-rules: the rules in \(rulesOptions.rules) do not load; run `ozon-rules check` for details")
+                for problem in problems.errors { io.err.writeLine(problem.description) }
+                io.err.writeLine("ozon-rules: the rules in \(rulesOptions.rules) do not load; run `ozon-rules check` for details")
                 throw ExitCode(1)
             case .setup:
-                Diagnostics.write("ozon-rules: error: \(error)")
+                io.err.writeLine("ozon-rules: error: \(error)")
                 throw ExitCode(1)
             }
         }
-        let status = REPLConsole.run(session, historyFile: REPLConsole.defaultHistoryFile)
+        let status = REPLConsole.run(
+            session, historyFile: REPLConsole.defaultHistoryFile,
+            output: REPLOutput(out: { io.out.write($0) }, err: { io.err.write($0) }))
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -4,7 +4,7 @@ import RulesEngine
 import RulesTester
 
 /// `ozon-rules test`: the policy tests of a rules folder, with coverage.
-struct TestCommand: ParsableCommand {
+struct TestCommand: ParsableCommand, IOCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
         abstract: "Run the Lua policy tests of a rules folder, optionally with line coverage.",
@@ -62,7 +62,9 @@ struct TestCommand: ParsableCommand {
         try TimeOption.validateNow(now)
     }
 
-    func run() throws {
+    func run() throws { try run(io: .standard) }
+
+    func run(io: CommandIO) throws {
         let options = TestOptions(
             rules: rulesOptions.rulesURL, paths: paths, filter: runPattern, coverage: coverage || coverageThreshold != nil,
             coverageThreshold: coverageThreshold, limits: limitOptions.limits,
@@ -73,14 +75,14 @@ struct TestCommand: ParsableCommand {
         } catch {
             switch error {
             case .missingRules, .missingPath:
-                Diagnostics.write("ozon-rules: error: \(error)")
+                io.err.writeLine("ozon-rules: error: \(error)")
                 throw ExitCode(2)
             case .rulesDoNotLoad(let problems):
-                for problem in problems.errors { Diagnostics.write(problem.description) }
-                Diagnostics.write("ozon-rules: the rules in \(rulesOptions.rules) do not load; no test ran")
+                for problem in problems.errors { io.err.writeLine(problem.description) }
+                io.err.writeLine("ozon-rules: the rules in \(rulesOptions.rules) do not load; no test ran")
                 throw ExitCode(1)
             case .setup:
-                Diagnostics.write("ozon-rules: error: \(error)")
+                io.err.writeLine("ozon-rules: error: \(error)")
                 throw ExitCode(1)
             }
         }
@@ -90,9 +92,9 @@ struct TestCommand: ParsableCommand {
         case .json: text = JSONReporter.render(report)
         case .junit: text = JUnitReporter.render(report)
         }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        io.out.write(text)
         if format != .text && !report.succeeded {
-            Diagnostics.write("ozon-rules: \(report.failed) failed, \(report.errors) error(s)\(report.belowThreshold ? ", coverage below the threshold" : "")\(report.nothingRan ? ", no test ran" : "")")
+            io.err.writeLine("ozon-rules: \(report.failed) failed, \(report.errors) error(s)\(report.belowThreshold ? ", coverage below the threshold" : "")\(report.nothingRan ? ", no test ran" : "")")
         }
         if !report.succeeded { throw ExitCode(1) }
     }

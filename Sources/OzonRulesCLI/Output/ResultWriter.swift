@@ -2,15 +2,18 @@ import Foundation
 import PostingModel
 import RulesEngine
 
-/// Writes evaluation results to stdout as NDJSON, a JSON array or a table.
+/// Writes evaluation results to a byte sink (stdout) as NDJSON, a JSON array or a table.
 final class ResultWriter {
     let format: OutputFormat
+    /// Where the bytes go.
+    private let out: ByteSink
     private var buffer: [UInt8] = []
     private var count = 0
     private var rows: [[String]] = []
 
-    init(format: OutputFormat) {
+    init(format: OutputFormat, out: ByteSink = CommandIO.standard.out) {
         self.format = format
+        self.out = out
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -56,9 +59,10 @@ final class ResultWriter {
         flush()
     }
 
-    private func flush() {
+    /// Writes out what is buffered (a table waits for `finish`, which sizes its columns).
+    func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        out.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 }

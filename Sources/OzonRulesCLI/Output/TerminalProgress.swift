@@ -4,13 +4,16 @@ import Foundation
 struct TerminalProgress {
     let verb: String
     let total: Int?
-    private let enabled = Diagnostics.stderrIsTerminal
+    private let err: ByteSink
+    private let enabled: Bool
     private var lastUpdate = ContinuousClock.now
     private var shown = false
 
-    init(verb: String, total: Int? = nil) {
+    init(verb: String, total: Int? = nil, err: ByteSink = CommandIO.standard.err) {
         self.verb = verb
         self.total = total
+        self.err = err
+        enabled = err.isTerminal
     }
 
     mutating func tick(_ count: Int) {
@@ -20,11 +23,11 @@ struct TerminalProgress {
         lastUpdate = now
         shown = true
         let of = total.map { " of \($0)" } ?? ""
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(verb) \(count)\(of)…".utf8))
+        err.write("\r\u{1B}[K\(verb) \(count)\(of)…")
     }
 
     mutating func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if shown { err.write("\r\u{1B}[K") }
         shown = false
     }
 }

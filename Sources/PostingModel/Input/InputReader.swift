@@ -13,7 +13,8 @@ public enum InputChunk: Sendable {
     case line([UInt8], number: Int)
 }
 
-/// Reads the items of one file or of standard input (`-`), streaming NDJSON line by line.
+/// Reads the items of one file, of standard input (`-`) or of any open descriptor (a pipe),
+/// streaming NDJSON line by line.
 ///
 /// The format is decided from the first non-blank line (see `InputDecoder`): NDJSON is read with
 /// a buffer that only ever holds the longest line plus one read chunk, so a file of 100,000
@@ -29,6 +30,16 @@ public final class InputReader: Sequence, IteratorProtocol {
     public let file: String
     /// The detected layout.
     public private(set) var format: InputFormat = .empty
+    /// Whether the input is a regular file, whose bytes can be read again at an offset
+    /// (not a pipe, a terminal or a socket).
+    public let isRegularFile: Bool
+    /// Where the last `.line` that `nextChunk()` handed out starts in the input (bytes from
+    /// the start), so a regular file's line can be read again later without reading the rest.
+    public private(set) var lineOffset = 0
+    /// Called when the input has nothing to read right now (a pipe whose writer has not written
+    /// the next line yet), just before the read that waits for it; never for a regular file.
+    /// Lets a caller push out what it has so far instead of holding it until more input comes.
+    public var beforeWaiting: (() -> Void)?
 
     private let fd: Int32
     private let ownsDescriptor: Bool
@@ -38,6 +49,8 @@ public final class InputReader: Sequence, IteratorProtocol {
     /// Unconsumed bytes are `buffer[start..<end]`; `scanned` marks how far no newline was found.
     private var start = 0
     private var end = 0
+    /// Offset in the input of `buffer[0]`.
+    private var base = 0
     private var scanned = 0
     private var eof = false
     private var finished = false
@@ -47,26 +60,32 @@ public final class InputReader: Sequence, IteratorProtocol {
 
     /// Opens `path` (`-` is standard input) and detects its format. `displayName` replaces the
     /// path in positions and errors (standard input is called `<stdin>` by default).
-    public init(path: String, displayName: String? = nil, chunkSize: Int = 1 << 20) throws(InputFileError) {
+    public convenience init(path: String, displayName: String? = nil, chunkSize: Int = 1 << 20) throws(InputFileError) {
         let name = displayName ?? (path == "-" ? "<stdin>" : path)
+        if path == "-" {
+            try self.init(descriptor: 0, owned: false, name: name, chunkSize: chunkSize)
+            return
+        }
+        let opened = open(path, O_RDONLY)
+        if opened < 0 { throw InputFileError(file: name, message: "cannot open: \(InputReader.errnoText())") }
+        try self.init(descriptor: opened, owned: true, name: name, chunkSize: chunkSize)
+    }
+
+    /// Reads an open descriptor (left open: the caller owns it) and detects its format.
+    public convenience init(descriptor: Int32, displayName: String, chunkSize: Int = 1 << 20) throws(InputFileError) {
+        try self.init(descriptor: descriptor, owned: false, name: displayName, chunkSize: chunkSize)
+    }
+
+    private init(descriptor: Int32, owned: Bool, name: String, chunkSize: Int) throws(InputFileError) {
         file = name
+        fd = descriptor
+        ownsDescriptor = owned
+        var info = stat()
+        isRegularFile = fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
         self.chunkSize = Swift.max(chunkSize, 16)
         capacity = self.chunkSize
         buffer = .allocate(capacity: capacity)
         sink = ItemSink(file: name, nextIndex: 0)
-        if path == "-" {
-            fd = 0
-            ownsDescriptor = false
-        } else {
-            let opened = open(path, O_RDONLY)
-            if opened < 0 {
-                let reason = InputReader.errnoText()
-                buffer.deallocate()
-                throw InputFileError(file: name, message: "cannot open: \(reason)")
-            }
-            fd = opened
-            ownsDescriptor = true
-        }
         try detect()
     }
 
@@ -134,6 +153,7 @@ public final class InputReader: Sequence, IteratorProtocol {
             lineNumber += 1
             let bytes = UnsafeBufferPointer(start: buffer + line.lowerBound, count: line.count)
             if InputDecoder.isBlank(bytes) { continue }
+            lineOffset = base + line.lowerBound
             return .line(bytes)
         }
     }
@@ -169,19 +189,21 @@ public final class InputReader: Sequence, IteratorProtocol {
 
         let bytes = view(firstLine)
         if let value = try? JSONParser.parse(bytes) {
-            lineNumber = number
-            start = Swift.min(firstLine.upperBound + 1, end)
-            scanned = start
             // Anything but whitespace after this line makes it NDJSON; otherwise it is a
-            // one-line document, whose positions carry no line numbers.
-            var peek = start
+            // one-line document, whose positions carry no line numbers. Nothing is consumed
+            // yet (`start` is 0), so filling only appends.
+            var peek = Swift.min(firstLine.upperBound + 1, end)
             while true {
                 while peek < end, buffer[peek] == 0x20 || buffer[peek] == 0x0A || buffer[peek] == 0x0D || buffer[peek] == 0x09 {
                     peek += 1
                 }
                 if peek < end {
+                    // The first line comes out of `nextChunk()` as a line like the others
+                    // (with its offset), so it is read from where it starts.
                     format = .ndjson
-                    sink.add(value, line: number)
+                    lineNumber = number - 1
+                    start = firstLine.lowerBound
+                    scanned = start
                     return
                 }
                 if eof {
@@ -190,9 +212,7 @@ public final class InputReader: Sequence, IteratorProtocol {
                     finished = true
                     return
                 }
-                let shift = start
-                try fill()  // moves the unconsumed bytes to the front
-                peek -= shift
+                try fill()
             }
         }
         if InputDecoder.looksLikeOneLineObject(bytes) {
@@ -249,6 +269,7 @@ public final class InputReader: Sequence, IteratorProtocol {
         if start > 0 {
             let live = end - start
             if live > 0 { memmove(buffer, buffer + start, live) }
+            base += start
             scanned -= start
             end = live
             start = 0
@@ -261,6 +282,7 @@ public final class InputReader: Sequence, IteratorProtocol {
             buffer = bigger
             capacity = newCapacity
         }
+        if let beforeWaiting, !isRegularFile, !InputReader.readable(fd) { beforeWaiting() }
         while true {
             let n = read(fd, buffer + end, capacity - end)
             if n > 0 {
@@ -274,6 +296,12 @@ public final class InputReader: Sequence, IteratorProtocol {
             if errno == EINTR { continue }
             throw InputFileError(file: file, message: "cannot read: \(InputReader.errnoText())")
         }
+    }
+
+    /// Whether a read would return at once (data or the end of input are there).
+    private static func readable(_ fd: Int32) -> Bool {
+        var request = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&request, 1, 0) != 0
     }
 
     private static func errnoText() -> String {

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// A command that writes only to the streams it is given, so it can run in-process
+/// (`OzonRules.runMain(arguments, io:)`); its `run()` is `run(io: .standard)`.
+protocol IOCommand: ParsableCommand {
+    func run(io: CommandIO) throws
+}
