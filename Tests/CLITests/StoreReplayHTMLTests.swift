@@ -63,11 +63,11 @@ struct StoreReplayHTMLTests {
         "the report is one self-contained page that renders in chromium without console errors",
         .enabled(if: StoreBrowser.path != nil, "chromium is not installed (Debian: apt-get install chromium); the HTML report was not checked in a browser")
     )
-    func rendersInChromium() throws {
+    func rendersInChromium() async throws {
         let folder = try StoreTestFolder()
-        #expect(try StoreCLI.ingestExamples(db: folder.db).exitCode == 0)
+        #expect(try await StoreCLI.ingestExamples(db: folder.db).exitCode == 0)
         let report = folder.path("replay.html")
-        let replay = try StoreCLI.run([
+        let replay = try await StoreCLI.run([
             "replay", "--rules", try folder.dearerTariffRules(), "--db", folder.db, "--format", "html", "--output", report,
         ])
         #expect(replay.exitCode == 0, "\(replay.stderr)")
@@ -91,15 +91,15 @@ struct StoreReplayHTMLTests {
     }
 
     @Test("text from the store and the rules is escaped")
-    func escaping() throws {
+    func escaping() async throws {
         let folder = try StoreTestFolder()
         let input = try folder.write("evil.ndjson", storeTestPosting("<script>alert(1)</script>-1", status: "awaiting_packaging") + "\n")
         let rules = try folder.dearerTariffRules()
         // The carrier reason carries the posting number into the decision; make every carrier change.
         let carrier = URL(fileURLWithPath: rules).appendingPathComponent("carrier.lua")
         try Data("return function(posting) return { carrier = \"<b>\" .. posting.posting_number, cost = 100 } end\n".utf8).write(to: carrier)
-        #expect(try StoreCLI.run(["ingest", "--rules", StoreCLI.exampleRules.path, "--db", folder.db, input]).exitCode == 0)
-        let replay = try StoreCLI.run(["replay", "--rules", rules, "--db", folder.db, "--format", "html"])
+        #expect(try await StoreCLI.run(["ingest", "--rules", StoreCLI.exampleRules.path, "--db", folder.db, input]).exitCode == 0)
+        let replay = try await StoreCLI.run(["replay", "--rules", rules, "--db", folder.db, "--format", "html"])
         #expect(replay.exitCode == 0, "\(replay.stderr)")
         #expect(!replay.stdout.contains("<script>alert"))
         #expect(!replay.stdout.contains("<b>"))

@@ -47,7 +47,7 @@ final class StoreTestFolder {
     }
 }
 
-/// Runs the store commands of the built binary.
+/// Runs the store commands in-process (`ingestExitCodes` also runs the built binary).
 enum StoreCLI {
     static let exampleRules = BinaryRunner.repositoryRoot.appendingPathComponent("examples/rules")
     static let now = "2026-05-20T12:00:00Z"
@@ -57,13 +57,13 @@ enum StoreCLI {
         return try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map { folder.appendingPathComponent($0).path }
     }
 
-    static func run(_ arguments: [String]) throws -> BinaryRunner.Result {
-        try BinaryRunner.run(arguments)
+    static func run(_ arguments: [String]) async throws -> BinaryRunner.Result {
+        await InProcess.run(arguments)
     }
 
     /// `ingest` of the example postings and returns into `db`.
-    static func ingestExamples(db: String, extra: [String] = []) throws -> BinaryRunner.Result {
-        try run(["ingest", "--rules", exampleRules.path, "--db", db, "--now", now] + extra + (try exampleInputs()))
+    static func ingestExamples(db: String, extra: [String] = []) async throws -> BinaryRunner.Result {
+        try await run(["ingest", "--rules", exampleRules.path, "--db", db, "--now", now] + extra + (try exampleInputs()))
     }
 
     static func json(_ text: String) throws -> JSONValue {

@@ -7,7 +7,7 @@ import SQLiteStore
 import RulesEngine
 
 /// `ozon-rules ingest`: applies the postings and returns of files to the store.
-struct IngestCommand: AsyncParsableCommand {
+struct IngestCommand: AsyncIOCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Apply postings and returns to the store: record each transition and what the rules decided.",
@@ -61,12 +61,12 @@ struct IngestCommand: AsyncParsableCommand {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
 
-    func run() async throws {
-        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount)
+    func run(io: CommandIO) async throws {
+        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
         let version = rules.version
-        let store = try storeOptions.open(create: true)
-        let reporter = IngestReporter(format: format)
-        var progress = TerminalProgress(verb: "ingested")
+        let store = try storeOptions.open(create: true, io: io)
+        let reporter = IngestReporter(format: format, io: io)
+        var progress = TerminalProgress(verb: "ingested", err: io.err)
         var done = 0
         let applier = PostingApplier(store: store, rules: rules, source: .ingest)
         let ingestor = BatchIngestor(applier: applier, now: TimeOption.now(now), batchSize: batchSize) { result in
@@ -81,7 +81,7 @@ struct IngestCommand: AsyncParsableCommand {
                 do {
                     reader = try InputReader(path: file)
                 } catch {
-                    Diagnostics.write("ozon-rules: error: \(error)")
+                    io.err.writeLine("ozon-rules: error: \(error)")
                     unreadable = true
                     continue
                 }
@@ -97,7 +97,7 @@ struct IngestCommand: AsyncParsableCommand {
         } catch {
             progress.finish()
             reporter.finish(store: storeOptions.db, rules: version)
-            Diagnostics.write("ozon-rules: error: \(error); the postings of the batch being written were not stored, run the same ingest again")
+            io.err.writeLine("ozon-rules: error: \(error); the postings of the batch being written were not stored, run the same ingest again")
             throw ExitCode(1)
         }
         progress.finish()

@@ -6,7 +6,7 @@ import RulesRuntime
 import SQLiteStore
 
 /// `ozon-rules log`: the recorded history, with decisions, rules versions and errors.
-struct LogCommand: AsyncParsableCommand {
+struct LogCommand: AsyncIOCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Show recorded transitions and returns with what the rules decided.",
@@ -45,21 +45,21 @@ struct LogCommand: AsyncParsableCommand {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
     }
 
-    func run() async throws {
-        let store = try storeOptions.open(create: false)
-        let writer = LogWriter(format: format, withInputs: withInputs)
+    func run(io: CommandIO) async throws {
+        let store = try storeOptions.open(create: false, io: io)
+        let writer = LogWriter(format: format, withInputs: withInputs, io: io)
         do {
             try await store.forEachRecorded(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit) {
                 writer.write($0)
             }
         } catch {
             writer.finish()
-            Diagnostics.write("ozon-rules: error: \(error)")
+            io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(1)
         }
         writer.finish()
         if let postingNumber, writer.count == 0 {
-            Diagnostics.write("ozon-rules: nothing recorded for posting \(postingNumber) in \(storeOptions.db)")
+            io.err.writeLine("ozon-rules: nothing recorded for posting \(postingNumber) in \(storeOptions.db)")
             throw ExitCode(1)
         }
     }

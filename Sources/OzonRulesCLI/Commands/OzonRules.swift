@@ -34,6 +34,8 @@ public struct OzonRules: AsyncParsableCommand {
             var command = try parseAsRoot(arguments)
             if let ioCommand = command as? IOCommand {
                 try ioCommand.run(io: io)
+            } else if let asyncIOCommand = command as? AsyncIOCommand {
+                try await asyncIOCommand.run(io: io)
             } else if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -7,7 +7,7 @@ import SQLiteStore
 import RulesEngine
 
 /// `ozon-rules replay`: what another rules folder would have decided over the recorded history.
-struct ReplayCommand: AsyncParsableCommand {
+struct ReplayCommand: AsyncIOCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Re-run the recorded history against other rules and report what would change.",
@@ -54,18 +54,18 @@ struct ReplayCommand: AsyncParsableCommand {
         guard examples >= 0 else { throw ValidationError("--examples must be 0 or more") }
     }
 
-    func run() async throws {
-        let store = try storeOptions.open(create: false)
-        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount)
+    func run(io: CommandIO) async throws {
+        let store = try storeOptions.open(create: false, io: io)
+        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
         let sinceTime = TimeOption.since(since)
         let report: ReplayReport
         do {
-            var progress = TerminalProgress(verb: "replayed", total: try await store.countRecorded(since: sinceTime))
+            var progress = TerminalProgress(verb: "replayed", total: try await store.countRecorded(since: sinceTime), err: io.err)
             let replayer = Replayer(workers: rules.workers, rulesVersion: rules.version, examplesPerHook: examples)
             report = try await replayer.run(store: store, since: sinceTime) { progress.tick($0) }
             progress.finish()
         } catch {
-            Diagnostics.write("ozon-rules: error: \(error)")
+            io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(1)
         }
         let text: String
@@ -78,12 +78,12 @@ struct ReplayCommand: AsyncParsableCommand {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
-                Diagnostics.write("ozon-rules: error: cannot write '\(output)': \(error.localizedDescription)")
+                io.err.writeLine("ozon-rules: error: cannot write '\(output)': \(error.localizedDescription)")
                 throw ExitCode(2)
             }
-            Diagnostics.write("ozon-rules: replay report written to \(output): \(report.changedDecisions) changed decisions, \(report.affectedPostings.count) postings affected")
+            io.err.writeLine("ozon-rules: replay report written to \(output): \(report.changedDecisions) changed decisions, \(report.affectedPostings.count) postings affected")
         } else {
-            print(text, terminator: "")
+            io.out.write(text)
         }
         if failOnChange && report.changedDecisions > 0 { throw ExitCode(1) }
     }

@@ -33,12 +33,12 @@ struct OzonAPIOptions: ParsableArguments {
 
     /// The client, recording every call in `store`; credentials are never printed, only where
     /// they came from is said.
-    func client(recordingInto store: any PostingStore, logger: Logger) throws -> OzonClient {
+    func client(recordingInto store: any PostingStore, logger: Logger, io: CommandIO) throws -> OzonClient {
         let found: OzonCredentials
         do {
             found = try OzonCredentials.resolve(file: credentials)
         } catch {
-            Diagnostics.write("ozon-rules: error: \(error)")
+            io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(2)
         }
         return OzonClient(credentials: found, baseURL: apiURL, timeoutSeconds: apiTimeout,
@@ -47,7 +47,7 @@ struct OzonAPIOptions: ParsableArguments {
 }
 
 /// `ozon-rules serve`: the push endpoint, the inbox and the worker.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: AsyncIOCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Receive Ozon's push notifications, apply each transition to the store, and (with --apply) carry the decisions out.",
@@ -105,22 +105,22 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
     }
 
-    func run() async throws {
+    func run(io: CommandIO) async throws {
         let (host, port) = WebhookConfiguration.parseListen(listen)!
         let allowList: IPAllowList
         switch IPAllowList.parse(allowIp) {
         case .success(let list): allowList = allowIp.isEmpty ? .standard : list
         case .failure: throw ExitCode(2)
         }
-        let store = try storeOptions.open(create: true)
+        let store = try storeOptions.open(create: true, io: io)
         let logger = LiveServer.defaultLogger()
         var processor: LiveProcessor?
         var reloader: RulesReloader?
         let metrics = LiveMetrics()
         if !noWorker {
-            let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits))
-            try await recordVersion(rules.current.version, in: store)
-            let client = try apiOptions.client(recordingInto: store, logger: logger)
+            let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io))
+            try await recordVersion(rules.current.version, in: store, io: io)
+            let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
             processor = LiveProcessor(
                 store: store, client: client, rules: rules,
                 options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), metrics: metrics.worker,
@@ -133,19 +133,19 @@ struct ServeCommand: AsyncParsableCommand {
             store: store, processor: processor, metrics: metrics, reloader: reloader, logger: logger)
         let mode = noWorker ? "receive only" : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")
         try await server.run(onListening: { port in
-            Diagnostics.write("ozon-rules: listening on \(host):\(port), store \(storeOptions.db), \(mode); allowed: \(allowList)")
+            io.err.writeLine("ozon-rules: listening on \(host):\(port), store \(storeOptions.db), \(mode); allowed: \(allowList)")
         })
-        Diagnostics.write("ozon-rules: stopped; \((try? await store.pendingInboxCount()) ?? 0) notification(s) left in the inbox")
+        io.err.writeLine("ozon-rules: stopped; \((try? await store.pendingInboxCount()) ?? 0) notification(s) left in the inbox")
     }
 
     /// The rules version in force from the start, recorded as reloads record theirs.
-    private func recordVersion(_ version: RulesVersion, in store: any PostingStore) async throws {
+    private func recordVersion(_ version: RulesVersion, in store: any PostingStore, io: CommandIO) async throws {
         do {
             try await store.recordRulesVersion(version, at: .now())
         } catch {
-            Diagnostics.write("ozon-rules: error: \(error)")
+            io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(2)
         }
-        Diagnostics.write("ozon-rules: rules \(rulesOptions.rules), version \(version.short); send SIGHUP to reload them")
+        io.err.writeLine("ozon-rules: rules \(rulesOptions.rules), version \(version.short); send SIGHUP to reload them")
     }
 }

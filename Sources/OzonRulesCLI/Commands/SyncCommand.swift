@@ -10,7 +10,7 @@ import RulesEngine
 import WebhookServer
 
 /// `ozon-rules sync`: the polling path.
-struct SyncCommand: AsyncParsableCommand {
+struct SyncCommand: AsyncIOCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Poll the Seller API for unfulfilled postings, status changes and returns, and apply them to the store.",
@@ -47,13 +47,13 @@ struct SyncCommand: AsyncParsableCommand {
         try TimeOption.validateSince(since)
     }
 
-    func run() async throws {
+    func run(io: CommandIO) async throws {
         let sinceTime = TimeOption.since(since) ?? Timestamp.now().adding(seconds: -86400)
-        let store = try storeOptions.open(create: true)
-        let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits))
+        let store = try storeOptions.open(create: true, io: io)
+        let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io))
         var logger = Logger(label: "ozon-rules.sync")
         logger.logLevel = .notice
-        let client = try apiOptions.client(recordingInto: store, logger: logger)
+        let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
         let processor = LiveProcessor(
             store: store, client: client, rules: rules,
             options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), logger: logger)
@@ -61,12 +61,12 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             report = try await Syncer(processor: processor, includeReturns: !noReturns).run(since: sinceTime)
         } catch {
-            Diagnostics.write("ozon-rules: error: \(error)")
+            io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(1)
         }
         let changes = report.changes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("synced \(report.postingsRead) posting(s), \(report.returnsRead) return(s)\(changes.isEmpty ? "" : ": " + changes)")
-        for failure in report.failures { Diagnostics.write("ozon-rules: error: \(failure)") }
+        io.out.writeLine("synced \(report.postingsRead) posting(s), \(report.returnsRead) return(s)\(changes.isEmpty ? "" : ": " + changes)")
+        for failure in report.failures { io.err.writeLine("ozon-rules: error: \(failure)") }
         if !report.failures.isEmpty { throw ExitCode(1) }
     }
 }

@@ -7,7 +7,7 @@ import SQLiteStore
 import RulesEngine
 
 /// `ozon-rules transition`: moves one stored posting to another status by hand.
-struct TransitionCommand: AsyncParsableCommand {
+struct TransitionCommand: AsyncIOCommand {
     static let configuration = CommandConfiguration(
         commandName: "transition",
         abstract: "Move one stored posting to another status by hand, running and recording the hooks.",
@@ -47,25 +47,25 @@ struct TransitionCommand: AsyncParsableCommand {
         if format == .summary { throw ValidationError("--format must be ndjson or json") }
     }
 
-    func run() async throws {
+    func run(io: CommandIO) async throws {
         let status = try StatusArgument.parse(to)
-        let store = try storeOptions.open(create: false)
-        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits)
+        let store = try storeOptions.open(create: false, io: io)
+        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io)
         let applier = PostingApplier(store: store, rules: rules, source: .manual)
         let result: ItemResult
         do {
             result = try await applier.applyManually(postingNumber: postingNumber, to: status, now: TimeOption.now(now))
         } catch let error as StoreError where error.code == .unknownPosting {
-            Diagnostics.write("ozon-rules: error: \(error.message)")
+            io.err.writeLine("ozon-rules: error: \(error.message)")
             throw ExitCode(1)
         } catch {
-            Diagnostics.write("ozon-rules: error: \(error)")
+            io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(1)
         }
         let json = ItemJSON.make(result)
-        print(format == .json ? JSONWriter.write(json, pretty: true) : JSONWriter.write(json))
-        for error in result.evaluation?.errors ?? [] { Diagnostics.write(error.description) }
-        if let rejection = result.rejectionError { Diagnostics.write("ozon-rules: \(rejection.description)") }
+        io.out.writeLine(format == .json ? JSONWriter.write(json, pretty: true) : JSONWriter.write(json))
+        for error in result.evaluation?.errors ?? [] { io.err.writeLine(error.description) }
+        if let rejection = result.rejectionError { io.err.writeLine("ozon-rules: \(rejection.description)") }
         if result.failed { throw ExitCode(1) }
     }
 }

@@ -27,7 +27,10 @@ final class IngestReporter {
     private var written = 0
     private var buffer: [UInt8] = []
 
-    init(format: ItemFormat) {
+    let io: CommandIO
+
+    init(format: ItemFormat, io: CommandIO) {
+        self.io = io
         self.format = format
         buffer.reserveCapacity(1 << 16)
     }
@@ -37,10 +40,10 @@ final class IngestReporter {
         if result.failed { failedItems += 1 }
         for error in result.evaluation?.errors ?? [] {
             ruleErrors += 1
-            Diagnostics.write(error.description)
+            io.err.writeLine(error.description)
         }
         if let rejection = result.rejectionError {
-            Diagnostics.write("ozon-rules: \(rejection.description)")
+            io.err.writeLine("ozon-rules: \(rejection.description)")
         }
         writeItem(ItemJSON.make(result))
     }
@@ -53,7 +56,7 @@ final class IngestReporter {
         if let index = error.index { message = "item \(index): " + message }
         let ruleError = RuleError(code: .inputError, file: error.file, line: error.line, postingNumber: error.postingNumber,
                                   message: message)
-        Diagnostics.write(ruleError.description)
+        io.err.writeLine(ruleError.description)
         var object = JSONObject()
         object["posting_number"] = error.postingNumber.map(JSONValue.string) ?? .null
         object["change"] = .string("input_error")
@@ -82,9 +85,9 @@ final class IngestReporter {
         flush()
         let summary = summaryText(store: store, rules: rules)
         if format == .summary {
-            FileHandle.standardOutput.write(Data(summary.utf8))
+            io.out.write(summary)
         } else {
-            Diagnostics.write(summary.trimmingCharacters(in: .newlines))
+            io.err.writeLine(summary.trimmingCharacters(in: .newlines))
         }
     }
 
@@ -103,7 +106,7 @@ final class IngestReporter {
 
     private func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        io.out.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -13,7 +13,10 @@ final class LogWriter {
     private(set) var count = 0
     private var buffer: [UInt8] = []
 
-    init(format: LogFormat, withInputs: Bool) {
+    let io: CommandIO
+
+    init(format: LogFormat, withInputs: Bool, io: CommandIO) {
+        self.io = io
         self.format = format
         self.withInputs = withInputs
         if format == .table { append(LogWriter.line(LogWriter.header)) }
@@ -40,7 +43,7 @@ final class LogWriter {
 
     private func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        io.out.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 

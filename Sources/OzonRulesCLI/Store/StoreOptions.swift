@@ -13,11 +13,11 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store; a missing file is created only when `create` is true. Failures print a
     /// message and exit 2 (the store is the command's input).
-    func open(create: Bool) throws -> SQLitePostingStore {
+    func open(create: Bool, io: CommandIO) throws -> SQLitePostingStore {
         do {
             return try SQLitePostingStore(path: db, create: create)
         } catch {
-            Diagnostics.write("ozon-rules: error: \(error.message)")
+            io.err.writeLine("ozon-rules: error: \(error.message)")
             throw ExitCode(2)
         }
     }
