@@ -16,8 +16,10 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var rulesOptions: RulesOptions
     @OptionGroup var limitOptions: LimitOptions
+    @Flag(name: .long, help: "Also run luacheck with the sandbox's globals (Debian: lua-check).") var lint = false
 
     func run() throws {
+        if lint { return try CheckLint.run(self) }
         let folder: RulesFolder
         do {
             folder = try RulesFolder(root: rulesOptions.rulesURL)
