@@ -63,6 +63,12 @@ let package = Package(
         ),
         // `ozon-rules test`: Lua policy tests with coverage.
         .target(name: "RulesTester", dependencies: ["RulesEngine", "LuaKit", "PostingModel"]),
+        // Writing rules: `init` (templates per language), editor definitions, luacheck.
+        .target(
+            name: "RulesAuthoring",
+            dependencies: ["RulesEngine", "RulesTester", "LuaKit"],
+            resources: [.copy("Templates")]
+        ),
         // BSD libedit (Debian: libedit-dev), for the REPL's line editing and history.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // `ozon-rules repl`: an interactive prompt in the sandbox.
@@ -72,6 +78,7 @@ let package = Package(
             name: "OzonRulesCLI",
             dependencies: [
                 "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
+                "RulesAuthoring",
                 "OzonSellerAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,6 +144,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RulesAuthoringTests", dependencies: ["RulesAuthoring", "RulesEngine", "RulesTester", "PostingModel", "TestSupport"]),
         .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel", "TestSupport"]),
         .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel"]),
         .testTarget(

@@ -2,13 +2,13 @@
 # Installs what ozon-rules needs on a fresh Debian machine. Safe to run again:
 # it only installs what is missing.
 #   scripts/bootstrap.sh          what building and running need
-#   scripts/bootstrap.sh --test   also what the tests use (a headless browser for
-#                                 the HTML replay report, sqlite3)
+#   scripts/bootstrap.sh --test   also what the tests use (curl, luacheck, a headless browser for
+#                                 the HTML replay report , sqlite3)
 set -euo pipefail
 
 packages=(liblua5.4-dev pkg-config lua5.4 jq libedit-dev libsqlite3-dev)
 if [[ ${1:-} == --test ]]; then
-  packages+=(chromium sqlite3)
+  packages+=(chromium sqlite3 lua-check curl)
 fi
 missing=()
 for package in "${packages[@]}"; do

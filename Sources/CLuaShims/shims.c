@@ -16,6 +16,9 @@ typedef struct ozr_state_data {
     int traceback_valid;
     ozr_line_callback line_callback;
     void *line_context;
+    lua_State *L;                /* the main thread, for the allocator */
+    char memory_source[256];     /* where the script was when the cap refused */
+    int memory_line;             /* -1: not recorded */
 } ozr_state_data;
 
 static ozr_state_data *state_data(lua_State *L) {
@@ -30,6 +33,32 @@ int64_t ozr_now_ns(void) {
 
 /* ---- capped allocator ---------------------------------------------------- */
 
+/* Remembers the script line that asked for the refused block. A memory error
+   skips the message handler and carries no position, so this is the only
+   moment the line is known. From Lua 5.4.6 on, a grown block may be the
+   stack itself, which Lua turns into offsets while it is reallocated, and
+   the frames cannot be read then: only fresh blocks are inspected there.
+   Earlier 5.4 releases copy the stack into a fresh block, the old one
+   intact. */
+static void record_memory_location(ozr_limits *limits, const void *ptr) {
+    ozr_state_data *data = (ozr_state_data *)limits->shim_data;
+    if (data == NULL || data->L == NULL || data->memory_line > 0) return;
+#if LUA_VERSION_RELEASE_NUM >= 50406
+    if (ptr != NULL) return;
+#else
+    (void)ptr;
+#endif
+    lua_Debug ar;
+    for (int level = 0; lua_getstack(data->L, level, &ar); level++) {
+        lua_getinfo(data->L, "Sl", &ar); /* reads frames only, never allocates */
+        if (ar.currentline > 0 && ar.short_src[0] != '(') {
+            snprintf(data->memory_source, sizeof data->memory_source, "%s", ar.short_src);
+            data->memory_line = ar.currentline;
+            return;
+        }
+    }
+}
+
 /* Set while a Swift host function runs; read by the allocator through the
    state data, which the allocator cannot reach, so it is mirrored here. */
 static void *ozr_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
@@ -43,6 +72,7 @@ static void *ozr_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     if (nsize > old && limits->memory_limit != 0 && limits->armed > 0 &&
         limits->memory_used - old + nsize > limits->memory_limit) {
         if (limits->limit_hit == OZR_LIMIT_NONE) limits->limit_hit = OZR_LIMIT_MEMORY;
+        if (limits->limit_hit == OZR_LIMIT_MEMORY) record_memory_location(limits, ptr);
         return NULL;
     }
     void *block = realloc(ptr, nsize);
@@ -69,6 +99,9 @@ lua_State *ozr_newstate(ozr_limits *limits) {
     }
     data->limits = limits;
     data->last_error.line = -1;
+    data->L = L;
+    data->memory_line = -1;
+    limits->shim_data = data;
     *(ozr_state_data **)lua_getextraspace(L) = data;
     lua_atpanic(L, ozr_panic);
     lua_setwarnf(L, NULL, NULL); /* finalizer errors must not reach stderr */
@@ -77,6 +110,7 @@ lua_State *ozr_newstate(ozr_limits *limits) {
 
 void ozr_close(lua_State *L) {
     ozr_state_data *data = state_data(L);
+    data->limits->shim_data = NULL;
     lua_close(L);
     free(data);
 }
@@ -150,6 +184,7 @@ void ozr_arm(lua_State *L, ozr_limits *limits, int64_t instruction_budget, int64
     limits->limit_hit = OZR_LIMIT_NONE;
     limits->memory_peak = limits->memory_used;
     limits->armed = 1;
+    state_data(L)->memory_line = -1;
     install_hook(L, limits);
 }
 
@@ -233,6 +268,11 @@ int ozr_pcall(lua_State *L, int nargs, int nresults) {
     lua_remove(L, base);
     if (status != LUA_OK && data->last_error.limit == OZR_LIMIT_NONE)
         data->last_error.limit = data->limits->limit_hit;
+    if (status != LUA_OK && data->last_error.limit == OZR_LIMIT_MEMORY && data->memory_line > 0) {
+        /* The allocating line, not where the error surfaced (if at all). */
+        snprintf(data->last_error.source, sizeof data->last_error.source, "%s", data->memory_source);
+        data->last_error.line = data->memory_line;
+    }
     return status;
 }
 

@@ -146,6 +146,25 @@ public final class Sandbox {
         return table
     }
 
+    /// The globals every script sees (SPEC §3.4), helpers aside: the keys of
+    /// the base environment the bootstrap below builds, read off its source so
+    /// that the linter's list cannot drift from the allow-list.
+    public static let globalNames: [String] = {
+        guard let start = bootstrapSource.range(of: "local base = {"),
+              let end = bootstrapSource.range(of: "\n}", range: start.upperBound..<bootstrapSource.endIndex)
+        else { preconditionFailure("the sandbox bootstrap has no base table") }
+        var names: [String] = []
+        for line in bootstrapSource[start.upperBound..<end.lowerBound].split(separator: "\n") {
+            let code = line.components(separatedBy: "--")[0]
+            for entry in code.split(separator: ",") {
+                guard let equals = entry.firstIndex(of: "=") else { continue }
+                let name = entry[..<equals].trimmingCharacters(in: .whitespaces)
+                if !name.isEmpty { names.append(name) }
+            }
+        }
+        return names.sorted()
+    }()
+
     /// Builds the read-only base environment. Runs once per state, with the
     /// real globals, which scripts never see.
     static let bootstrapSource = #"""

@@ -166,7 +166,7 @@ enum DecisionValidator {
 
     /// Field names each decision may use (short lists: a linear search of
     /// ASCII names beats hashing them).
-    private enum Allowed {
+    enum Allowed {
         static let carrier: [String] = ["carrier", "service", "cost", "eta_days", "tracking_number", "reason"]
         static let packaging: [String] = ["packages", "reason"]
         static let package: [String] = ["box", "items", "materials", "fragile", "weight_g", "reason"]

@@ -95,7 +95,7 @@ struct GoldenTests {
         #expect(result.exitCode == 1)
         let codes: [String: String] = [
             "error-1": "carrier.lua:8: rule_runtime_error", "loop-1": "lib/misbehave.lua:5: budget_exceeded",
-            "memory-1": "carrier.lua:4: memory_exceeded", "pattern-1": "carrier.lua:14: timeout", "float-1": "carrier.lua:4: invalid_decision",
+            "memory-1": "lib/misbehave.lua:10: memory_exceeded", "pattern-1": "carrier.lua:14: timeout", "float-1": "carrier.lua:4: invalid_decision",
             "typo-1": "carrier.lua:4: invalid_decision", "raise-1": "carrier.lua:20: rule_runtime_error",
             "lose-1": "packaging.lua:6: invalid_decision", "invent-1": "packaging.lua:6: invalid_decision",
             "cancel-1": "transitions.lua:2: invalid_decision",

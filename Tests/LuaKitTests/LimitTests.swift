@@ -56,6 +56,40 @@ struct LimitTests {
         try expectUsable(sandbox, good)
     }
 
+    /// A memory error carries no position of its own: the line reported is
+    /// the one whose allocation the cap refused, not the hook's first line.
+    @Test(arguments: [
+        "local s = string.rep('x', 32 * 1024 * 1024)",
+        "local s = ('y'):rep(1024) .. ('x'):rep(32 * 1024 * 1024)",
+        "local t = {} for i = 1, 1e8 do t[i] = i end",
+    ])
+    func memoryErrorNamesTheAllocatingLine(statement: String) throws {
+        let sandbox = try Sandbox(limits: LuaLimits(instructionBudget: 0, memoryLimitBytes: 8 << 20, timeoutMilliseconds: 0))
+        let hook = try runChunkKeeping("""
+            return function()
+              \(statement)
+              return s
+            end
+            """, chunkName: "carrier.lua", in: sandbox)
+        let error = expectLuaError(.memoryLimit) { try sandbox.state.call(hook) }
+        #expect(error?.location == LuaKit.SourceLocation(file: "carrier.lua", line: 2))
+    }
+
+    @Test func memoryErrorCaughtByPcallStillNamesTheAllocatingLine() throws {
+        let sandbox = try Sandbox(limits: LuaLimits(instructionBudget: 0, memoryLimitBytes: 8 << 20, timeoutMilliseconds: 0))
+        let hook = try runChunkKeeping("""
+            return function()
+              local ok = pcall(function()
+                return string.rep('x', 32 * 1024 * 1024)
+              end)
+              for i = 1, 10000 do ok = not ok end
+              return ok
+            end
+            """, chunkName: "carrier.lua", in: sandbox)
+        let error = expectLuaError(.memoryLimit) { try sandbox.state.call(hook) }
+        #expect(error?.location == LuaKit.SourceLocation(file: "carrier.lua", line: 3))
+    }
+
     @Test func deadlineInsideOneLongPatternCall() throws {
         // No instruction budget: only the deadline can stop this, and the VM
         // is inside one call of string.find the whole time.

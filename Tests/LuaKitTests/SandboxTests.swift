@@ -148,3 +148,28 @@ struct SandboxTests {
         #expect(try other.state.call(otherHook) == first)
     }
 }
+
+/// The list the linter and the editor files use is the sandbox's allow-list.
+@Suite struct SandboxGlobalNamesTests {
+    @Test func everyNameIsDefinedAndNothingElseIs() throws {
+        let names = Sandbox.globalNames
+        #expect(names.count > 20)
+        #expect(names.contains("pairs") && names.contains("require") && names.contains("utf8") && names.contains("print"))
+        let sandbox = try Sandbox()
+        let listed = names.map { "\"\($0)\"" }.joined(separator: ", ")
+        let check = try runChunkKeeping("""
+            return function()
+              local missing = {}
+              for _, name in ipairs({ \(listed) }) do
+                if _ENV[name] == nil then missing[#missing + 1] = name end
+              end
+              for _, name in ipairs({ "os", "io", "debug", "package", "load", "dofile", "loadfile", "collectgarbage" }) do
+                if _ENV[name] ~= nil then missing[#missing + 1] = "present: " .. name end
+              end
+              return table.concat(missing, ",")
+            end
+            """, chunkName: "names.lua", in: sandbox)
+        try sandbox.beginEvaluation()
+        #expect(try sandbox.state.call(check) == [""])
+    }
+}

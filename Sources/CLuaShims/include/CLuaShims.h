@@ -30,6 +30,7 @@ typedef struct ozr_limits {
     int armed;                   /* limits enforced only while a call runs */
     int limit_hit;               /* OZR_LIMIT_* of the first limit hit */
     int hook_count;              /* instructions between hook calls */
+    void *shim_data;             /* private to shims.c: the state it caps */
 } ozr_limits;
 
 /* A Lua state whose allocations are counted and capped by `limits`

@@ -16,10 +16,12 @@ struct CheckCommand: ParsableCommand, IOCommand {
 
     @OptionGroup var rulesOptions: RulesOptions
     @OptionGroup var limitOptions: LimitOptions
+    @Flag(name: .long, help: "Also run luacheck with the sandbox's globals (Debian: lua-check).") var lint = false
 
     func run() throws { try run(io: .standard) }
 
     func run(io: CommandIO) throws {
+        if lint { return try CheckLint.run(self, io: io) }
         let folder: RulesFolder
         do {
             folder = try RulesFolder(root: rulesOptions.rulesURL)

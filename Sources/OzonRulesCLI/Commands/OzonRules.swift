@@ -15,7 +15,7 @@ public struct OzonRules: AsyncParsableCommand {
             unreadable input.
             """,
         version: OzonRules.version,
-        subcommands: [EvaluateCommand.self, CheckCommand.self, BenchCommand.self, TestCommand.self, ReplCommand.self, IngestCommand.self, TransitionCommand.self, LogCommand.self, ReplayCommand.self, ServeCommand.self, SyncCommand.self]
+        subcommands: [EvaluateCommand.self, CheckCommand.self, BenchCommand.self, TestCommand.self, ReplCommand.self, IngestCommand.self, TransitionCommand.self, LogCommand.self, ReplayCommand.self, ServeCommand.self, SyncCommand.self, InitCommand.self, TypesCommand.self]
     )
 
     public static let version = "0.1.0"

@@ -1,0 +1,18 @@
+-- packaging.lua: which box, with what inside. Every unit of the posting must be in exactly one package.
+local shipping = require("lib.shipping")
+
+---@type ozon.PackagingHook
+local hook = function(posting, ctx)
+  -- One box: every product line with all its units.
+  local items = {}
+  for _, product in ipairs(posting.products) do
+    items[#items + 1] = { sku = product.sku, quantity = product.quantity }
+  end
+  -- Fragile goods get bubble wrap and a sticker.
+  local fragile = shipping.has_fragile(posting)
+  local materials = fragile and { "bubble_wrap", "fragile_sticker" } or { "paper_fill" }
+  local package = { box = "M-30x20x15", items = items, materials = materials, fragile = fragile, weight_g = shipping.weight_g(posting) }
+  return { packages = { package }, reason = "one box" }
+end
+
+return hook

@@ -1,0 +1,16 @@
+-- inserts.lua: что вложить в посылку. {{posting_number}} и другие {{поля}} отправления
+-- подставляет хост.
+
+---@type ozon.InsertsHook
+local hook = function(posting, ctx)
+  local inserts = {
+    { kind = "thank_you_card", text = "Спасибо за заказ {{posting_number}}! Будем рады вашему отзыву." },
+  }
+  -- К заказам от 5000 ₽ добавляем купон на следующий заказ.
+  if (posting.total or 0) >= rub(5000) then
+    inserts[#inserts + 1] = { kind = "coupon", text = "Скидка 10% на следующий заказ по коду СПАСИБО10" }
+  end
+  return inserts
+end
+
+return hook

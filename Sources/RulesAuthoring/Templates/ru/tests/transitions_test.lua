@@ -1,0 +1,14 @@
+-- Тесты правил: их запускает `ozon-rules test --coverage`.
+
+describe("transitions", function()
+  it("сообщает об отмене", function()
+    local result = expect_ok(run_hook("transitions:cancelled", posting { posting_number = "9-1", status = "cancelled" }))
+    expect_eq(result.decision, { { action = "notify", message = "posting 9-1 was cancelled" } })
+  end)
+
+  it("записывает любую смену статуса", function()
+    local result = expect_ok(run_transition(posting { posting_number = "9-2" }, { from = "awaiting_approve", to = "awaiting_packaging" }))
+    expect_eq(result.actions, {})
+    expect_match(table.concat(result.log, "\n"), "9%-2: awaiting_approve %-> awaiting_packaging")
+  end)
+end)
