@@ -11,11 +11,15 @@ struct BenchCommand: ParsableCommand, IOCommand {
         commandName: "bench",
         abstract: "Measure hook throughput and latency on the given postings.",
         discussion: """
-            Loads the postings (and returns) once, then evaluates them over and over for
-            --duration seconds on --jobs workers, each with its own Lua state, exactly as
-            `evaluate` does (every hook of a transition, validation included). Prints
-            transitions per second, latency percentiles per hook, VM instructions per hook
+            Loads the postings (and returns) once, then evaluates them over and over for \
+            --duration seconds on --jobs workers, each with its own Lua state, exactly as \
+            `evaluate` does (every hook of a transition, validation included). Prints \
+            transitions per second, latency percentiles per hook, VM instructions per hook \
             (counted exactly in a separate pass) and the memory of each Lua state.
+
+            Example:
+              ozon-rules bench --rules examples/rules --jobs 1 --duration 5 \\
+                  examples/postings/fbs-v4-list.json
             """
     )
 

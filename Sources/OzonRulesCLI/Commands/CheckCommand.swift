@@ -8,9 +8,12 @@ struct CheckCommand: ParsableCommand, IOCommand {
         commandName: "check",
         abstract: "Load every rule script and report all load errors at once.",
         discussion: """
-            Compiles every hook file and every lib/ module, runs the hook files' top-level code,
-            checks what each returns, reads catalog.json, and prints every problem as
+            Compiles every hook file and every lib/ module, runs the hook files' top-level code, \
+            checks what each returns, reads catalog.json, and prints every problem as \
             file:line: code: message, sorted by file and line. Exits 1 if there is any.
+
+            Example:
+              ozon-rules check --rules examples/rules --lint
             """
     )
 

@@ -10,17 +10,18 @@ struct EvaluateCommand: ParsableCommand, IOCommand {
         commandName: "evaluate",
         abstract: "Run the rules on postings and returns and print one result per item.",
         discussion: """
-            Reads postings and returns in any Ozon format (v4 or v3 list, v3 get, a bare posting,
-            a JSON array, NDJSON; /v1/returns/list and rFBS return requests), detecting the format.
-            For each posting, runs the hooks for entering its current status; for each return, the
-            returns hook, with the posting of the same posting_number from any file of the run.
+            Reads postings and returns in any Ozon format (v4 or v3 list, v3 get, a bare posting, \
+            a JSON array, NDJSON; /v1/returns/list and rFBS return requests), detecting the format. \
+            For each posting, runs the hooks for entering its current status; for each return, the \
+            returns hook, with the posting of the same posting_number from any file of the run. \
             Changes nothing stored.
 
-            Results go to stdout in input order: postings first, then returns. Rule errors are
+            Results go to stdout in input order: postings first, then returns. Rule errors are \
             also printed to stderr as file:line: code: hook, posting: message.
 
             Examples:
-              ozon-rules evaluate --rules examples/rules --format table examples/postings/*.json
+              ozon-rules evaluate --rules examples/rules --format table \\
+                  examples/postings/*.json
               cat postings.ndjson | ozon-rules evaluate --now 2026-05-20T12:00:00Z -
             """
     )

@@ -32,7 +32,8 @@ struct IngestCommand: AsyncIOCommand {
 
             Examples:
               ozon-rules ingest --rules examples/rules examples/postings/*.json
-              ozon-rules ingest --db shop.sqlite --now 2026-05-20T12:00:00Z postings.ndjson
+              ozon-rules ingest --db shop.sqlite --now 2026-05-20T12:00:00Z \\
+                  postings.ndjson
             """
     )
 

@@ -7,12 +7,15 @@ public struct OzonRules: AsyncParsableCommand {
         commandName: "ozon-rules",
         abstract: "Run Ozon fulfilment rules written in Lua on every posting state transition.",
         discussion: """
-            Rules live in a folder (default ./rules): carrier.lua, packaging.lua, inserts.lua,
-            returns.lua and transitions.lua, shared modules in lib/, product facts in catalog.json.
+            Rules live in a folder (default ./rules): carrier.lua, packaging.lua, inserts.lua, \
+            returns.lua and transitions.lua, shared modules in lib/, product facts in catalog.json. \
             Scripts decide; ozon-rules validates and records what they decide.
 
-            Exit codes: 0 all good; 1 a posting failed or a check failed; 2 usage error or
+            Exit codes: 0 all good; 1 a posting failed or a check failed; 2 usage error or \
             unreadable input.
+
+            Example (a first rules folder and its tests):
+              ozon-rules init my-rules && ozon-rules test --rules my-rules --coverage
             """,
         version: OzonRules.version,
         subcommands: [EvaluateCommand.self, CheckCommand.self, BenchCommand.self, TestCommand.self, ReplCommand.self, IngestCommand.self, TransitionCommand.self, LogCommand.self, ReplayCommand.self, ServeCommand.self, SyncCommand.self, InitCommand.self, TypesCommand.self]

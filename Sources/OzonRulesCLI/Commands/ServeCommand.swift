@@ -52,29 +52,30 @@ struct ServeCommand: AsyncIOCommand {
         commandName: "serve",
         abstract: "Receive Ozon's push notifications, apply each transition to the store, and (with --apply) carry the decisions out.",
         discussion: """
-            Listens for Ozon's push notifications (POST / or /webhook). TYPE_PING is answered
-            {version, name, time}; TYPE_NEW_POSTING, TYPE_STATE_CHANGED, TYPE_POSTING_CANCELLED,
-            TYPE_CUTOFF_DATE_CHANGED and TYPE_DELIVERY_DATE_CHANGED are written to the inbox in
-            the store and committed before they are answered {"result": true}; a repeat is answered
-            409 ERROR_REQUEST_DUPLICATED and not processed again. Other types are answered and
-            dropped. Only Ozon's ranges (195.34.21.0/24, 185.73.192.0/22, 91.223.93.0/24) and
+            Listens for Ozon's push notifications (POST / or /webhook). TYPE_PING is answered \
+            {version, name, time}; TYPE_NEW_POSTING, TYPE_STATE_CHANGED, TYPE_POSTING_CANCELLED, \
+            TYPE_CUTOFF_DATE_CHANGED and TYPE_DELIVERY_DATE_CHANGED are written to the inbox in \
+            the store and committed before they are answered {"result": true}; a repeat is answered \
+            409 ERROR_REQUEST_DUPLICATED and not processed again. Other types are answered and \
+            dropped. Only Ozon's ranges (195.34.21.0/24, 185.73.192.0/22, 91.223.93.0/24) and \
             loopback may post, unless --allow-ip is given.
 
-            A worker drains the inbox: it re-reads each posting with /v3/posting/fbs/get, applies
-            the transition to the store (the same checks and records as ingest) and plans what
-            the decisions ask: ship with the decided packages, the carrier's tracking number
-            (rFBS, entering awaiting_deliver), cancel with the decided reason. With --apply the
-            requests are sent and Ozon's answers recorded (a ship is re-read to catch
+            A worker drains the inbox: it re-reads each posting with /v3/posting/fbs/get, applies \
+            the transition to the store (the same checks and records as ingest) and plans what \
+            the decisions ask: ship with the decided packages, the carrier's tracking number \
+            (rFBS, entering awaiting_deliver), cancel with the decided reason. With --apply the \
+            requests are sent and Ozon's answers recorded (a ship is re-read to catch \
             ship_failed); without it they are recorded as not sent.
 
-            GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the
+            GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the \
             work in hand is finished and the rest stays in the inbox for the next start.
 
-            Credentials: OZON_CLIENT_ID and OZON_API_KEY, or --credentials FILE. They are never
+            Credentials: OZON_CLIENT_ID and OZON_API_KEY, or --credentials FILE. They are never \
             printed or logged.
 
             Example:
-              OZON_CLIENT_ID=... OZON_API_KEY=... ozon-rules serve --listen 0.0.0.0:8080 --db shop.sqlite --rules rules --apply
+              OZON_CLIENT_ID=... OZON_API_KEY=... ozon-rules serve \\
+                  --listen 0.0.0.0:8080 --db shop.sqlite --rules rules --apply
             """
     )
 

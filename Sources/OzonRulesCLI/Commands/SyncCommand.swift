@@ -15,13 +15,13 @@ struct SyncCommand: AsyncIOCommand {
         commandName: "sync",
         abstract: "Poll the Seller API for unfulfilled postings, status changes and returns, and apply them to the store.",
         discussion: """
-            Covers what push notifications do not: unfulfilled postings
-            (/v4/posting/fbs/unfulfilled/list, also catching notifications that came late or
-            never), postings whose status changed since --since (/v4/posting/fbs/list with
-            last_changed_status_date), FBS returns (/v1/returns/list) and rFBS return requests
-            (/v2/returns/rfbs/list); Ozon sends no return notifications. Each posting and
-            return goes through the same store, hooks and planned actions as `serve`; with
-            --apply the actions are sent, otherwise recorded as not sent. Also finishes work
+            Covers what push notifications do not: unfulfilled postings \
+            (/v4/posting/fbs/unfulfilled/list, also catching notifications that came late or \
+            never), postings whose status changed since --since (/v4/posting/fbs/list with \
+            last_changed_status_date), FBS returns (/v1/returns/list) and rFBS return requests \
+            (/v2/returns/rfbs/list); Ozon sends no return notifications. Each posting and \
+            return goes through the same store, hooks and planned actions as `serve`; with \
+            --apply the actions are sent, otherwise recorded as not sent. Also finishes work \
             left in the inbox by `serve`.
 
             Example:

@@ -20,7 +20,8 @@ struct TransitionCommand: AsyncIOCommand {
             substatus is cleared (only Ozon knows the new one).
 
             Example:
-              ozon-rules transition 0164470385-0159-1 --to delivered --rules examples/rules
+              ozon-rules transition 0164470385-0159-1 --to delivered \\
+                  --rules examples/rules
             """
     )
 
