@@ -6,6 +6,7 @@ import PostingModel
 import PostingStore
 import RulesRuntime
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// A request context that knows the sender's address (for the allow-list).
@@ -66,7 +67,7 @@ public struct WebhookConfiguration: Sendable {
 /// `{"result": true}` and dropped. Senders outside the allow-list get 403.
 public enum WebhookEndpoint {
     public static func router(
-        configuration: WebhookConfiguration, store: any PostingStore, metrics: LiveMetrics
+        configuration: WebhookConfiguration, store: any PostingStore, metrics: LiveMetrics, worker: WorkerSlot? = nil
     ) -> Router<WebhookRequestContext> {
         let router = Router(context: WebhookRequestContext.self)
         let handler: @Sendable (Request, WebhookRequestContext) async -> Response = { request, context in
@@ -79,7 +80,10 @@ public enum WebhookEndpoint {
         router.get("/healthz") { _, _ -> Response in
             do {
                 let pending = try await store.pendingInboxCount()
-                return json(.ok, ["status": "ok", "inbox_pending": .number(JSONNumber(integer: Int64(pending)))])
+                return json(.ok, [
+                    "status": "ok", "inbox_pending": .number(JSONNumber(integer: Int64(pending))),
+                    "worker": .string(worker?.state ?? "off (--no-worker)"),
+                ])
             } catch {
                 return json(.serviceUnavailable, ["status": "store unavailable"])
             }
@@ -164,19 +168,42 @@ public enum WebhookEndpoint {
 
 }
 
+/// Where the worker's processor is, once there is one: `serve` started without credentials
+/// receives notifications into the inbox and installs the processor when credentials arrive.
+public final class WorkerSlot: Sendable {
+    private let slot: Mutex<LiveProcessor?>
+
+    public init(_ processor: LiveProcessor? = nil) {
+        slot = Mutex(processor)
+    }
+
+    public var processor: LiveProcessor? { slot.withLock { $0 } }
+
+    public func install(_ processor: LiveProcessor) {
+        slot.withLock { $0 = processor }
+    }
+
+    /// For `/healthz`.
+    public var state: String { processor == nil ? "waiting for credentials" : "running" }
+}
+
 /// Drains the inbox and the planned actions until graceful shutdown; the work in hand is
-/// finished, the rest stays in the store for the next start.
-public final class InboxWorker: Service, @unchecked Sendable {
-    public let processor: LiveProcessor
+/// finished, the rest stays in the store for the next start. Idle while its slot is empty.
+public final class InboxWorker: Service, Sendable {
+    public let slot: WorkerSlot
     public let pollInterval: Double
 
-    public init(processor: LiveProcessor, pollInterval: Double = 0.05) {
-        self.processor = processor
+    public init(slot: WorkerSlot, pollInterval: Double = 0.05) {
+        self.slot = slot
         self.pollInterval = pollInterval
     }
 
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            guard let processor = slot.processor else {
+                try? await Task.sleep(for: .milliseconds(Int64(pollInterval * 1000)))
+                continue
+            }
             if await processor.step() { continue }
             do {
                 processor.metrics?.inboxPending.record(try await processor.store.pendingInboxCount())
@@ -192,9 +219,10 @@ public final class InboxWorker: Service, @unchecked Sendable {
 public struct LiveServer: Sendable {
     public let configuration: WebhookConfiguration
     public let store: any PostingStore
-    public let processor: LiveProcessor?
-    /// Reloads the rules on SIGHUP (nil: SIGHUP is not handled).
-    public let reloader: RulesReloader?
+    /// The worker (nil: receive only, `--no-worker`).
+    public let worker: WorkerSlot?
+    /// What SIGHUP does (reload the rules, look for credentials); nil: SIGHUP is not handled.
+    public let onHangup: (@Sendable () async -> Void)?
     public let metrics: LiveMetrics
     public let logger: Logger
 
@@ -205,12 +233,12 @@ public struct LiveServer: Sendable {
         return logger
     }
 
-    public init(configuration: WebhookConfiguration, store: any PostingStore, processor: LiveProcessor?, metrics: LiveMetrics,
-                reloader: RulesReloader? = nil, logger: Logger = LiveServer.defaultLogger()) {
+    public init(configuration: WebhookConfiguration, store: any PostingStore, worker: WorkerSlot?, metrics: LiveMetrics,
+                onHangup: (@Sendable () async -> Void)? = nil, logger: Logger = LiveServer.defaultLogger()) {
         self.configuration = configuration
         self.store = store
-        self.processor = processor
-        self.reloader = reloader
+        self.worker = worker
+        self.onHangup = onHangup
         self.metrics = metrics
         self.logger = logger
     }
@@ -222,7 +250,7 @@ public struct LiveServer: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in },
         group: @escaping @Sendable (ServiceGroup) -> Void = { _ in }
     ) async throws {
-        let router = WebhookEndpoint.router(configuration: configuration, store: store, metrics: metrics)
+        let router = WebhookEndpoint.router(configuration: configuration, store: store, metrics: metrics, worker: worker)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.name,
@@ -230,8 +258,8 @@ public struct LiveServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         var services: [any Service] = [app]
-        if let processor { services.append(InboxWorker(processor: processor)) }
-        if let reloader, stopOnSignals { services.append(ReloadOnHangup(reloader: reloader)) }
+        if let worker { services.append(InboxWorker(slot: worker)) }
+        if let onHangup, stopOnSignals { services.append(OnHangup(action: onHangup)) }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
@@ -240,13 +268,13 @@ public struct LiveServer: Sendable {
     }
 }
 
-/// Reloads the rules on every SIGHUP until shutdown.
-struct ReloadOnHangup: Service {
-    let reloader: RulesReloader
+/// Runs an action on every SIGHUP until shutdown.
+struct OnHangup: Service {
+    let action: @Sendable () async -> Void
 
     func run() async throws {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-            await reloader.reload()
+            await action()
         }
     }
 }

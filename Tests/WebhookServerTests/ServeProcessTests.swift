@@ -1,5 +1,9 @@
+import AsyncHTTPClient
 import FakeOzonAPI
 import Foundation
+import NIOCore
+import NIOHTTP1
+import PostingModel
 import SQLiteStore
 import TestSupport
 import Testing
@@ -110,5 +114,64 @@ import Glibc
         let store = try SQLitePostingStore(path: db)
         #expect(try store.integer("SELECT count(*) FROM transitions") == 0)
         #expect(try store.integer("SELECT count(*) FROM inbox") == 4)
+    }
+
+    /// A seller can register the push URL before giving credentials: `serve` answers TYPE_PING,
+    /// keeps every notification, says the worker waits, and starts it on SIGHUP once the
+    /// credentials file is there.
+    @Test func withoutCredentialsServeReceivesAndStartsWorkingOnSIGHUP() async throws {
+        let binary = try BinaryRunner.binary
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rules = try writeRules(into: folder)
+        let db = folder.appendingPathComponent("live.sqlite").path
+        let credentials = folder.appendingPathComponent("credentials.json")
+        let fake = FakeOzonAPI()
+        try await fake.start()
+        defer { Task { await fake.stop() } }
+        fake.put(posting: posting("960-1"))
+        let server = try DurabilityTests.Server(
+            binary: binary,
+            arguments: ["serve", "--listen", "127.0.0.1:0", "--db", db, "--rules", rules.path, "--api-url", fake.baseURL,
+                        "--credentials", credentials.path],
+            environment: [:])
+        defer { server.terminate() }
+        let port = try await server.waitForPort()
+        #expect(server.lock.withLock { server.stderr.contains("receiving only") })
+
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        func send(_ method: NIOHTTP1.HTTPMethod, _ path: String, _ body: String? = nil) async throws -> (Int, JSONValue) {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = method
+            if let body { request.body = .bytes(ByteBuffer(string: body)) }
+            let response = try await http.execute(request, timeout: .seconds(5))
+            let bytes = try await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), (try? JSONParser.parse(Array(bytes.readableBytesView))) ?? .null)
+        }
+        let ping = try await send(.POST, "/", #"{"message_type":"TYPE_PING","time":"2026-05-14T07:41:15Z"}"#)
+        #expect(ping.0 == 200 && ping.1["name"]?.stringValue == "ozon-rules")
+        #expect(try await send(.POST, "/", newPostingNotice("960-1")).0 == 200)
+        let health = try await send(.GET, "/healthz")
+        #expect(health.1["worker"]?.stringValue == "waiting for credentials")
+        #expect(health.1["inbox_pending"]?.int64Value == 1)
+        #expect(fake.received().isEmpty)
+
+        try #"{"client_id": "\#(fake.clientID)", "api_key": "\#(fake.apiKey)"}"#.write(to: credentials, atomically: true, encoding: .utf8)
+        kill(server.process.processIdentifier, SIGHUP)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while fake.received("/v3/posting/fbs/get").isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(fake.received("/v3/posting/fbs/get").count == 1)
+        #expect(server.lock.withLock { server.stderr.contains("the worker started") })
+        var state = ""
+        while ContinuousClock.now < deadline {
+            let now = try await send(.GET, "/healthz")
+            state = now.1["worker"]?.stringValue ?? ""
+            if state == "running" && now.1["inbox_pending"]?.int64Value == 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(state == "running")
+        try await http.shutdown()
     }
 }

@@ -115,7 +115,7 @@ final class LiveHarness: @unchecked Sendable {
         let allowList = try IPAllowList.parse(allow).get()
         let server = LiveServer(
             configuration: WebhookConfiguration(host: "127.0.0.1", port: 0, allowList: allowList),
-            store: store, processor: worker ? processor : nil, metrics: metrics)
+            store: store, worker: worker ? WorkerSlot(processor) : nil, metrics: metrics)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let box = GroupBox()
         task = Task {

@@ -34,13 +34,17 @@ struct OzonAPIOptions: ParsableArguments {
     /// The client, recording every call in `store`; credentials are never printed, only where
     /// they came from is said.
     func client(recordingInto store: any PostingStore, logger: Logger, io: CommandIO) throws -> OzonClient {
-        let found: OzonCredentials
         do {
-            found = try OzonCredentials.resolve(file: credentials)
+            return try client(recordingInto: store, logger: logger)
         } catch {
             io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(2)
         }
+    }
+
+    /// The client, or why there is none (no credentials, an unreadable credentials file).
+    func client(recordingInto store: any PostingStore, logger: Logger) throws(OzonAPIError) -> OzonClient {
+        let found = try OzonCredentials.resolve(file: credentials)
         return OzonClient(credentials: found, baseURL: apiURL, timeoutSeconds: apiTimeout,
                           observer: CallRecording.observer(store: store, logger: logger))
     }
@@ -71,7 +75,10 @@ struct ServeCommand: AsyncIOCommand {
             work in hand is finished and the rest stays in the inbox for the next start.
 
             Credentials: OZON_CLIENT_ID and OZON_API_KEY, or --credentials FILE. They are never \
-            printed or logged.
+            printed or logged. Without them serve starts receive-only, so the push URL can be \
+            registered first: it answers TYPE_PING, keeps every notification in the inbox, and \
+            says in /healthz that the worker waits; write the credentials file and send SIGHUP \
+            to start the worker. SIGHUP also reloads the rules, switching only to rules that load.
 
             Example:
               OZON_CLIENT_ID=... OZON_API_KEY=... ozon-rules serve \\
@@ -115,24 +122,54 @@ struct ServeCommand: AsyncIOCommand {
         }
         let store = try storeOptions.open(create: true, io: io)
         let logger = LiveServer.defaultLogger()
-        var processor: LiveProcessor?
-        var reloader: RulesReloader?
+        var worker: WorkerSlot?
+        var onHangup: (@Sendable () async -> Void)?
         let metrics = LiveMetrics()
+        var waiting = false
         if !noWorker {
             let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io))
             try await recordVersion(rules.current.version, in: store, io: io)
-            let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
-            processor = LiveProcessor(
-                store: store, client: client, rules: rules,
-                options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), metrics: metrics.worker,
-                logger: logger)
-            reloader = RulesReloader(holder: rules, limits: limitOptions.limits, jobs: 1, store: store, logger: logger)
+            let slot = WorkerSlot()
+            worker = slot
+            let options = ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay)
+            let api = apiOptions
+            let workerMetrics = metrics.worker
+            /// Installs the worker once the credentials can be read; says why not otherwise.
+            let startWorker: @Sendable () -> String? = {
+                do {
+                    let client = try api.client(recordingInto: store, logger: logger)
+                    slot.install(LiveProcessor(store: store, client: client, rules: rules, options: options, metrics: workerMetrics,
+                                               logger: logger))
+                    return nil
+                } catch {
+                    return "\(error)"
+                }
+            }
+            if let why = startWorker() {
+                waiting = true
+                io.err.writeLine("""
+                    ozon-rules: \(why); receiving only: every notification is kept in the inbox and the worker waits for \
+                    credentials (give them in a --credentials file or OZON_CREDENTIALS_FILE, then send SIGHUP)
+                    """)
+            }
+            let reloader = RulesReloader(holder: rules, limits: limitOptions.limits, jobs: 1, store: store, logger: logger)
+            onHangup = {
+                await reloader.reload()
+                guard slot.processor == nil else { return }
+                if let why = startWorker() {
+                    logger.notice("still waiting for credentials: \(why)")
+                } else {
+                    logger.notice("credentials found; the worker started")
+                }
+            }
         }
         let server = LiveServer(
             configuration: WebhookConfiguration(host: host, port: port, allowList: allowList, maxBodyBytes: maxBodyBytes,
                                                 version: OzonRules.version),
-            store: store, processor: processor, metrics: metrics, reloader: reloader, logger: logger)
-        let mode = noWorker ? "receive only" : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")
+            store: store, worker: worker, metrics: metrics, onHangup: onHangup, logger: logger)
+        let mode = noWorker ? "receive only"
+            : waiting ? "receive only until credentials are given"
+            : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")
         try await server.run(onListening: { port in
             io.err.writeLine("ozon-rules: listening on \(host):\(port), store \(storeOptions.db), \(mode); allowed: \(allowList)")
         })
