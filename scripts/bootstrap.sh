@@ -3,7 +3,7 @@
 # it only installs what is missing.
 #   scripts/bootstrap.sh          what building and running need
 #   scripts/bootstrap.sh --test   also what the tests use (curl, luacheck, a headless browser for
-#                                 the HTML replay report , sqlite3)
+#                                 the HTML replay report, sqlite3)
 set -euo pipefail
 
 packages=(liblua5.4-dev pkg-config lua5.4 jq libedit-dev libsqlite3-dev)
