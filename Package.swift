@@ -66,7 +66,7 @@ let package = Package(
         // Writing rules: `init` (templates per language), editor definitions, luacheck.
         .target(
             name: "RulesAuthoring",
-            dependencies: ["RulesEngine", "RulesTester", "LuaKit"],
+            dependencies: ["RulesEngine", "RulesTester", "LuaKit", "JSON"],
             resources: [.copy("Templates")]
         ),
         // BSD libedit (Debian: libedit-dev), for the REPL's line editing and history.

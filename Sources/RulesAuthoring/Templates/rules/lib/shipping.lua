@@ -1,7 +1,7 @@
--- lib/shipping.lua: facts the hooks share. Load it with require("lib.shipping").
+-- @@lib/shipping.lua#1@@
 local M = {}
 
--- Grams of a posting: the catalog's weight per unit, 500 g when unknown.
+-- @@lib/shipping.lua#4@@
 function M.weight_g(posting)
   local total = 0
   for _, product in ipairs(posting.products) do
@@ -10,7 +10,7 @@ function M.weight_g(posting)
   return total
 end
 
--- Whether any product is fragile (catalog.json says so).
+-- @@lib/shipping.lua#13@@
 function M.has_fragile(posting)
   for _, product in ipairs(posting.products) do
     if product.fragile then return true end

@@ -1,12 +1,12 @@
--- transitions.lua: действия при смене статуса, по новому статусу ("*": при любой смене).
+-- @@transitions.lua#1@@
 
 ---@type ozon.TransitionsHook
 local hooks = {
-  -- Отправление отменено: сообщаем продавцу.
+  -- @@transitions.lua#5@@
   cancelled = function(posting, ctx)
     return { { action = "notify", message = "posting " .. posting.posting_number .. " was cancelled" } }
   end,
-  -- Любая смена: записываем её в журнал.
+  -- @@transitions.lua#9@@
   ["*"] = function(posting, ctx)
     ctx.log(posting.posting_number .. ": " .. (ctx.transition.from or "new") .. " -> " .. ctx.transition.to)
     return nil

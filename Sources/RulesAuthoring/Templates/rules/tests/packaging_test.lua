@@ -1,7 +1,7 @@
--- Тесты правил: их запускает `ozon-rules test --coverage`.
+-- @@tests/packaging_test.lua#1@@
 
 describe("packaging", function()
-  it("все единицы в одной коробке", function()
+  it("@@tests/packaging_test.lua#4@@", function()
     local decision = expect_ok(run_hook("packaging", posting {
       products = { { sku = 1, offer_id = "TSHIRT-M", quantity = 2 }, { sku = 2, offer_id = "UNKNOWN" } },
     })).decision
@@ -10,7 +10,7 @@ describe("packaging", function()
     expect_eq(decision.packages[1].weight_g, 900)
   end)
 
-  it("хрупкое упаковывает в плёнку", function()
+  it("@@tests/packaging_test.lua#13@@", function()
     local decision = expect_ok(run_hook("packaging", posting { products = { { offer_id = "MUG-330" } } })).decision
     expect_fields(decision.packages[1], { fragile = true, materials = { "bubble_wrap", "fragile_sticker" } })
   end)

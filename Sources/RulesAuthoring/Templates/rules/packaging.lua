@@ -1,14 +1,14 @@
--- packaging.lua: какая коробка и что в ней. Каждая единица товара должна быть ровно в одной упаковке.
+-- @@packaging.lua#1@@
 local shipping = require("lib.shipping")
 
 ---@type ozon.PackagingHook
 local hook = function(posting, ctx)
-  -- Одна коробка: все товары со всеми единицами.
+  -- @@packaging.lua#6@@
   local items = {}
   for _, product in ipairs(posting.products) do
     items[#items + 1] = { sku = product.sku, quantity = product.quantity }
   end
-  -- Хрупкое — в пузырчатую плёнку и с наклейкой.
+  -- @@packaging.lua#11@@
   local fragile = shipping.has_fragile(posting)
   local materials = fragile and { "bubble_wrap", "fragile_sticker" } or { "paper_fill" }
   local package = { box = "M-30x20x15", items = items, materials = materials, fragile = fragile, weight_g = shipping.weight_g(posting) }
