@@ -120,7 +120,10 @@ let package = Package(
             ]
         ),
         // The fake Seller API as a process, for load and crash scripts.
-        .executableTarget(name: "ozon-fake-api", dependencies: ["FakeOzonAPI", "JSON"]),
+        .executableTarget(
+            name: "ozon-fake-api",
+            dependencies: ["FakeOzonAPI", "JSON", .product(name: "UnixSignals", package: "swift-service-lifecycle")]
+        ),
         // Microbenchmark: one protected call from Swift vs the same loop inside lua5.4.
         .executableTarget(name: "luakit-bench", dependencies: ["LuaKit"]),
 

@@ -9,6 +9,7 @@
 import FakeOzonAPI
 import Foundation
 import JSON
+import UnixSignals
 
 var arguments = CommandLine.arguments.dropFirst()
 var port = 0, clientID = "100500", apiKey = "test-api-key"
@@ -39,18 +40,5 @@ if let template {
 }
 try await fake.start(port: port)
 FileHandle.standardError.write(Data("listening on 127.0.0.1:\(fake.port)\n".utf8))
-signal(SIGTERM, SIG_IGN)
-signal(SIGINT, SIG_IGN)
-let stop = AsyncStream<Void> { continuation in
-    for number in [SIGTERM, SIGINT] {
-        let source = DispatchSource.makeSignalSource(signal: number)
-        source.setEventHandler { continuation.yield() }
-        source.resume()
-        nonisolated(unsafe) let kept = source
-        _ = kept
-        Sources.keep.append(source)
-    }
-}
-enum Sources { nonisolated(unsafe) static var keep: [any DispatchSourceSignal] = [] }
-for await _ in stop { break }
+for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
 await fake.stop()
