@@ -140,7 +140,7 @@ public final class OzonClient: Sendable {
         func finish(_ error: OzonAPIError?) {
             record(APIExchange(
                 path: path, request: body, httpStatus: last.status, response: last.text, error: error,
-                attempts: attempts, durationSeconds: Self.seconds(ContinuousClock.now - started)))
+                attempts: attempts, durationSeconds: (ContinuousClock.now - started).inSeconds))
         }
         while true {
             attempts += 1
@@ -239,10 +239,5 @@ public final class OzonClient: Sendable {
         if let seconds = Double(trimmed), seconds >= 0 { return seconds }
         guard let date = UTCTime.parseHTTPDate(trimmed) else { return nil }
         return Double(max(0, date - Timestamp.now().unixSeconds))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -39,6 +39,20 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String { iso8601 }
 }
 
+/// Lengths of time measured on the monotonic clock (`ContinuousClock`), as the numbers that
+/// metrics and reports take. Moments are `Timestamp`s; these are only ever differences.
+extension Duration {
+    /// In seconds, with fractions.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
+    /// In whole nanoseconds.
+    public var inNanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}
+
 /// UTC ISO 8601 without Foundation's formatters (fast, exact, locale-free).
 public enum UTCTime {
     /// Unix seconds of `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]`, or nil.

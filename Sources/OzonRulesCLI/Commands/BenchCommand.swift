@@ -164,7 +164,7 @@ struct BenchRunner {
         for result in all {
             for (hook, values) in result.latencies { latencies[hook, default: []].append(contentsOf: values) }
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let measured = max(duration, seconds - 0.0)
         return BenchReport(
             jobs: pool.count, postings: work.count, seconds: measured, cpuSeconds: cpuSeconds,

@@ -137,7 +137,7 @@ public final class LiveProcessor: Sendable {
         do {
             _ = try await applier().apply(posting, inbox: item.id, now: .now())
             metrics?.inboxProcessed.increment()
-            metrics?.processingSeconds.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+            metrics?.processingSeconds.recordNanoseconds((ContinuousClock.now - started).inNanoseconds)
         } catch {
             report(error, stage: "inbox", "cannot apply a notification's posting", metadata: metadata)
             let retryAt = item.attempts + 1 >= options.maxInboxAttempts ? nil : options.retryTime(afterAttempts: item.attempts)
@@ -263,11 +263,6 @@ public final class LiveProcessor: Sendable {
         await attempt("cannot record a Seller API call", metadata: ["path": .string(exchange.path)]) {
             try await store.recordCall(CallRecording.record(exchange, requestID: requestID, applied: applied))
         }
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
 
