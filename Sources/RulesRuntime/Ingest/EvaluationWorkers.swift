@@ -40,8 +40,13 @@ public final class EvaluationWorkers: Sendable {
 
     /// Workers over engines loaded from the same rules folder (at least one); the workers own
     /// them from now on.
-    public init(engines: [RulesEngine]) {
-        pool = RulesEnginePool(engines: engines)
+    public convenience init(engines: [RulesEngine]) {
+        self.init(pool: RulesEnginePool(engines: engines))
+    }
+
+    /// Workers over a pool's engines; the workers own the pool from now on.
+    public init(pool: RulesEnginePool) {
+        self.pool = pool
     }
 
     /// One engine.

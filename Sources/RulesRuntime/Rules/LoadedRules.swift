@@ -20,9 +20,8 @@ public struct LoadedRules: Sendable {
     /// recorded is the code that runs. Throws `RulesFolder.MissingError` or `RulesLoadError`.
     public static func load(root: URL, limits: LuaLimits, jobs: Int = 1) throws -> LoadedRules {
         let folder = try RulesFolder(root: root)
-        var engines: [RulesEngine] = []
-        for _ in 0..<max(1, jobs) { engines.append(try RulesEngine(folder: folder, limits: limits)) }
-        return LoadedRules(workers: EvaluationWorkers(engines: engines), version: RulesVersion(folder: folder), root: folder.root)
+        let pool = try RulesEnginePool(folder: folder, limits: limits, jobs: jobs)
+        return LoadedRules(workers: EvaluationWorkers(pool: pool), version: RulesVersion(folder: folder), root: folder.root)
     }
 }
 
