@@ -153,7 +153,7 @@ public final class SQLitePostingStore: PostingStore {
         do {
             return try await pool.read(body)
         } catch let error as DatabaseError {
-            throw StoreError(.database, "\(path): \(SQLitePostingStore.describe(error))")
+            throw storeError(error)
         }
     }
 
@@ -161,7 +161,7 @@ public final class SQLitePostingStore: PostingStore {
         do {
             return try await pool.write(body)
         } catch let error as DatabaseError {
-            throw StoreError(.database, "\(path): \(SQLitePostingStore.describe(error))")
+            throw storeError(error)
         }
     }
 
@@ -170,8 +170,13 @@ public final class SQLitePostingStore: PostingStore {
         do {
             return try body()
         } catch let error as DatabaseError {
-            throw StoreError(.database, "\(path): \(SQLitePostingStore.describe(error))")
+            throw storeError(error)
         }
+    }
+
+    /// An SQLite failure as the store reports it, naming the file.
+    private func storeError(_ error: DatabaseError) -> StoreError {
+        StoreError(.database, "\(path): \(SQLitePostingStore.describe(error))")
     }
 
     static func describe(_ error: any Error) -> String {

@@ -162,15 +162,18 @@ public struct PostingApplier: Sendable {
             let completion = { (outcome: ItemResult.Change, error: String?) in
                 item.inbox.map { InboxCompletion(id: $0, outcome: outcome.rawValue, error: error, at: now) }
             }
+            /// Nothing to write for the posting: done now, or once its notification is marked done.
+            func settle(_ result: ItemResult, error: String? = nil) {
+                if let done = completion(result.change, error) {
+                    changes.append(.inboxDone(done))
+                    owners.append((index, result))
+                } else {
+                    outcomes[index] = .done(result)
+                }
+            }
             if !item.forceTransition, let stored = item.stored, stored.status == item.posting.status {
                 if stored.snapshot == row.snapshot {
-                    let result = ItemResult(change: .unchanged, postingNumber: number, from: from, to: from)
-                    if let done = completion(.unchanged, nil) {
-                        changes.append(.inboxDone(done))
-                        owners.append((index, result))
-                    } else {
-                        outcomes[index] = .done(result)
-                    }
+                    settle(ItemResult(change: .unchanged, postingNumber: number, from: from, to: from))
                     continue
                 }
                 changes.append(.posting(PostingChange(
@@ -181,13 +184,8 @@ public struct PostingApplier: Sendable {
             do {
                 try TransitionTable.check(from: from, to: item.posting.status)
             } catch {
-                let result = ItemResult(change: .rejected, postingNumber: number, from: from, to: item.posting.status, rejection: error)
-                if let done = completion(.rejected, error.message) {
-                    changes.append(.inboxDone(done))
-                    owners.append((index, result))
-                } else {
-                    outcomes[index] = .done(result)
-                }
+                settle(ItemResult(change: .rejected, postingNumber: number, from: from, to: item.posting.status, rejection: error),
+                       error: error.message)
                 continue
             }
             let carrierDecided = from == nil
