@@ -12,53 +12,79 @@ import Testing
 import Glibc
 #endif
 
-/// The built `serve` in its own process: its answers while a rule runs long, and its rules
-/// reload on SIGHUP (a good edit is switched to and recorded, a broken one keeps the old rules
-/// running and every load error is logged with its file and line).
+/// The built `ozon-rules serve` on loopback, in its own process, with its own rules folder and
+/// store, against a fake Seller API in this process.
+final class ServeRun: @unchecked Sendable {
+    let folder: URL
+    let rules: URL
+    let db: String
+    let fake = FakeOzonAPI()
+    private(set) var server: DurabilityTests.Server!
+    private(set) var port = 0
+
+    /// Starts `serve` with `rules` and `extra` arguments; with `credentials` false it gets none.
+    init(rules files: [String: String] = testRules, extra: [String] = [], credentials: Bool = true) async throws {
+        folder = try temporaryFolder()
+        rules = try writeRules(into: folder, files)
+        db = folder.appendingPathComponent("live.sqlite").path
+        try await fake.start()
+        server = try DurabilityTests.Server(
+            binary: try BinaryRunner.binary,
+            arguments: ["serve", "--listen", "127.0.0.1:0", "--db", db, "--rules", rules.path, "--api-url", fake.baseURL] + extra,
+            environment: credentials ? ["OZON_CLIENT_ID": fake.clientID, "OZON_API_KEY": fake.apiKey] : [:])
+        port = try await server.waitForPort()
+    }
+
+    /// Stops the server at once and the fake soon after; for a `defer`.
+    func stop() {
+        server.terminate()
+        let fake = fake
+        Task { await fake.stop() }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func hangUp() { kill(server.process.processIdentifier, SIGHUP) }
+
+    /// Whether the server has written `text` to stderr.
+    func logged(_ text: String) -> Bool { server.lock.withLock { server.stderr.contains(text) } }
+
+    var store: SQLitePostingStore { get throws { try SQLitePostingStore(path: db) } }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; whether it held.
+func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// The built `serve` in its own process: its answers while a rule runs long, receiving without
+/// credentials, and its rules reloaded on SIGHUP (a good edit is switched to and recorded, a
+/// broken one keeps the old rules running and every load error is logged with its file and line).
 @Suite(.serialized) struct ServeProcessTests {
     @Test func sighupSwitchesToRulesThatLoadAndKeepsTheOldOnesOtherwise() async throws {
-        let binary = try BinaryRunner.binary
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let rules = try writeRules(into: folder)
-        let db = folder.appendingPathComponent("live.sqlite").path
-        let fake = FakeOzonAPI()
-        try await fake.start()
-        defer { Task { await fake.stop() } }
-        let server = try DurabilityTests.Server(
-            binary: binary,
-            arguments: ["serve", "--listen", "127.0.0.1:0", "--db", db, "--rules", rules.path, "--api-url", fake.baseURL],
-            environment: ["OZON_CLIENT_ID": fake.clientID, "OZON_API_KEY": fake.apiKey])
-        defer { server.terminate() }
-        _ = try await server.waitForPort()
-
-        func logged(_ text: String) async throws -> Bool {
-            let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline {
-                if server.lock.withLock({ server.stderr.contains(text) }) { return true }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            return false
-        }
-
+        let run = try await ServeRun()
+        defer { run.stop() }
         // A good edit: switched, and the new version recorded.
-        let carrier = rules.appendingPathComponent("carrier.lua")
+        let carrier = run.rules.appendingPathComponent("carrier.lua")
         try """
             return function(posting, ctx) return { carrier = "pochta" } end
             """.write(to: carrier, atomically: true, encoding: .utf8)
-        kill(server.process.processIdentifier, SIGHUP)
-        #expect(try await logged("rules reloaded"))
+        run.hangUp()
+        #expect(try await waitUntil { run.logged("rules reloaded") })
 
         // A broken edit: the old rules keep running, the error names its file and line.
         try "return function(posting, ctx)\n  return {\nend\n".write(to: carrier, atomically: true, encoding: .utf8)
-        kill(server.process.processIdentifier, SIGHUP)
-        #expect(try await logged("still running the old rules"))
-        #expect(server.lock.withLock { server.stderr.contains("carrier.lua:3:") })
-        #expect(server.process.isRunning)
+        run.hangUp()
+        #expect(try await waitUntil { run.logged("still running the old rules") })
+        #expect(run.logged("carrier.lua:3:"))
+        #expect(run.server.process.isRunning)
 
         // The version started with and the one reloaded.
-        let store = try SQLitePostingStore(path: db)
-        #expect(try store.integer("SELECT count(*) FROM rules_versions") == 2)
+        #expect(try run.store.integer("SELECT count(*) FROM rules_versions") == 2)
     }
 
     /// Ozon gives the push endpoint 1.5 s. The rules run outside any store transaction and on
@@ -66,29 +92,18 @@ import Glibc
     /// the built binary in its own process, and the answers are timed by curl, so nothing else
     /// this test process runs can blur the figure.
     @Test func theAnswerNeverWaitsOnASlowRule() async throws {
-        let binary = try BinaryRunner.binary
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let rules = try writeRules(into: folder, ["carrier.lua": "return function(posting, ctx) while true do end end"])
-        let db = folder.appendingPathComponent("live.sqlite").path
-        let fake = FakeOzonAPI()
-        try await fake.start()
-        defer { Task { await fake.stop() } }
-        for n in 0..<4 { fake.put(posting: posting("950-\(n)")) }
-        let server = try DurabilityTests.Server(
-            binary: binary,
-            arguments: ["serve", "--listen", "127.0.0.1:0", "--db", db, "--rules", rules.path, "--api-url", fake.baseURL,
-                        "--instruction-limit", "9000000000000000000", "--timeout-ms", "3000"],
-            environment: ["OZON_CLIENT_ID": fake.clientID, "OZON_API_KEY": fake.apiKey])
-        defer { server.terminate() }
-        let port = try await server.waitForPort()
+        let run = try await ServeRun(
+            rules: ["carrier.lua": "return function(posting, ctx) while true do end end"],
+            extra: ["--instruction-limit", "9000000000000000000", "--timeout-ms", "3000"])
+        defer { run.stop() }
+        for n in 0..<4 { run.fake.put(posting: posting("950-\(n)")) }
 
         /// Posts with curl; the HTTP status and curl's own measure of the whole exchange.
         func post(_ body: String) throws -> (status: Int, seconds: Double) {
             let curl = Process()
             curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-H", "Content-Type: application/json",
-                              "--data-binary", body, "http://127.0.0.1:\(port)/"]
+            curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-H",
+                              "Content-Type: application/json", "--data-binary", body, "http://127.0.0.1:\(run.port)/"]
             let output = Pipe()
             curl.standardOutput = output
             try curl.run()
@@ -100,48 +115,33 @@ import Glibc
 
         #expect(try post(newPostingNotice("950-0")).status == 200)
         // The worker has read the posting back and is inside the 3 s rule.
-        let deadline = ContinuousClock.now + .seconds(20)
-        while fake.received("/v3/posting/fbs/get").isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(fake.received("/v3/posting/fbs/get").count == 1)
+        #expect(try await waitUntil { !run.fake.received("/v3/posting/fbs/get").isEmpty })
+        #expect(run.fake.received("/v3/posting/fbs/get").count == 1)
         try await Task.sleep(for: .milliseconds(200))
         let answers = try (1..<4).map { try post(newPostingNotice("950-\($0)")) }
         #expect(answers.allSatisfy { $0.status == 200 })
         let slowest = answers.map(\.seconds).max() ?? .infinity
         #expect(slowest < 1.0, "slowest answer: \(slowest) s")
         // The rule was still running while they were answered: nothing is recorded yet.
-        let store = try SQLitePostingStore(path: db)
-        #expect(try store.integer("SELECT count(*) FROM transitions") == 0)
-        #expect(try store.integer("SELECT count(*) FROM inbox") == 4)
+        #expect(try run.store.integer("SELECT count(*) FROM transitions") == 0)
+        #expect(try run.store.integer("SELECT count(*) FROM inbox") == 4)
     }
 
     /// A seller can register the push URL before giving credentials: `serve` answers TYPE_PING,
     /// keeps every notification, says the worker waits, and starts it on SIGHUP once the
     /// credentials file is there.
     @Test func withoutCredentialsServeReceivesAndStartsWorkingOnSIGHUP() async throws {
-        let binary = try BinaryRunner.binary
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let rules = try writeRules(into: folder)
-        let db = folder.appendingPathComponent("live.sqlite").path
-        let credentials = folder.appendingPathComponent("credentials.json")
-        let fake = FakeOzonAPI()
-        try await fake.start()
-        defer { Task { await fake.stop() } }
-        fake.put(posting: posting("960-1"))
-        let server = try DurabilityTests.Server(
-            binary: binary,
-            arguments: ["serve", "--listen", "127.0.0.1:0", "--db", db, "--rules", rules.path, "--api-url", fake.baseURL,
-                        "--credentials", credentials.path],
-            environment: [:])
-        defer { server.terminate() }
-        let port = try await server.waitForPort()
-        #expect(server.lock.withLock { server.stderr.contains("receiving only") })
+        let credentialsFolder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: credentialsFolder) }
+        let credentials = credentialsFolder.appendingPathComponent("credentials.json")
+        let run = try await ServeRun(extra: ["--credentials", credentials.path], credentials: false)
+        let http = HTTPClient.shared
+        defer { run.stop() }
+        run.fake.put(posting: posting("960-1"))
+        #expect(run.logged("receiving only"))
 
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
         func send(_ method: NIOHTTP1.HTTPMethod, _ path: String, _ body: String? = nil) async throws -> (Int, JSONValue) {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(run.port)\(path)")
             request.method = method
             if let body { request.body = .bytes(ByteBuffer(string: body)) }
             let response = try await http.execute(request, timeout: .seconds(5))
@@ -154,24 +154,20 @@ import Glibc
         let health = try await send(.GET, "/healthz")
         #expect(health.1["worker"]?.stringValue == "waiting for credentials")
         #expect(health.1["inbox_pending"]?.int64Value == 1)
-        #expect(fake.received().isEmpty)
+        #expect(run.fake.received().isEmpty)
 
-        try #"{"client_id": "\#(fake.clientID)", "api_key": "\#(fake.apiKey)"}"#.write(to: credentials, atomically: true, encoding: .utf8)
-        kill(server.process.processIdentifier, SIGHUP)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while fake.received("/v3/posting/fbs/get").isEmpty && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(fake.received("/v3/posting/fbs/get").count == 1)
-        #expect(server.lock.withLock { server.stderr.contains("the worker started") })
+        try #"{"client_id": "\#(run.fake.clientID)", "api_key": "\#(run.fake.apiKey)"}"#
+            .write(to: credentials, atomically: true, encoding: .utf8)
+        run.hangUp()
+        #expect(try await waitUntil { !run.fake.received("/v3/posting/fbs/get").isEmpty })
+        #expect(run.fake.received("/v3/posting/fbs/get").count == 1)
+        #expect(run.logged("the worker started"))
         var state = ""
-        while ContinuousClock.now < deadline {
+        _ = try await waitUntil {
             let now = try await send(.GET, "/healthz")
             state = now.1["worker"]?.stringValue ?? ""
-            if state == "running" && now.1["inbox_pending"]?.int64Value == 0 { break }
-            try await Task.sleep(for: .milliseconds(20))
+            return state == "running" && now.1["inbox_pending"]?.int64Value == 0
         }
         #expect(state == "running")
-        try await http.shutdown()
     }
 }
