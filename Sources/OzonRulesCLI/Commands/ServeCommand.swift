@@ -25,10 +25,28 @@ struct OzonAPIOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Seconds to wait before re-reading a posting after ship.", valueName: "S"))
     var shipRecheckDelay: Double = 2
 
+    @Option(name: .long, help: ArgumentHelp("Seconds after an accepted ship before its labels are asked for (Ozon advises 45-60).", valueName: "S"))
+    var labelDelay: Int64 = 45
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds a process holds an effect it is sending; after a crash the effect is read back from Ozon once this has passed (default: 2 x --api-timeout + 60).",
+        valueName: "S"))
+    var effectLease: Int64?
+
     func validate() throws {
         guard apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://") else { throw ValidationError("--api-url must start with http:// or https://") }
         guard apiTimeout > 0 else { throw ValidationError("--api-timeout must be positive") }
         guard shipRecheckDelay >= 0 else { throw ValidationError("--ship-recheck-delay must not be negative") }
+        guard labelDelay >= 0 else { throw ValidationError("--label-delay must not be negative") }
+        if let effectLease, Double(effectLease) <= apiTimeout {
+            throw ValidationError("--effect-lease must be longer than --api-timeout (\(apiTimeout) s), or an effect in flight could be taken over")
+        }
+    }
+
+    /// How effects are carried out.
+    var dispatch: DispatchOptions {
+        DispatchOptions(leaseSeconds: effectLease ?? Int64(apiTimeout * 2) + 60, shipRecheckDelay: shipRecheckDelay,
+                        labelDelaySeconds: labelDelay)
     }
 
     /// The client, recording every call in `store`; credentials are never printed, only where
@@ -131,7 +149,7 @@ struct ServeCommand: AsyncIOCommand {
             try await recordVersion(rules.current.version, in: store, io: io)
             let slot = WorkerSlot()
             worker = slot
-            let options = ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay)
+            let options = ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch)
             let api = apiOptions
             let workerMetrics = metrics.worker
             /// Installs the worker once the credentials can be read; says why not otherwise.

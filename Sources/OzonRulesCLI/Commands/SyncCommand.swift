@@ -56,7 +56,7 @@ struct SyncCommand: AsyncIOCommand {
         let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
         let processor = LiveProcessor(
             store: store, client: client, rules: rules,
-            options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), logger: logger)
+            options: ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch), logger: logger)
         let report: SyncReport
         do {
             report = try await Syncer(processor: processor, includeReturns: !noReturns).run(since: sinceTime)
