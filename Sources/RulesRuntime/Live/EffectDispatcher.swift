@@ -69,33 +69,40 @@ public final class EffectDispatcher: Sendable {
         self.reapply = reapply
     }
 
-    /// Carries out one due effect; false when none is due.
-    public func step(now: Timestamp = .now()) async throws -> Bool {
-        guard let due = try await store.nextEffect(dueAt: now, kinds: nil) else { return false }
+    /// One attempt at an effect: the effect as claimed and the state it was left in (nil: another
+    /// process claimed it first).
+    public struct Attempt: Sendable {
+        public var effect: Effect
+        public var state: EffectState?
+    }
+
+    /// Carries out one due effect; nil when none is due.
+    public func step(now: Timestamp = .now()) async throws -> Attempt? {
+        guard let due = try await store.nextEffect(dueAt: now, kinds: nil) else { return nil }
         let outcomeUnknown = due.state == .sending
         guard let effect = try await store.claimEffect(
             due.id, attempts: due.attempts, now: now, leaseUntil: now.adding(seconds: options.leaseSeconds)) else {
-            return true  // another process took it
+            return Attempt(effect: due, state: nil)
         }
         if effect.kind == .labels {
-            try await carryOutLabels(effect)
-            return true
+            return Attempt(effect: effect, state: try await carryOutLabels(effect))
         }
         let result = await carryOut(effect, outcomeUnknown: outcomeUnknown)
-        try await finish(effect, result.outcome)
+        let state = try await finish(effect, result.outcome)
         if !result.followUps.isEmpty { try await store.planEffects(result.followUps, at: .now()) }
-        return true
+        return Attempt(effect: effect, state: state)
     }
 
-    /// Carries out every due effect (at most `limit`); answers how many were attempted.
+    /// Carries out every due effect (at most `limit` attempts); answers the attempts.
+    public func drain(limit: Int? = nil) async throws -> [Attempt] {
+        var attempts: [Attempt] = []
+        while limit.map({ attempts.count < $0 }) ?? true, let attempt = try await step() { attempts.append(attempt) }
+        return attempts
+    }
+
+    /// Records an attempt's outcome (failing it when out of attempts); answers the state kept.
     @discardableResult
-    public func drain(limit: Int? = nil) async throws -> Int {
-        var count = 0
-        while limit.map({ count < $0 }) ?? true, try await step() { count += 1 }
-        return count
-    }
-
-    func finish(_ effect: Effect, _ outcome: EffectOutcome) async throws {
+    func finish(_ effect: Effect, _ outcome: EffectOutcome) async throws -> EffectState {
         var outcome = outcome
         if outcome.state == .planned || outcome.state == .sending, effect.attempts >= options.maxAttempts {
             outcome = EffectOutcome(state: .failed, response: outcome.response,
@@ -113,6 +120,7 @@ public final class EffectDispatcher: Sendable {
                 "error": .string(outcome.error ?? ""),
             ])
         }
+        return outcome.state
     }
 
     /// What one attempt came to, and effects it leads to (labels after a ship).

@@ -17,10 +17,14 @@ public struct ProcessorOptions: Sendable {
     public var maxRetryDelay: Double
     /// How effects are carried out.
     public var dispatch: DispatchOptions
+    /// How often the worker polls the buyers' rFBS return and cancellation requests, in
+    /// seconds (they have no push type); nil: never (`sync` polls them itself).
+    public var requestPollInterval: Double?
 
     public init(apply: Bool = false, maxInboxAttempts: Int = 10, retryDelay: Double = 1, maxRetryDelay: Double = 300,
-                dispatch: DispatchOptions = DispatchOptions()) {
+                dispatch: DispatchOptions = DispatchOptions(), requestPollInterval: Double? = nil) {
         self.apply = apply
+        self.requestPollInterval = requestPollInterval
         self.maxInboxAttempts = maxInboxAttempts
         self.retryDelay = retryDelay
         self.maxRetryDelay = maxRetryDelay
@@ -50,6 +54,8 @@ public final class LiveProcessor: Sendable {
     public let metrics: WorkerMetrics?
     public let logger: Logger
     private let idleChecks = Atomic<Int>(0)
+    /// When the buyers' requests were last polled.
+    private let lastRequestPoll = Mutex<ContinuousClock.Instant?>(nil)
     /// Carries effects out; nil without `--apply`.
     public let dispatcher: EffectDispatcher?
 
@@ -88,8 +94,17 @@ public final class LiveProcessor: Sendable {
     /// Does one piece of pending work (an effect first, then a notification); false when none
     /// is due.
     public func step() async -> Bool {
+        if let interval = options.requestPollInterval, requestPollIsDue(interval) {
+            let found = await BuyerRequestPoller(processor: self).poll()
+            for failure in found.failures {
+                logger.error("cannot poll the buyers' requests", metadata: ["error": .string(failure), "stage": "poll"])
+                metrics?.workerErrors.increment()
+                metrics?.error("poll").increment()
+            }
+            return true
+        }
         do {
-            if let dispatcher, try await dispatcher.step() {
+            if let dispatcher, try await dispatcher.step() != nil {
                 return true
             }
             if let item = try await store.nextInboxItem(dueAt: .now()) {
@@ -101,6 +116,16 @@ public final class LiveProcessor: Sendable {
         }
         idleChecks.add(1, ordering: .relaxed)
         return false
+    }
+
+    /// Whether `interval` has passed since the last poll of the buyers' requests (true the first time).
+    private func requestPollIsDue(_ interval: Double) -> Bool {
+        let now = ContinuousClock.now
+        return lastRequestPoll.withLock { last in
+            if let last, (now - last).inSeconds < interval { return false }
+            last = now
+            return true
+        }
     }
 
     /// How many times `step` found nothing due: the worker was idle when this grows.
