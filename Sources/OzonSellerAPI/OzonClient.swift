@@ -56,9 +56,10 @@ public struct RetryPolicy: Sendable {
 /// A client of the Ozon Seller API (ozon-api.md): every method is `POST` with a JSON body and the
 /// `Client-Id`/`Api-Key` headers. Requests pass a token-bucket limiter (50 requests/s per
 /// Client-Id plus per-method limits); HTTP 429 is retried after `Retry-After`, `Circle is open`
-/// after a growing delay; reads are retried after a connection failure or timeout, actions
-/// (ship, cancel, ...) are not, since they may have taken effect. Non-2xx answers become
-/// `OzonAPIError.api` with Ozon's `code` and `message`.
+/// after a growing delay; reads (`read`) are retried after a connection failure or timeout,
+/// side-effecting calls (`write`: ship, cancel, return actions, messages, ...) are not, since they
+/// may have taken effect. Non-2xx answers become `OzonAPIError.api` with Ozon's `code` and
+/// `message`; `OzonAPIError.disposition` says what to do about one.
 public final class OzonClient: Sendable {
     public static let productionURL = "https://api-seller.ozon.ru"
 
