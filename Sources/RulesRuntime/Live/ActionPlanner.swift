@@ -80,7 +80,7 @@ public enum EffectPlanner {
                 guard let text = action.text("text"), !text.isEmpty, isForBuyer(action) else { continue }
                 let delay = action.fields["delay_hours"]?.int64Value.map { now.adding(seconds: max(0, $0) * 3600) }
                 let index = planned.count
-                planned.append(effect(.chatMessage, EffectMethods.chatSendMessage, ["posting_number": .string(number), "text": .string(text)],
+                planned.append(effect(.chatMessage, OzonClient.Path.chatSendMessage, ["posting_number": .string(number), "text": .string(text)],
                                       key: "r\(revision):\(index)", notBefore: delay))
             default: continue
             }
@@ -178,13 +178,4 @@ public enum EffectPlanner {
         guard let list = posting.fields["available_actions"]?.arrayValue, !list.isEmpty else { return true }
         return list.contains { $0.stringValue == action }
     }
-}
-
-/// Seller API methods the planner names that the client keeps no constant for.
-enum EffectMethods {
-    static let chatStart = "/v1/chat/start"
-    static let chatSendMessage = "/v1/chat/send/message"
-    static let chatHistory = "/v3/chat/history"
-    static let cancellationList = "/v2/conditional-cancellation/list"
-    static let labelsCreate = "/v3/posting/fbs/package-label/create"
 }

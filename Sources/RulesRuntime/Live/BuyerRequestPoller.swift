@@ -40,17 +40,13 @@ public struct BuyerRequestPoller: Sendable {
     /// and its answer planned.
     func pollReturns(now: Timestamp, into report: inout BuyerRequestReport) async {
         let client = processor.client
-        var listed: [(id: Int64, item: JSONValue)] = []
-        var lastID: Int64 = 0
+        var listed: [RFBSReturnSummary] = []
+        var lastID: Int64?
         do {
             for _ in 0..<1000 {
-                let page = try await client.rfbsReturnsPage(filter: ["group_state": ["New"]], limit: pageSize, lastID: lastID)
-                for item in page.returns {
-                    if let id = item["return_id"]?.int64Value ?? item["return_id"]?.stringValue.flatMap({ Int64($0) }) {
-                        listed.append((id, item))
-                    }
-                }
-                if page.returns.count < pageSize || page.lastID == lastID { break }
+                let page = try await client.rfbsReturnsPage(groupState: ["New"], limit: pageSize, lastID: lastID)
+                listed += page.returns
+                if page.isLast || page.lastID == nil || page.lastID == lastID { break }
                 lastID = page.lastID
             }
         } catch {
@@ -60,21 +56,20 @@ public struct BuyerRequestPoller: Sendable {
         report.returnsListed = listed.count
         let known: Set<Int64>
         do {
-            known = try await processor.store.recordedReturns(listed.map(\.id))
+            known = try await processor.store.recordedReturns(listed.map(\.returnID))
         } catch {
             report.failures.append("rFBS return requests: \(error)")
             return
         }
         var events: [ReturnEvent] = []
-        for (id, listItem) in listed where !known.contains(id) {
+        for summary in listed where !known.contains(summary.returnID) {
             do {
-                var object = try await client.rfbsReturn(id).objectValue ?? [:]
-                object["return_id"] = .number(JSONNumber(integer: id))
+                var object = try await client.rfbsReturnRequest(summary.returnID).rawWithReturnID
                 // `get` lacks the list's group state; keep it for the rules.
-                if object["group_state"] == nil, let group = listItem["state"]?["group_state"] { object["group_state"] = group }
+                if object["group_state"] == nil, let group = summary.groupState { object["group_state"] = .string(group) }
                 events.append(try ReturnEvent(object: object))
             } catch {
-                report.failures.append("rFBS return request \(id): \(error)")
+                report.failures.append("rFBS return request \(summary.returnID): \(error)")
             }
         }
         guard !events.isEmpty else { return }
