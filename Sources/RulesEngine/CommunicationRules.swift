@@ -57,8 +57,15 @@ public enum ContactDetector {
             }
             // A bare domain: labels of letters, digits and hyphens joined by dots, ending in a known TLD.
             var end = i
+            var hasDot = false
             while end < s.count, isDomainCharacter(s[end]) || (s[end] == "." && end + 1 < s.count && isDomainCharacter(s[end + 1])) {
+                if s[end] == "." { hasDot = true }
                 end += 1
+            }
+            // Only a dotted run can be a domain: plain words cost no string.
+            if end > i, !hasDot {
+                i = end
+                continue
             }
             if end > i {
                 let labels = String(String.UnicodeScalarView(s[i..<end])).lowercased().split(separator: ".", omittingEmptySubsequences: false)
@@ -109,6 +116,7 @@ public enum ContactDetector {
     /// Messenger names, Latin and Cyrillic (matched as word prefixes, so
     /// `телеграме`, `ватсапу` count).
     static let messengerNames = ["telegram", "телеграм", "телега", "whatsapp", "ватсап", "вотсап", "viber", "вайбер", "wechat", "вичат"]
+    private static let messengerInitials: Set<Unicode.Scalar> = Set(messengerNames.compactMap(\.unicodeScalars.first))
 
     /// A messenger's name followed by an identifier: `telegram shop_msk`,
     /// `WhatsApp: +7…` (the name alone, "пишите в WhatsApp", is not a contact).
@@ -118,6 +126,12 @@ public enum ContactDetector {
             guard isLetter(s[i]), i == 0 || !isLetter(s[i - 1]) else { i += 1; continue }
             var wordEnd = i
             while wordEnd < s.count, isLetter(s[wordEnd]) { wordEnd += 1 }
+            // Every name starts with t, w, v, т or в: other words cost no string.
+            let initial = s[i].properties.lowercaseMapping.unicodeScalars.first ?? s[i]
+            guard messengerInitials.contains(initial) else {
+                i = wordEnd
+                continue
+            }
             let word = String(String.UnicodeScalarView(s[i..<wordEnd])).lowercased()
             if messengerNames.contains(where: { word.hasPrefix($0) }) {
                 var next = wordEnd
