@@ -74,7 +74,7 @@ func withDispatch(_ body: (DispatchHarness) async throws -> Void) async throws {
             let attempts = try await h.drain()
             #expect(attempts.first?.effect.kind == .ship && attempts.first?.state == .sent)
             let ships = h.fake.received(OzonClient.Path.ship)
-            #expect(ships.count == 1)
+            try #require(ships.count == 1)
             #expect(JSONWriter.write(ships[0].body, sortedKeys: true)
                 == #"{"packages":[{"products":[{"product_id":1734059281,"quantity":2}]},{"products":[{"product_id":1822319904,"quantity":1}]}],"#
                 + #""posting_number":"100-1","with":{"additional_data":true}}"#)
