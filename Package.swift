@@ -69,6 +69,12 @@ let package = Package(
             dependencies: ["RulesEngine", "RulesTester", "LuaKit", "JSON"],
             resources: [.copy("Templates")]
         ),
+        // The packing station's document: pick list, packing slips, thank-you cards, Code 128
+        // barcodes, as print-ready HTML from stored postings and decisions. No database, no I/O.
+        .target(
+            name: "PackingDocuments",
+            dependencies: ["PostingStore", "PostingModel", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         // BSD libedit (Debian: libedit-dev), for the REPL's line editing and history.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // `ozon-rules repl`: an interactive prompt in the sandbox.
@@ -80,6 +86,7 @@ let package = Package(
                 "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
                 "RulesAuthoring",
                 "OzonSellerAPI",
+                "PackingDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -160,7 +167,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "PostingStore", "SQLiteStore", "TestSupport"], exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "PackingDocumentsTests", dependencies: ["PackingDocuments", "PostingStore", "PostingModel"]),
+        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "PostingStore", "SQLiteStore", "TestSupport", "PackingDocuments"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )
