@@ -46,7 +46,7 @@ public enum PackingRenderer {
     }
 
     static func pickLine(_ line: PickLine) -> [String: Any] {
-        ["location": present(line.location), "offerID": line.offerID, "name": line.name, "quantity": String(line.quantity),
+        ["bin": line.location ?? "—", "offerID": line.offerID, "name": line.name, "quantity": String(line.quantity),
          "postings": String(line.postings), "image": present(line.image)]
     }
 
@@ -68,7 +68,7 @@ public enum PackingRenderer {
             "packages": packages.enumerated().map { number, package in
                 [
                     "number": number + 1, "of": packages.count,
-                    "box": present(package.box),
+                    "box": package.box ?? "any box",
                     "weight": present(package.weightG.map(grams)),
                     "fragile": package.fragile || package.items.contains(where: \.fragile),
                     "items": package.items.map(item),

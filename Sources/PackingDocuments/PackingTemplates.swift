@@ -29,7 +29,7 @@ enum PackingTemplates {
         <table class="picks">
         <thead><tr><th>bin</th><th>offer_id</th><th>name</th><th class="q">qty</th><th class="q">postings</th><th>✓</th></tr></thead>
         <tbody>
-        {{#lines}}<tr><td class="bin">{{location}}{{^location}}—{{/location}}</td><td class="offer">{{offerID}}{{#image}}<div class="image-path">{{image}}</div>{{/image}}</td><td>{{name}}</td><td class="q">{{quantity}}</td><td class="q">{{postings}}</td><td class="tick">☐</td></tr>
+        {{#lines}}<tr><td class="bin">{{bin}}</td><td class="offer">{{offerID}}{{#image}}<div class="image-path">{{image}}</div>{{/image}}</td><td>{{name}}</td><td class="q">{{quantity}}</td><td class="q">{{postings}}</td><td class="tick">☐</td></tr>
         {{/lines}}
         {{^lines}}<tr><td colspan="6">Nothing to pick.</td></tr>{{/lines}}
         </tbody>
@@ -48,7 +48,7 @@ enum PackingTemplates {
         </header>
         {{#stop}}<div class="do-not-pack" role="alert"><div class="big">DO NOT PACK</div><div class="alt">НЕ УПАКОВЫВАТЬ · 请勿打包</div><ul>{{#reasons}}<li>{{.}}</li>{{/reasons}}</ul></div>{{/stop}}
         {{#packages}}<div class="package{{#fragile}} fragile{{/fragile}}">
-        <h2>Package {{number}} of {{of}}: <span class="box">{{box}}{{^box}}any box{{/box}}</span>{{#weight}} · <span class="weight">{{weight}}</span>{{/weight}}{{#fragile}} <span class="fragile-mark">FRAGILE · ХРУПКОЕ · 易碎</span>{{/fragile}}{{#hasMaterials}} <span class="materials">{{#materials}}<span class="material">{{.}}</span> {{/materials}}</span>{{/hasMaterials}}</h2>
+        <h2>Package {{number}} of {{of}}: <span class="box">{{box}}</span>{{#weight}} · <span class="weight">{{weight}}</span>{{/weight}}{{#fragile}} <span class="fragile-mark">FRAGILE · ХРУПКОЕ · 易碎</span>{{/fragile}}{{#hasMaterials}} <span class="materials">{{#materials}}<span class="material">{{.}}</span> {{/materials}}</span>{{/hasMaterials}}</h2>
         <table class="items"><tbody>
         {{#items}}<tr><td class="offer">{{offerID}}</td><td>{{name}}{{#fragile}} <span class="fragile-item">fragile</span>{{/fragile}}</td><td class="q">× {{quantity}}</td><td class="tick">☐</td></tr>
         {{/items}}</tbody></table>

@@ -162,9 +162,10 @@ struct PackCommandTests {
 
         let profile = fixture.folder.path("chromium-shots")
         let held = try #require(fixture.batch.slips.firstIndex { !$0.doNotPack.isEmpty })
+        let packable = try #require(fixture.batch.slips.firstIndex { $0.doNotPack.isEmpty })
         let shots = [
             try PackTools.screenshot(output, part: "pick-list", width: 794, height: 1123, name: "pick-list.png", profile: profile),
-            try PackTools.screenshot(output, part: "slip-0", width: 794, height: 1123, name: "slip.png", profile: profile),
+            try PackTools.screenshot(output, part: "slip-\(packable)", width: 794, height: 1123, name: "slip.png", profile: profile),
             try PackTools.screenshot(output, part: "slip-\(held)", width: 794, height: 1123, name: "slip-do-not-pack.png", profile: profile),
             try PackTools.screenshot(output, part: "card-0", width: 397, height: 559, name: "card.png", profile: profile),
         ]

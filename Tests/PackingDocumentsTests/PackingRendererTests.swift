@@ -40,6 +40,8 @@ struct PackingRendererTests {
         #expect(lines[1].postings == 2)
         let html = PackingRenderer.render(Self.batch(slips, catalog: catalog))
         #expect(html.contains("<td class=\"bin\">A-1</td>"))
+        #expect(html.contains("<td class=\"bin\">—</td>"), "no bin given")
+        #expect(!html.contains("false"), "an absent value prints nothing")
         #expect(html.contains("img/cable.jpg"))
         #expect(html.contains("Not picked (DO NOT PACK): <span class=\"number\">3-3-3</span>"))
     }
