@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "RulesRuntime",
             dependencies: [
-                "RulesEngine", "LuaKit", "PostingModel", "PostingStore", "OzonSellerAPI",
+                "RulesEngine", "LuaKit", "PostingModel", "PostingStore", "OzonSellerAPI", "AlertChannels",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -79,7 +79,7 @@ let package = Package(
             dependencies: [
                 "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
                 "RulesAuthoring",
-                "OzonSellerAPI",
+                "OzonSellerAPI", "AlertChannels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,6 +88,15 @@ let package = Package(
         // The Ozon Seller API client: credentials, rate limits, retries, Ozon's error body.
         .target(
             name: "OzonSellerAPI",
+            dependencies: [
+                "PostingModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The seller's own alert channels: Feishu/Lark, DingTalk, WeCom, Telegram, Slack, plain JSON.
+        .target(
+            name: "AlertChannels",
             dependencies: [
                 "PostingModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -115,6 +115,7 @@ struct ServeCommand: AsyncIOCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var apiOptions: OzonAPIOptions
     @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var alertOptions: AlertOptions
 
     @Flag(name: .long, help: "Carry the planned effects out on Ozon (default: plan them only; see `outbox`).")
     var apply = false
@@ -159,7 +160,8 @@ struct ServeCommand: AsyncIOCommand {
             let slot = WorkerSlot()
             worker = slot
             let options = ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch,
-                                           requestPollInterval: pollRequests > 0 ? pollRequests : nil)
+                                           requestPollInterval: pollRequests > 0 ? pollRequests : nil,
+                                           alertChannels: alertOptions.channels)
             let api = apiOptions
             let workerMetrics = metrics.worker
             /// Installs the worker once the credentials can be read; says why not otherwise.

@@ -37,6 +37,7 @@ struct SyncCommand: AsyncIOCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var apiOptions: OzonAPIOptions
     @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var alertOptions: AlertOptions
 
     @Flag(name: .long, help: "Carry the planned effects out on Ozon (default: plan them only; see `outbox` and `apply`).")
     var apply = false
@@ -57,7 +58,7 @@ struct SyncCommand: AsyncIOCommand {
         let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
         let processor = LiveProcessor(
             store: store, client: client, rules: rules,
-            options: ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch), logger: logger)
+            options: ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch, alertChannels: alertOptions.channels), logger: logger)
         let report: SyncReport
         do {
             report = try await Syncer(processor: processor, includeReturns: !noReturns).run(since: sinceTime)
