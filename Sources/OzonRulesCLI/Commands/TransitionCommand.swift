@@ -55,7 +55,7 @@ struct TransitionCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let status = try StatusArgument.parse(to)
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io)
         let applier = PostingApplier(store: store, rules: rules, source: .manual, plansEffects: plan)
         let result: ItemResult
