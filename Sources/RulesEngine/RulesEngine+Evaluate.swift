@@ -21,6 +21,7 @@ extension RulesEngine {
     enum Subject {
         case posting(Posting)
         case returnEvent(ReturnEvent, posting: Posting?)
+        case cancellationRequest(CancellationRequest, posting: Posting?)
     }
 
     /// The hooks for a posting entering `status`, in order (SPEC §2): the
@@ -56,13 +57,21 @@ extension RulesEngine {
             result = Evaluation(postingNumber: posting.postingNumber, status: transition?.to.rawValue)
             seed = RulesEngine.seed(posting.postingNumber)
             identity = (posting.postingNumber, nil)
-            checks = DecisionSubject(products: posting.products)
+            checks = DecisionSubject(products: posting.products, texts: PostingTexts(engine: self, fields: posting.fields))
         case .returnEvent(let event, let posting):
-            result = Evaluation(postingNumber: event.postingNumber, returnID: event.returnID, status: posting?.status.rawValue)
-            seed = RulesEngine.seed("\(event.returnID)")
-            identity = (event.postingNumber, event.returnID)
+            // A request read without its return_id (Ozon's `get` example) is known by its number only.
+            let returnID = event.hasReturnID ? event.returnID : nil
+            result = Evaluation(postingNumber: event.postingNumber, returnID: returnID, status: posting?.status.rawValue)
+            seed = RulesEngine.seed(event.key)
+            identity = (event.postingNumber, returnID)
             let paid = event.product.price.minorUnits.multipliedReportingOverflow(by: event.product.quantity)
             checks = DecisionSubject(paid: paid.overflow ? Int64.max : paid.partialValue)
+        case .cancellationRequest(let request, let posting):
+            result = Evaluation(postingNumber: request.postingNumber, status: posting?.status.rawValue)
+            result.cancellationID = request.cancellationID
+            seed = RulesEngine.seed("cancellation \(request.cancellationID)")
+            identity = (request.postingNumber, nil)
+            checks = DecisionSubject()
         }
         guard !steps.isEmpty else { return result }
         do {
@@ -78,13 +87,18 @@ extension RulesEngine {
         let subjectTable: LuaReference
         var postingArgument = LuaArgument.value(.nil)
         var postingTable: LuaReference?
-        var postingFields: Posting?
         switch subject {
         case .posting(let posting):
             subjectTable = state.reference(to: LuaJSON.sharedPosting(posting.fields))
-            postingFields = posting
         case .returnEvent(let event, let posting):
             subjectTable = state.reference(to: LuaJSON(event.fields))
+            if let posting {
+                let table = state.reference(to: LuaJSON(posting.fields))
+                postingTable = table
+                postingArgument = .reference(table)
+            }
+        case .cancellationRequest(let request, let posting):
+            subjectTable = state.reference(to: LuaJSON(request.fields))
             if let posting {
                 let table = state.reference(to: LuaJSON(posting.fields))
                 postingTable = table
@@ -104,7 +118,7 @@ extension RulesEngine {
         for step in steps {
             guard let value = run(step, context: context, subject: subjectTable, posting: postingArgument, identity: identity, into: &result)
             else { continue }
-            let outcome = accept(value, of: step, checks: checks, posting: postingFields, identity: identity, into: &result)
+            let outcome = accept(value, of: step, checks: checks, identity: identity, into: &result)
             guard step.hook.isVisibleToLaterHooks, outcome != .recordedAsReturned else { continue }
             if decisionsTable == nil { decisionsTable = state.field("decisions", of: context) }
             guard let decisionsTable else { continue }
@@ -129,25 +143,24 @@ extension RulesEngine {
     }
 
     /// The one place a decision is accepted: validated and decoded by its
-    /// hook's validator, insert templates rendered, recorded in `result`.
+    /// hook's validator (which renders insert and buyer-message templates),
+    /// recorded in `result`.
     func accept(
-        _ value: JSONValue, of step: HookStep, checks: DecisionSubject, posting: Posting?,
+        _ value: JSONValue, of step: HookStep, checks: DecisionSubject,
         identity: (postingNumber: String?, returnID: Int64?), into result: inout Evaluation
     ) -> Acceptance {
-        var decision: Decision
+        let validated: Validated
         do throws(DecisionViolation) {
-            decision = try step.hook.validate(value, checks)
+            validated = try step.hook.check(value, checks)
         } catch {
             reject(step, error, identity: identity, into: &result)
             return .refused
         }
-        if case .inserts(let inserts) = decision, let posting,
-           let rendered = renderTemplates(inserts, json: value, posting: posting) {
-            decision = .inserts(rendered.inserts)
-            result.record(decision, recorded: rendered.json, hook: step.name)
-            return .recorded(rendered.json)
+        if let recorded = validated.recorded {
+            result.record(validated.decision, recorded: recorded, hook: step.name)
+            return .recorded(recorded)
         }
-        result.record(decision, recorded: value, hook: step.name)
+        result.record(validated.decision, recorded: value, hook: step.name)
         return .recordedAsReturned
     }
 

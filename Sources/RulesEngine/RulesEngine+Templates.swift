@@ -1,32 +1,9 @@
 import PostingModel
 
-/// Insert texts are Mustache templates over the posting's fields (SPEC §3.3):
-/// the host renders them, and records and shows the rendered text.
+/// Insert texts and buyer messages are Mustache templates over the posting's
+/// fields (SPEC §3.3, §6): the host renders them when it validates the
+/// decision, and records and shows the rendered text.
 extension RulesEngine {
-    /// `inserts` (validated, and `json` as the hook returned them) with every
-    /// template rendered; nil when no text changed (the common shortcut: no
-    /// `{{` in any text).
-    func renderTemplates(
-        _ inserts: [InsertDecision], json: JSONValue, posting: Posting
-    ) -> (inserts: [InsertDecision], json: JSONValue)? {
-        guard inserts.contains(where: { $0.text.map(RulesEngine.hasPlaceholder) == true }),
-            case .array(var items) = json, items.count == inserts.count
-        else { return nil }
-        var inserts = inserts
-        var changed = false
-        for index in inserts.indices {
-            guard let text = inserts[index].text, RulesEngine.hasPlaceholder(text), let template = template(for: text),
-                var fields = items[index].objectValue
-            else { continue }
-            let rendered = template.render(posting.fields)
-            inserts[index].text = rendered
-            fields["text"] = .string(rendered)
-            items[index] = .object(fields)
-            changed = true
-        }
-        return changed ? (inserts, .array(items)) : nil
-    }
-
     /// Whether `text` holds `{{`: a byte scan, far cheaper than a Foundation search.
     static func hasPlaceholder(_ text: String) -> Bool {
         var previousWasBrace = false
@@ -61,5 +38,17 @@ extension RulesEngine {
             var text = text
             text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
+    }
+}
+
+/// Renders texts for buyers over one posting, with the engine's compiled templates.
+struct PostingTexts {
+    unowned let engine: RulesEngine
+    let fields: JSONObject
+
+    /// `text` rendered; as it is when it has no placeholder or does not parse as a template.
+    func render(_ text: String) -> String {
+        guard RulesEngine.hasPlaceholder(text), let template = engine.template(for: text) else { return text }
+        return template.render(fields)
     }
 }

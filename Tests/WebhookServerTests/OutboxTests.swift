@@ -74,7 +74,7 @@ func withDispatch(_ body: (DispatchHarness) async throws -> Void) async throws {
             let attempts = try await h.drain()
             #expect(attempts.first?.effect.kind == .ship && attempts.first?.state == .sent)
             let ships = h.fake.received(OzonClient.Path.ship)
-            #expect(ships.count == 1)
+            try #require(ships.count == 1)
             #expect(JSONWriter.write(ships[0].body, sortedKeys: true)
                 == #"{"packages":[{"products":[{"product_id":1734059281,"quantity":2}]},{"products":[{"product_id":1822319904,"quantity":1}]}],"#
                 + #""posting_number":"100-1","with":{"additional_data":true}}"#)
@@ -82,8 +82,26 @@ func withDispatch(_ body: (DispatchHarness) async throws -> Void) async throws {
             #expect(ship.state == .sent && ship.attempts == 1 && ship.sentAt != nil && ship.finishedAt != nil)
             // The labels follow the ship on the same posting.
             let labels = try await h.effect("100-1", .labels)
-            #expect(labels.subject == "posting:100-1" && labels.request == ["posting_number": ["100-1"]])
+            #expect(labels.subject == "posting:100-1" && labels.request == ["posting_numbers": ["100-1"]])
             #expect(try h.store.integer("SELECT count(*) FROM api_calls WHERE effect_id = \(ship.id) AND http_status = 200") == 1)
+        }
+    }
+
+    @Test func labelsOfShippedPostingsAreFetchedInOneJobAndKept() async throws {
+        try await withDispatch { h in
+            let numbers = (1...3).map { "110-\($0)" }
+            for number in numbers { h.fake.put(posting: posting(number)) }
+            h.fake.configure { $0.labelPollsBeforeReady = 1 }
+            try await h.store.planEffects(numbers.map(DispatchHarness.ship), at: .now())
+            try await h.drain()
+            // The job is started, polled while not ready, and its file kept: never waiting in the worker.
+            for _ in 0..<4 { try await h.drain(at: Timestamp.now().adding(seconds: 5)) }
+            for number in numbers { #expect(try await h.effect(number, .labels).state == .sent, "\(number)") }
+            #expect(h.fake.sideEffects(path: OzonClient.Path.labelCreateV3).count == 1)
+            let files = try await h.store.labelFiles(postingNumbers: nil)
+            #expect(files.count == 1)
+            #expect(files.first?.file.postingNumbers == numbers)
+            #expect(files.first.map { Array($0.file.pdf.prefix(5)) } == Array("%PDF-".utf8))
         }
     }
 

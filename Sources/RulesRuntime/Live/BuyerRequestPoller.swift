@@ -40,17 +40,13 @@ public struct BuyerRequestPoller: Sendable {
     /// and its answer planned.
     func pollReturns(now: Timestamp, into report: inout BuyerRequestReport) async {
         let client = processor.client
-        var listed: [(id: Int64, item: JSONValue)] = []
-        var lastID: Int64 = 0
+        var listed: [RFBSReturnSummary] = []
+        var lastID: Int64?
         do {
             for _ in 0..<1000 {
-                let page = try await client.rfbsReturnsPage(filter: ["group_state": ["New"]], limit: pageSize, lastID: lastID)
-                for item in page.returns {
-                    if let id = item["return_id"]?.int64Value ?? item["return_id"]?.stringValue.flatMap({ Int64($0) }) {
-                        listed.append((id, item))
-                    }
-                }
-                if page.returns.count < pageSize || page.lastID == lastID { break }
+                let page = try await client.rfbsReturnsPage(groupState: ["New"], limit: pageSize, lastID: lastID)
+                listed += page.returns
+                if page.isLast || page.lastID == nil || page.lastID == lastID { break }
                 lastID = page.lastID
             }
         } catch {
@@ -60,21 +56,20 @@ public struct BuyerRequestPoller: Sendable {
         report.returnsListed = listed.count
         let known: Set<Int64>
         do {
-            known = try await processor.store.recordedReturns(listed.map(\.id))
+            known = try await processor.store.recordedReturns(listed.map(\.returnID))
         } catch {
             report.failures.append("rFBS return requests: \(error)")
             return
         }
         var events: [ReturnEvent] = []
-        for (id, listItem) in listed where !known.contains(id) {
+        for summary in listed where !known.contains(summary.returnID) {
             do {
-                var object = try await client.rfbsReturn(id).objectValue ?? [:]
-                object["return_id"] = .number(JSONNumber(integer: id))
+                var object = try await client.rfbsReturnRequest(summary.returnID).rawWithReturnID
                 // `get` lacks the list's group state; keep it for the rules.
-                if object["group_state"] == nil, let group = listItem["state"]?["group_state"] { object["group_state"] = group }
+                if object["group_state"] == nil, let group = summary.groupState { object["group_state"] = .string(group) }
                 events.append(try ReturnEvent(object: object))
             } catch {
-                report.failures.append("rFBS return request \(id): \(error)")
+                report.failures.append("rFBS return request \(summary.returnID): \(error)")
             }
         }
         guard !events.isEmpty else { return }
@@ -86,6 +81,54 @@ public struct BuyerRequestPoller: Sendable {
         }
     }
 
+    /// New buyer cancellation requests waiting for an answer (`ON_APPROVAL`): each unseen one
+    /// is decided by `cancellations.lua` with the stored posting, and the request, its hook run
+    /// and the answer's effect are committed together, once per cancellation id.
     func pollCancellations(now: Timestamp, into report: inout BuyerRequestReport) async {
+        let client = processor.client
+        var listed: [OzonSellerAPI.CancellationRequest] = []
+        var lastID: Int64?
+        do {
+            for _ in 0..<1000 {
+                let page = try await client.cancellationRequestsPage(state: "ON_APPROVAL", lastID: lastID)
+                listed += page.requests.filter(\.isOnApproval)
+                if page.isLast || page.lastID == nil || page.lastID == lastID { break }
+                lastID = page.lastID
+            }
+        } catch {
+            report.failures.append("cancellation requests: \(error)")
+            return
+        }
+        report.cancellationsListed = listed.count
+        let rules = processor.rules.current
+        do {
+            let known = try await processor.store.recordedCancellationRequests(listed.map(\.cancellationID))
+            let fresh = listed.filter { !known.contains($0.cancellationID) }
+            guard !fresh.isEmpty else { return }
+            let stored = try await processor.store.postings(fresh.map(\.postingNumber))
+            var inputs: [CancellationEvaluationRequest] = []
+            for request in fresh {
+                inputs.append(CancellationEvaluationRequest(
+                    request: request.raw, posting: try stored[request.postingNumber]?.posting(), now: now))
+            }
+            let evaluations = await rules.workers.evaluate(inputs)
+            let changes = zip(fresh, evaluations).map { request, evaluation in
+                StoreChange.cancellationRequest(NewCancellationRequest(
+                    cancellationID: request.cancellationID, postingNumber: request.postingNumber,
+                    snapshot: Snapshot.text(request.raw), postingSnapshot: stored[request.postingNumber]?.snapshot,
+                    autoApproveAt: request.autoApproveDate, at: now, rulesVersion: rules.version,
+                    hookRuns: HookRunRecords.make(evaluation), log: evaluation.log,
+                    effects: EffectPlanner.effects(forCancellation: request.cancellationID, postingNumber: request.postingNumber,
+                                                   decision: evaluation.decisions.cancellation)))
+            }
+            for (request, evaluation) in zip(fresh, evaluations) where !evaluation.errors.isEmpty {
+                report.failures.append("cancellation request \(request.cancellationID): "
+                    + evaluation.errors.map(\.description).joined(separator: "; "))
+            }
+            let outcomes = try await processor.store.commit(changes)
+            report.cancellationsDecided += outcomes.filter { $0 != .alreadyRecorded }.count
+        } catch {
+            report.failures.append("cancellation requests: \(error)")
+        }
     }
 }

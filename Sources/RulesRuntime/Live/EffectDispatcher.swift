@@ -101,10 +101,14 @@ public final class EffectDispatcher: Sendable {
     }
 
     /// Records an attempt's outcome (failing it when out of attempts); answers the state kept.
+    /// `countsAsAttempt` false: a planned step that is no failure (a label job polled while not
+    /// ready) does not use up the effect's attempts.
     @discardableResult
-    func finish(_ effect: Effect, _ outcome: EffectOutcome) async throws -> EffectState {
+    func finish(_ effect: Effect, _ outcome: EffectOutcome, countsAsAttempt: Bool = true) async throws -> EffectState {
         var outcome = outcome
-        if outcome.state == .planned || outcome.state == .sending, effect.attempts >= options.maxAttempts {
+        // A label effect is claimed once per poll of its job as well.
+        let limit = effect.kind == .labels ? options.maxAttempts * max(1, options.labelPolls) : options.maxAttempts
+        if countsAsAttempt, outcome.state == .planned || outcome.state == .sending, effect.attempts >= limit {
             outcome = EffectOutcome(state: .failed, response: outcome.response,
                                     error: "gave up after \(effect.attempts) attempts: \(outcome.error ?? "no answer")")
         }
@@ -182,30 +186,26 @@ public final class EffectDispatcher: Sendable {
             }
             if effect.kind == .chatMessage, outcomeUnknown, let chatID = effect.progress?["chat_id"]?.stringValue,
                let text = effect.request["text"]?.stringValue {
-                let history = try await client.call(EffectMethods.chatHistory, [
-                    "chat_id": .string(chatID), "direction": "Backward", "limit": 100,
-                ])
-                if EffectReadBack.historyHasSellerMessage(history, text: text) {
+                let history = try await client.chatHistory(chatID: chatID, limit: 100)
+                if history.messages.contains(where: { $0.sender == .seller && $0.text == text }) {
                     return .alreadyApplied("the message is in chat \(chatID)")
                 }
             }
             return .send
         case .returnAction:
             guard let id = effect.returnID, let actionID = effect.request["id"]?.int64Value else { return .send }
-            let request = try await client.rfbsReturn(id)
-            let offered = EffectPlanner.availableActions(request.objectValue ?? [:])
-            if offered.contains(where: { $0.id == actionID }) { return .send }
-            let state = request["state"]?["state"]?.stringValue ?? "unknown"
+            let request = try await client.rfbsReturnRequest(id)
+            if request.availableActions.contains(where: { Int64($0.id) == actionID }) { return .send }
+            let state = request.state ?? "unknown"
             return outcomeUnknown
                 ? .alreadyApplied("return \(id) no longer offers action \(actionID) (state \(state))")
                 : .superseded("return \(id) no longer offers action \(actionID) (state \(state))")
         case .cancellationAnswer:
             guard let id = effect.cancellationID, let number = effect.postingNumber else { return .send }
-            let answer = try await client.call(EffectMethods.cancellationList, [
-                "filters": ["posting_number": [.string(number)]], "limit": 500,
-            ])
-            let request = (answer["result"]?.arrayValue ?? []).first { $0["cancellation_id"]?.int64Value == id }
-            guard let state = request?["state"]?["state"]?.stringValue, state != "ON_APPROVAL" else { return .send }
+            let page = try await client.cancellationRequestsPage(state: nil, postingNumbers: [number])
+            guard let state = page.requests.first(where: { $0.cancellationID == id })?.state, state != "ON_APPROVAL" else {
+                return .send
+            }
             return outcomeUnknown
                 ? .alreadyApplied("cancellation request \(id) is \(state)")
                 : .superseded("cancellation request \(id) is \(state), no longer ON_APPROVAL")
@@ -226,7 +226,7 @@ public final class EffectDispatcher: Sendable {
             }
             let chatID: String
             do {
-                let started = try await call(effect, EffectMethods.chatStart, ["posting_number": .string(number)])
+                let started = try await call(effect, OzonClient.Path.chatStart, ["posting_number": .string(number)])
                 guard let id = started["result"]?["chat_id"]?.stringValue ?? started["chat_id"]?.stringValue else {
                     return Result(outcome: EffectOutcome(state: .failed, error: "/v1/chat/start answered no chat_id"))
                 }
@@ -289,8 +289,8 @@ public final class EffectDispatcher: Sendable {
     /// The labels effect of an accepted ship.
     func labelsAfterShip(_ effect: Effect) -> [NewEffect] {
         guard let number = effect.postingNumber else { return [] }
-        return [NewEffect(kind: .labels, subject: .posting(number), postingNumber: number, method: EffectMethods.labelsCreate,
-                          request: ["posting_number": [.string(number)]], key: "labels:\(number)",
+        return [NewEffect(kind: .labels, subject: .posting(number), postingNumber: number, method: client.labelMethods.createPath,
+                          request: OzonClient.labelCreateRequest([number], methods: client.labelMethods), key: "labels:\(number)",
                           notBefore: Timestamp.now().adding(seconds: options.labelDelaySeconds))]
     }
 
@@ -298,7 +298,7 @@ public final class EffectDispatcher: Sendable {
     func call(_ effect: Effect, _ path: String, _ body: JSONValue) async throws(OzonAPIError) -> JSONValue {
         let exchange = ExchangeBox()
         do {
-            let answer = try await client.call(path, body, record: { exchange.value = $0 })
+            let answer = try await client.write(path, body, record: { exchange.value = $0 })
             await record(exchange.value, effect: effect)
             return answer
         } catch {
@@ -383,15 +383,6 @@ enum EffectReadBack {
             return nil
         }
     }
-
-    /// Whether `/v3/chat/history` shows a message from the seller with `text`.
-    static func historyHasSellerMessage(_ history: JSONValue, text: String) -> Bool {
-        (history["messages"]?.arrayValue ?? []).contains { message in
-            let type = message["user"]?["type"]?.stringValue?.lowercased() ?? ""
-            let data = message["data"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            return type == "seller" && data.contains(text)
-        }
-    }
 }
 
 /// How an Ozon error ends an effect.
@@ -400,31 +391,22 @@ enum EffectErrors {
         case alreadyDone, notAllowed, permanent, refusedForNow, unknownOutcome
     }
 
-    /// Tokens that show the request took effect earlier (ozon-api-actions.md §12).
-    static let alreadyDoneTokens: Set<String> = ["POSTING_ALREADY_SHIPPED", "POSTING_ALREADY_CANCELLED"]
-
+    /// The client's disposition, with its retryable errors split in two: a 429 or `Circle is
+    /// open` was refused before applying, while a timeout, a dropped connection or a 5xx may
+    /// have taken effect and must be read back.
     static func disposition(_ error: OzonAPIError) -> Disposition {
-        switch error {
-        case .rateLimited: return .refusedForNow
-        case .timeout, .transport: return .unknownOutcome
-        case .invalidResponse: return .unknownOutcome
-        case .configuration: return .permanent
-        case .api(_, let status, _, let message, _):
-            if alreadyDoneTokens.contains(message) { return .alreadyDone }
-            if status == 429 || message.lowercased().contains("circle is open") { return .refusedForNow }
-            if status >= 500 { return .unknownOutcome }
-            if isNotAllowed(status: status, message: message) { return .notAllowed }
-            return .permanent
+        switch error.disposition {
+        case .alreadyDone: return .alreadyDone
+        case .notAllowed: return .notAllowed
+        case .permanent: return .permanent
+        case .retryable:
+            switch error {
+            case .rateLimited: return .refusedForNow
+            case .api(_, let status, _, let message, _) where status == 429 || message.lowercased().contains("circle is open"):
+                return .refusedForNow
+            default: return .unknownOutcome
+            }
         }
-    }
-
-    /// Subscription, permission and time-window refusals. Ozon documents no token for them
-    /// (ozon-api-actions.md §11.10), so they are told by HTTP 403 and by the words of the message.
-    static func isNotAllowed(status: Int, message: String) -> Bool {
-        if status == 403 { return true }
-        let text = message.lowercased()
-        return ["premium", "subscription", "подписк", "permission", "not allowed", "forbidden", "access denied",
-                "chat is closed", "time window", "window is closed", "недоступ"].contains { text.contains($0) }
     }
 }
 

@@ -54,6 +54,7 @@ public final class LiveProcessor: Sendable {
     public let metrics: WorkerMetrics?
     public let logger: Logger
     private let idleChecks = Atomic<Int>(0)
+    private let turn = Atomic<Int>(0)
     /// When the buyers' requests were last polled.
     private let lastRequestPoll = Mutex<ContinuousClock.Instant?>(nil)
     /// Carries effects out; nil without `--apply`.
@@ -87,7 +88,7 @@ public final class LiveProcessor: Sendable {
     }
 
     /// The applier for the rules in force now.
-    func applier(source: TransitionSource = .ingest) -> PostingApplier {
+    public func applier(source: TransitionSource = .ingest) -> PostingApplier {
         PostingApplier(store: store, rules: rules.current, source: source, plansEffects: true)
     }
 
@@ -103,14 +104,16 @@ public final class LiveProcessor: Sendable {
             }
             return true
         }
+        // Effects and notifications take turns, so neither a long outbox nor a burst of
+        // notifications holds the other up.
+        let effectsFirst = turn.add(1, ordering: .relaxed).oldValue % 2 == 0
         do {
-            if let dispatcher, try await dispatcher.step() != nil {
-                return true
-            }
+            if effectsFirst, let dispatcher, try await dispatcher.step() != nil { return true }
             if let item = try await store.nextInboxItem(dueAt: .now()) {
                 await process(item)
                 return true
             }
+            if !effectsFirst, let dispatcher, try await dispatcher.step() != nil { return true }
         } catch {
             report(error, stage: "store", "cannot read the work queue")
         }
