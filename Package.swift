@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The system Lua 5.4 library (Debian: liblua5.4-dev), found through pkg-config.
@@ -51,6 +52,16 @@ let package = Package(
             name: "SQLiteStore",
             dependencies: ["PostingStore", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The shared store: PostgreSQL through postgres-nio's connection pool. The only module that
+        // imports PostgresNIO.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "PostingStore", "PostingModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Every use case: evaluate, check, ingest, transition, replay, the inbox worker, sync, and
         // planning what to send. The CLI and the servers are thin shells over it.
         .target(
@@ -77,7 +88,7 @@ let package = Package(
         .target(
             name: "OzonRulesCLI",
             dependencies: [
-                "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
+                "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
                 "RulesAuthoring",
                 "OzonSellerAPI", "AlertChannels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -145,7 +156,13 @@ let package = Package(
         // The store protocol's conformance suite, run against every backend, and the SQLite schema.
         .testTarget(
             name: "PostingStoreTests",
-            dependencies: ["PostingStore", "SQLiteStore", "PostingModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "PostingStore", "SQLiteStore", "PostgresStore", "PostingModel", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The tests' own connections: making a database per test, holding a row lock.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The use cases: ingest, transitions, replay, crash safety.
         .testTarget(
@@ -169,7 +186,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "PostingStore", "SQLiteStore", "TestSupport"], exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "TestSupport"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

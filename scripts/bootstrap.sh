@@ -3,12 +3,13 @@
 # it only installs what is missing.
 #   scripts/bootstrap.sh          what building and running need
 #   scripts/bootstrap.sh --test   also what the tests use (curl, luacheck, a headless browser for
-#                                 the HTML replay report, sqlite3)
+#                                 the HTML replay report, sqlite3, and PostgreSQL for the
+#                                 shared store's tests)
 set -euo pipefail
 
 packages=(liblua5.4-dev pkg-config lua5.4 jq libedit-dev libsqlite3-dev)
 if [[ ${1:-} == --test ]]; then
-  packages+=(chromium sqlite3 lua-check curl)
+  packages+=(chromium sqlite3 lua-check curl postgresql)
 fi
 missing=()
 for package in "${packages[@]}"; do

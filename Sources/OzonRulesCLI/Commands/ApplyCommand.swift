@@ -48,7 +48,7 @@ struct ApplyCommand: AsyncIOCommand {
     }
 
     func run(io: CommandIO) async throws {
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         var logger = Logger(label: "ozon-rules.apply")
         logger.logLevel = .notice
         let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)

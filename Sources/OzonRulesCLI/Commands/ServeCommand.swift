@@ -148,7 +148,7 @@ struct ServeCommand: AsyncIOCommand {
         case .success(let list): allowList = allowIp.isEmpty ? .standard : list
         case .failure: throw ExitCode(2)
         }
-        let store = try storeOptions.open(create: true, io: io)
+        let store = try await storeOptions.open(create: true, io: io)
         let logger = LiveServer.defaultLogger()
         var worker: WorkerSlot?
         var onHangup: (@Sendable () async -> Void)?
@@ -201,7 +201,7 @@ struct ServeCommand: AsyncIOCommand {
             : waiting ? "receive only until credentials are given"
             : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")
         try await server.run(onListening: { port in
-            io.err.writeLine("ozon-rules: listening on \(host):\(port), store \(storeOptions.db), \(mode); allowed: \(allowList)")
+            io.err.writeLine("ozon-rules: listening on \(host):\(port), store \(storeOptions.shownLocation), \(mode); allowed: \(allowList)")
         })
         io.err.writeLine("ozon-rules: stopped; \((try? await store.pendingInboxCount()) ?? 0) notification(s) left in the inbox")
     }

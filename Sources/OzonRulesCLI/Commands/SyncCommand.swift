@@ -51,7 +51,7 @@ struct SyncCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let sinceTime = TimeOption.since(since) ?? Timestamp.now().adding(seconds: -86400)
-        let store = try storeOptions.open(create: true, io: io)
+        let store = try await storeOptions.open(create: true, io: io)
         let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io))
         var logger = Logger(label: "ozon-rules.sync")
         logger.logLevel = .notice

@@ -57,7 +57,7 @@ struct TransitionCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let status = try StatusArgument.parse(to)
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io)
         var applier = PostingApplier(store: store, rules: rules, source: .manual, plansEffects: plan)
         applier.alertChannels = alertOptions.channels
