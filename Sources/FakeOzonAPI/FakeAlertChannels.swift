@@ -32,8 +32,7 @@ public final class FakeAlertChannels: @unchecked Sendable {
     private let lock = NSLock()
     private var received: [Received] = []
     private var scripted: [String: [Answer]] = [:]
-    private var group: ServiceGroup?
-    private var task: Task<Void, any Error>?
+    private var server: LoopbackServer?
     public private(set) var port = 0
 
     public init() {}
@@ -85,27 +84,12 @@ public final class FakeAlertChannels: @unchecked Sendable {
                                 body: .init(byteBuffer: ByteBuffer(string: answer.body)))
             }
         }
-        var logger = Logger(label: "fake-alerts")
-        logger.logLevel = .critical
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        self.group = group
-        task = Task { try await group.run() }
-        for await port in stream {
-            self.port = port
-            break
-        }
+        let server = await LoopbackServer.start(router, label: "fake-alerts")
+        lock.withLock { self.server = server }
+        port = server.port
     }
 
     public func stop() async {
-        await group?.triggerGracefulShutdown()
-        _ = try? await task?.value
+        await lock.withLock { server }?.stop()
     }
 }
