@@ -402,10 +402,8 @@ enum EffectReadBack {
         let status = posting.status
         switch effect.kind {
         case .ship:
-            let packed: Set<PostingStatus> = [.awaitingDeliver, .delivering, .delivered, .driverPickup, .sentBySeller]
-            return packed.contains(status) || (status != .awaitingPackaging && status != .cancelled && status != .awaitingRegistration
-                                               && status != .acceptanceInProgress && status != .awaitingApprove)
-                ? "posting is \(status.rawValue)" : nil
+            let notPacked: Set<PostingStatus> = [.awaitingVerification, .awaitingApprove, .awaitingPackaging, .awaitingRegistration, .cancelled]
+            return notPacked.contains(status) ? nil : "posting is \(status.rawValue)"
         case .cancel:
             return status == .cancelled ? "posting is cancelled" : nil
         case .setStatus:
