@@ -13,6 +13,7 @@
 # the median of its per-round ratios.
 #
 #   scripts/compare-peers.sh [POSTINGS] [SECONDS] [ROUNDS] [RULES]
+# (SCRATCH_PATH names the build folder, .build by default.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-2000}
@@ -26,8 +27,9 @@ trap 'rm -rf "$work"' EXIT
 
 scripts/bootstrap.sh
 python3 -c "import lupa" 2>/dev/null || pip install --quiet lupa >&2
-swift build -c release --product ozon-rules >&2
-bin=.build/release/ozon-rules
+scratch=${SCRATCH_PATH:-.build}  # another build folder: SCRATCH_PATH=.build-x scripts/compare-peers.sh
+swift build -c release --product ozon-rules --scratch-path "$scratch" >&2
+bin=$scratch/release/ozon-rules
 
 scripts/generate-postings.py --count "$count" > "$work/postings.ndjson"
 "$bin" bench --rules "$rules" --now "$now_iso" --dump-normalized "$work/normalized.ndjson" "$work/postings.ndjson"

@@ -17,7 +17,9 @@ extension RulesEngine {
         let carrierDecided: Bool
     }
 
-    /// What is being evaluated (postings with the catalog applied).
+    /// What is being evaluated: postings as given (the catalog is merged into
+    /// the posting scripts see as it is written for them), a return's posting
+    /// with the catalog applied.
     enum Subject {
         case posting(Posting)
         case returnEvent(ReturnEvent, posting: Posting?)
@@ -81,7 +83,9 @@ extension RulesEngine {
         var postingFields: Posting?
         switch subject {
         case .posting(let posting):
-            subjectTable = state.reference(to: LuaJSON.sharedPosting(posting.fields))
+            postingEncoder.reset()
+            PostingEncoding(catalog: catalog).encode(posting.fields, into: &postingEncoder)
+            subjectTable = state.reference(toEncoded: postingEncoder, name: "posting")
             postingFields = posting
         case .returnEvent(let event, let posting):
             subjectTable = state.reference(to: LuaJSON(event.fields))

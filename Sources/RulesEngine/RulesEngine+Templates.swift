@@ -4,7 +4,7 @@ import PostingModel
 /// the host renders them, and records and shows the rendered text.
 extension RulesEngine {
     /// `inserts` (validated, and `json` as the hook returned them) with every
-    /// template rendered; nil when no text changed (the common shortcut: no
+    /// template rendered over `posting` with the catalog merged; nil when no text changed (the common shortcut: no
     /// `{{` in any text).
     func renderTemplates(
         _ inserts: [InsertDecision], json: JSONValue, posting: Posting
@@ -14,11 +14,18 @@ extension RulesEngine {
         else { return nil }
         var inserts = inserts
         var changed = false
+        // The catalog's facts, merged only for a template that can read products.
+        var merged: JSONObject?
         for index in inserts.indices {
             guard let text = inserts[index].text, RulesEngine.hasPlaceholder(text), let template = template(for: text),
                 var fields = items[index].objectValue
             else { continue }
-            let rendered = template.render(posting.fields)
+            var source = posting.fields
+            if template.mayReadProducts {
+                if merged == nil { merged = catalog.apply(to: posting).fields }
+                source = merged!
+            }
+            let rendered = template.render(source)
             inserts[index].text = rendered
             fields["text"] = .string(rendered)
             items[index] = .object(fields)
