@@ -712,6 +712,41 @@ void ozr_make_readonly(lua_State *L, const char *name) {
     lua_replace(L, -2);                /* the view takes the target's place */
 }
 
+/* ---- the evaluation log ----------------------------------------------------- */
+
+/* The lines scripts print, kept in the state until the host takes them: a
+   print costs no call into Swift. */
+static const char LOG_KEY = 0;
+
+static int log_line(lua_State *L) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LOG_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, 8, 0);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &LOG_KEY);
+    }
+    lua_Integer count = (lua_Integer)lua_rawlen(L, -1);
+    if (lua_type(L, 1) == LUA_TSTRING) lua_pushvalue(L, 1);
+    else lua_pushliteral(L, "");
+    lua_rawseti(L, -2, count + 1);
+    return 0;
+}
+
+void ozr_push_log_function(lua_State *L) {
+    lua_pushcfunction(L, log_line);
+}
+
+int ozr_push_log(lua_State *L) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LOG_KEY) == LUA_TTABLE) return 1;
+    lua_pop(L, 1);
+    return 0;
+}
+
+void ozr_clear_log(lua_State *L) {
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &LOG_KEY);
+}
+
 static const char RANDOMSEED_KEY = 0;
 
 /* A direct call of the library's own function: no protected call, which

@@ -24,7 +24,7 @@ public final class Sandbox {
     /// Never read from disk: the code that runs is the code the host read (and digested).
     public let modules: [String: String]?
     /// What scripts printed (via `print` or `ctx.log`) since the last `takeLog()`.
-    public private(set) var log: [String] = []
+    public var log: [String] { state.logLines() }
 
     /// The sandbox's `print`, for hosts that hand it to scripts (as `ctx.log`).
     public let printFunction: LuaReference
@@ -44,10 +44,7 @@ public final class Sandbox {
         // The host side of `print` and `require`; set up once, below.
         var hostTable: [String: LuaReference] = [:]
         weak var weakSelf: Sandbox?
-        hostTable["log"] = state.makeFunction(values: { arguments in
-            weakSelf?.log.append(arguments.first?.stringValue ?? "")
-            return []
-        })
+        hostTable["log"] = state.logFunctionReference()
         hostTable["load_module"] = state.makeFunction { arguments in
             guard let sandbox = weakSelf, let name = arguments.first?.stringValue else {
                 return [.value(.nil), .value("bad argument #1 to 'require' (string expected)"), .value(2)]
@@ -94,7 +91,7 @@ public final class Sandbox {
         // Globals nobody wrote to are as fresh as a new table: only replace
         // them (and re-point every chunk) when the last evaluation wrote some.
         if !state.isEmptyTable(environment) { renewEnvironment() }
-        log.removeAll(keepingCapacity: true)
+        state.clearLog()
         state.reseedRandom(seed)
     }
 
@@ -109,8 +106,8 @@ public final class Sandbox {
 
     /// Returns and clears what scripts printed.
     public func takeLog() -> [String] {
-        defer { log.removeAll(keepingCapacity: true) }
-        return log
+        defer { state.clearLog() }
+        return state.logLines()
     }
 
     /// Resolves `require(name)`: only `lib.<name>[.<name>...]` among the

@@ -47,71 +47,101 @@ struct LuaJSON: LuaPushable {
 struct PostingEncoding {
     let catalog: Catalog
 
-    func encode(_ fields: JSONObject, into encoder: inout LuaEncoder) {
+    func encode(_ fields: JSONObject, into encoder: LuaEncoder) {
         var object = encoder.beginObject(presize: fields.count)
-        fields.forEachEntry { key, value in
-            guard !value.isNull else { return }
+        let merging = !catalog.entries.isEmpty
+        fields.storage.withUnsafeBufferPointer { entries in for entry in entries {
+            let key = entry.key, value = entry.value
+            guard !value.isNull else { continue }
             encoder.key(key, in: &object)
-            if key == "products", case .array(let products) = value, !catalog.entries.isEmpty {
+            if merging, entry.hash == Keys.products.hash, key == "products", case .array(let products) = value {
                 let array = encoder.beginArray(count: products.count)
                 for product in products {
                     if case .object(let fields) = product, let entry = catalog.entry(
                         offerID: fields["offer_id"]?.stringValue, sku: fields["sku"]?.int64Value) {
-                        encodeProduct(fields, merging: entry, into: &encoder)
+                        encodeProduct(fields, merging: entry, into: encoder)
                     } else {
-                        PostingEncoding.encode(product, into: &encoder)
+                        PostingEncoding.encode(product, into: encoder)
                     }
                 }
                 encoder.end(array)
             } else {
-                PostingEncoding.encode(value, into: &encoder)
+                PostingEncoding.encode(value, into: encoder)
             }
-        }
+        } }
         encoder.end(object)
+    }
+
+    /// The keys the merge looks for, hashed once (JSONObject keeps each key's hash).
+    enum Keys {
+        static let products = (name: "products", hash: JSONObject.hashKey("products"))
+        static let weight = JSONObject.hashKey("weight_g")
+        static let dimensions = JSONObject.hashKey("dims_mm")
+        static let fragile = JSONObject.hashKey("fragile")
+        static let tags = JSONObject.hashKey("tags")
     }
 
     /// `Catalog.merge(into:)`, written out: the catalog's four facts replace the
     /// product's in place or follow its fields, then the other keys it lacks.
-    private func encodeProduct(_ product: JSONObject, merging entry: CatalogEntry, into encoder: inout LuaEncoder) {
-        let hasWeight = product.contains(key: "weight_g"), hasDims = product.contains(key: "dims_mm")
-        let hasFragile = product.contains(key: "fragile"), hasTags = product.contains(key: "tags")
+    private func encodeProduct(_ product: JSONObject, merging entry: CatalogEntry, into encoder: LuaEncoder) {
+        // Which of the four facts the product already has a field for (one pass).
+        var hasWeight = false, hasDims = false, hasFragile = false, hasTags = false
+        product.storage.withUnsafeBufferPointer { entries in
+            for entry in entries {
+                switch entry.hash {
+                case Keys.weight where entry.key == "weight_g": hasWeight = true
+                case Keys.dimensions where entry.key == "dims_mm": hasDims = true
+                case Keys.fragile where entry.key == "fragile": hasFragile = true
+                case Keys.tags where entry.key == "tags": hasTags = true
+                default: break
+                }
+            }
+        }
         var added = 0
         if entry.weightG != nil && !hasWeight { added += 1 }
         if entry.dimsMM != nil && !hasDims { added += 1 }
         if entry.fragile != nil && !hasFragile { added += 1 }
         if entry.tags != nil && !hasTags { added += 1 }
         var extras: [(key: String, value: JSONValue)] = []
-        for (key, value) in entry.extra where !product.contains(key: key) { extras.append((key, value)) }
+        if !entry.extra.isEmpty {
+            for (key, value) in entry.extra where !product.contains(key: key) { extras.append((key, value)) }
+        }
         var object = encoder.beginObject(presize: product.count + added + extras.count)
-        product.forEachEntry { key, value in
-            switch key {
-            case "weight_g" where entry.weightG != nil: encodeWeight(entry.weightG!, in: &object, into: &encoder)
-            case "dims_mm" where entry.dimsMM != nil: encodeDimensions(entry.dimsMM!, in: &object, into: &encoder)
-            case "fragile" where entry.fragile != nil: encodeFragile(entry.fragile!, in: &object, into: &encoder)
-            case "tags" where entry.tags != nil: encodeTags(entry.tags!, in: &object, into: &encoder)
-            default:
-                guard !value.isNull else { return }
-                encoder.key(key, in: &object)
-                PostingEncoding.encode(value, into: &encoder)
+        product.storage.withUnsafeBufferPointer { fields in
+            for field in fields {
+                switch field.hash {
+                case Keys.weight where entry.weightG != nil && hasWeight && field.key == "weight_g":
+                    encodeWeight(entry.weightG!, in: &object, into: encoder)
+                case Keys.dimensions where entry.dimsMM != nil && hasDims && field.key == "dims_mm":
+                    encodeDimensions(entry.dimsMM!, in: &object, into: encoder)
+                case Keys.fragile where entry.fragile != nil && hasFragile && field.key == "fragile":
+                    encodeFragile(entry.fragile!, in: &object, into: encoder)
+                case Keys.tags where entry.tags != nil && hasTags && field.key == "tags":
+                    encodeTags(entry.tags!, in: &object, into: encoder)
+                default:
+                    guard !field.value.isNull else { continue }
+                    encoder.key(field.key, in: &object)
+                    PostingEncoding.encode(field.value, into: encoder)
+                }
             }
         }
-        if let weight = entry.weightG, !hasWeight { encodeWeight(weight, in: &object, into: &encoder) }
-        if let dimensions = entry.dimsMM, !hasDims { encodeDimensions(dimensions, in: &object, into: &encoder) }
-        if let fragile = entry.fragile, !hasFragile { encodeFragile(fragile, in: &object, into: &encoder) }
-        if let tags = entry.tags, !hasTags { encodeTags(tags, in: &object, into: &encoder) }
+        if let weight = entry.weightG, !hasWeight { encodeWeight(weight, in: &object, into: encoder) }
+        if let dimensions = entry.dimsMM, !hasDims { encodeDimensions(dimensions, in: &object, into: encoder) }
+        if let fragile = entry.fragile, !hasFragile { encodeFragile(fragile, in: &object, into: encoder) }
+        if let tags = entry.tags, !hasTags { encodeTags(tags, in: &object, into: encoder) }
         for (key, value) in extras where !value.isNull {
             encoder.key(key, in: &object)
-            PostingEncoding.encode(value, into: &encoder)
+            PostingEncoding.encode(value, into: encoder)
         }
         encoder.end(object)
     }
 
-    private func encodeWeight(_ grams: Int64, in object: inout LuaEncoder.Container, into encoder: inout LuaEncoder) {
+    private func encodeWeight(_ grams: Int64, in object: inout LuaEncoder.Container, into encoder: LuaEncoder) {
         encoder.key("weight_g", in: &object)
         encoder.encode(grams)
     }
 
-    private func encodeDimensions(_ dimensions: Dimensions, in object: inout LuaEncoder.Container, into encoder: inout LuaEncoder) {
+    private func encodeDimensions(_ dimensions: Dimensions, in object: inout LuaEncoder.Container, into encoder: LuaEncoder) {
         encoder.key("dims_mm", in: &object)
         var sides = encoder.beginObject(presize: 3)
         encoder.key("length", in: &sides)
@@ -123,12 +153,12 @@ struct PostingEncoding {
         encoder.end(sides)
     }
 
-    private func encodeFragile(_ fragile: Bool, in object: inout LuaEncoder.Container, into encoder: inout LuaEncoder) {
+    private func encodeFragile(_ fragile: Bool, in object: inout LuaEncoder.Container, into encoder: LuaEncoder) {
         encoder.key("fragile", in: &object)
         encoder.encode(fragile)
     }
 
-    private func encodeTags(_ tags: [String], in object: inout LuaEncoder.Container, into encoder: inout LuaEncoder) {
+    private func encodeTags(_ tags: [String], in object: inout LuaEncoder.Container, into encoder: LuaEncoder) {
         encoder.key("tags", in: &object)
         let array = encoder.beginArray(count: tags.count)
         for tag in tags { encoder.encode(tag) }
@@ -137,7 +167,7 @@ struct PostingEncoding {
 
     /// JSON as `LuaJSON` pushes it: integers stay integers, other numbers
     /// become floats, `null` fields are left out (items keep their place).
-    static func encode(_ value: JSONValue, into encoder: inout LuaEncoder) {
+    static func encode(_ value: JSONValue, into encoder: LuaEncoder) {
         switch value {
         case .null: encoder.encodeNil()
         case .bool(let flag): encoder.encode(flag)
@@ -147,7 +177,7 @@ struct PostingEncoding {
         case .array(let items):
             let array = encoder.beginArray(count: items.count)
             items.withUnsafeBufferPointer { items in
-                for index in items.indices { encode(items[index], into: &encoder) }
+                for index in items.indices { encode(items[index], into: encoder) }
             }
             encoder.end(array)
         case .object(let fields):
@@ -155,7 +185,7 @@ struct PostingEncoding {
             fields.forEachEntry { key, field in
                 guard !field.isNull else { return }
                 encoder.key(key, in: &object)
-                encode(field, into: &encoder)
+                encode(field, into: encoder)
             }
             encoder.end(object)
         }

@@ -84,7 +84,7 @@ extension RulesEngine {
         switch subject {
         case .posting(let posting):
             postingEncoder.reset()
-            PostingEncoding(catalog: catalog).encode(posting.fields, into: &postingEncoder)
+            PostingEncoding(catalog: catalog).encode(posting.fields, into: postingEncoder)
             subjectTable = state.reference(toEncoded: postingEncoder, name: "posting")
             postingFields = posting
         case .returnEvent(let event, let posting):

@@ -27,7 +27,7 @@ public final class RulesEngine {
     /// the same objects.
     let catalog: Catalog
     /// The buffer postings are written into for Lua, reused.
-    var postingEncoder = LuaEncoder()
+    let postingEncoder = LuaEncoder()
 
     /// Loads every rule file. Throws with every load error at once, sorted by
     /// file and line.

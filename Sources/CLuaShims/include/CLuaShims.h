@@ -127,6 +127,13 @@ void ozr_push_encoded(lua_State *L, const void *bytes, size_t length, const char
    sandbox's deterministic math.random). */
 void ozr_reseed_random(lua_State *L, lua_Integer seed);
 
+/* The evaluation log: pushes a C function that appends its string argument
+   (or "") to the state's log; pushes the log (an array of strings) and
+   returns 1, or returns 0 when it is empty; empties it. */
+void ozr_push_log_function(lua_State *L);
+int ozr_push_log(lua_State *L);
+void ozr_clear_log(lua_State *L);
+
 /* Coverage/trace support: line hook that records (source, line) pairs. */
 typedef void (*ozr_line_callback)(void *context, const char *source, int line);
 void ozr_set_line_hook(lua_State *L, ozr_line_callback callback, void *context);
