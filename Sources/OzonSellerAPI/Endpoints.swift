@@ -96,7 +96,7 @@ extension OzonClient {
     }
 
     func page(_ path: String, filter: JSONObject, limit: Int, cursor: String) async throws(OzonAPIError) -> PostingPage {
-        let answer = try await call(path, OzonClient.listRequest(filter: filter, limit: limit, cursor: cursor))
+        let answer = try await read(path, OzonClient.listRequest(filter: filter, limit: limit, cursor: cursor))
         // v4 answers at the top level; accept a v3-style `result` wrapper too.
         let root = answer["postings"] != nil ? answer : (answer["result"] ?? answer)
         guard let postings = root["postings"]?.arrayValue else {
@@ -113,7 +113,7 @@ extension OzonClient {
             "with": ["analytics_data": true, "barcodes": false, "financial_data": true, "product_exemplars": false,
                      "related_postings": true, "translit": false],
         ]
-        let answer = try await call(Path.postingGet, body)
+        let answer = try await read(Path.postingGet, body)
         guard let result = answer["result"], case .object = result else {
             throw .invalidResponse(path: Path.postingGet, message: "no result{} in the answer")
         }
@@ -143,7 +143,7 @@ extension OzonClient {
     /// `/v4/posting/fbs/ship`: packs the posting into `packages`; returns the resulting posting
     /// numbers. HTTP 200 does not mean packed: re-read the posting (`ship_failed`).
     public func ship(_ postingNumber: String, packages: [ShipPackage]) async throws(OzonAPIError) -> [String] {
-        let answer = try await call(Path.ship, OzonClient.shipRequest(postingNumber: postingNumber, packages: packages))
+        let answer = try await write(Path.ship, OzonClient.shipRequest(postingNumber: postingNumber, packages: packages))
         return answer["result"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
@@ -157,7 +157,7 @@ extension OzonClient {
         var start = 0
         while start < numbers.count {
             let chunk = Array(numbers[start..<min(start + 20, numbers.count)])
-            let answer = try await call(Path.trackingNumberSet, OzonClient.trackingRequest(chunk))
+            let answer = try await write(Path.trackingNumberSet, OzonClient.trackingRequest(chunk))
             results += OzonClient.actionResults(answer)
             start += 20
         }
@@ -166,7 +166,7 @@ extension OzonClient {
 
     /// `/v2/fbs/posting/{delivering,last-mile,delivered}` for seller-delivered rFBS postings.
     public func move(_ postingNumbers: [String], to move: RFBSStatusMove) async throws(OzonAPIError) -> [PostingActionResult] {
-        let answer = try await call(move.path, ["posting_number": .array(postingNumbers.map(JSONValue.string))])
+        let answer = try await write(move.path, ["posting_number": .array(postingNumbers.map(JSONValue.string))])
         return OzonClient.actionResults(answer)
     }
 
@@ -192,14 +192,14 @@ extension OzonClient {
 
     /// `/v2/posting/fbs/cancel` with a reason id (§4.4); 402 needs a message.
     public func cancel(_ postingNumber: String, reasonID: Int64, message: String? = nil) async throws(OzonAPIError) -> Bool {
-        let answer = try await call(Path.cancel, OzonClient.cancelRequest(postingNumber: postingNumber, reasonID: reasonID, message: message))
+        let answer = try await write(Path.cancel, OzonClient.cancelRequest(postingNumber: postingNumber, reasonID: reasonID, message: message))
         return answer["result"]?.boolValue ?? false
     }
 
     /// One page of `/v1/returns/list` (`last_id` paging, §5.1): the returns and the next `last_id`.
     public func returnsPage(filter: JSONObject, limit: Int = 500, lastID: Int64 = 0) async throws(OzonAPIError) -> (returns: [JSONValue], lastID: Int64, hasNext: Bool) {
         let body: JSONValue = ["filter": .object(filter), "limit": .number(JSONNumber(integer: Int64(limit))), "last_id": .number(JSONNumber(integer: lastID))]
-        let answer = try await call(Path.returnsList, body)
+        let answer = try await read(Path.returnsList, body)
         let returns = answer["returns"]?.arrayValue ?? []
         let last = returns.last.flatMap { $0["id"]?.int64Value ?? $0["id"]?.stringValue.flatMap { Int64($0) } } ?? lastID
         return (returns, last, answer["has_next"]?.boolValue ?? false)
@@ -208,7 +208,7 @@ extension OzonClient {
     /// One page of `/v2/returns/rfbs/list`; `returns` may be an array or one object (§5.2).
     public func rfbsReturnsPage(filter: JSONObject, limit: Int = 50, lastID: Int64 = 0) async throws(OzonAPIError) -> (returns: [JSONValue], lastID: Int64) {
         let body: JSONValue = ["filter": .object(filter), "limit": .number(JSONNumber(integer: Int64(limit))), "last_id": .number(JSONNumber(integer: lastID))]
-        let answer = try await call(Path.rfbsReturnsList, body)
+        let answer = try await read(Path.rfbsReturnsList, body)
         let returns: [JSONValue]
         switch answer["returns"] {
         case .array(let items)?: returns = items
@@ -221,16 +221,17 @@ extension OzonClient {
 
     /// `/v2/returns/rfbs/get`.
     public func rfbsReturn(_ returnID: Int64) async throws(OzonAPIError) -> JSONValue {
-        let answer = try await call(Path.rfbsReturnGet, ["return_id": .number(JSONNumber(integer: returnID))])
+        let answer = try await read(Path.rfbsReturnGet, ["return_id": .number(JSONNumber(integer: returnID))])
         return answer["returns"] ?? answer
     }
 
-    /// `/v1/returns/rfbs/action/set`: `id` from the return's `available_actions`; extra fields
+    /// `/v1/returns/rfbs/action/set` with the fields given as JSON; prefer the typed
+    /// `rfbsReturnAction(returnID:actionID:...)`. `id` from the return's `available_actions`; extra fields
     /// (`comment`, `rejection_reason_id`, `compensation_amount`, ...) as documented.
     public func rfbsReturnAction(_ returnID: Int64, actionID: Int64, fields: JSONObject = [:]) async throws(OzonAPIError) -> JSONValue {
         var body = fields
         _ = body.updateValue(.number(JSONNumber(integer: returnID)), forKey: "return_id")
         _ = body.updateValue(.number(JSONNumber(integer: actionID)), forKey: "id")
-        return try await call(Path.rfbsReturnAction, .object(body))
+        return try await write(Path.rfbsReturnAction, .object(body))
     }
 }

@@ -60,3 +60,52 @@ public enum OzonAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         return false
     }
 }
+
+/// What a caller should do about an error (ozon-api-actions.md §12).
+public enum OzonErrorDisposition: String, Sendable, Hashable {
+    /// Try again later: 429, 5xx, `Circle is open`, a timeout, a failed connection. For a
+    /// side-effecting call after a timeout or a failed connection, read the state back first.
+    case retryable
+    /// Ozon refuses for a subscription, permission or time-window reason: do not retry.
+    case notAllowed = "not_allowed"
+    /// The call already took effect earlier (`POSTING_ALREADY_SHIPPED`, `POSTING_ALREADY_CANCELLED`).
+    case alreadyDone = "already_done"
+    /// Any other refusal: the request itself is wrong for Ozon.
+    case permanent
+}
+
+extension OzonAPIError {
+    /// Tokens that say a call already took effect (ozon-api-actions.md §12).
+    public static let alreadyDoneTokens: Set<String> = ["POSTING_ALREADY_SHIPPED", "POSTING_ALREADY_CANCELLED"]
+
+    /// Lowercased fragments of refusals for a subscription, a permission or a closed time window.
+    /// Ozon documents no token for these (ozon-api-actions.md §4.1, §11.10): the only documented
+    /// one is `not available with existing subscription` (`/v2/review/list`); the rest are the
+    /// wordings of Ozon's access errors (§1.3) and of the chat gates. HTTP 403 counts as well.
+    public static let notAllowedFragments: [String] = [
+        "not available with existing subscription", "subscription", "premium", "permissiondenied", "permission denied",
+        "missing a required role", "access denied", "forbidden", "chat is closed", "chat window", "time window",
+        "is not allowed", "not allowed to", "offer not signed", "restricted to specific ip",
+    ]
+
+    /// How to treat this error: 429/5xx/timeout/transport/`Circle is open` are retryable; HTTP
+    /// 403 or a message about a subscription, permission or closed window is `notAllowed`;
+    /// `POSTING_ALREADY_SHIPPED`/`_CANCELLED` are `alreadyDone`; other 4xx are `permanent`.
+    public var disposition: OzonErrorDisposition {
+        switch self {
+        case .rateLimited, .timeout, .transport:
+            return .retryable
+        case .invalidResponse, .configuration:
+            return .permanent
+        case .api(_, let status, _, let message, _):
+            let token = message.trimmingCharacters(in: .whitespaces)
+            if OzonAPIError.alreadyDoneTokens.contains(token.uppercased()) { return .alreadyDone }
+            let lower = token.lowercased()
+            if lower.contains("circle is open") || status == 429 || status >= 500 { return .retryable }
+            // A bad key answers 403 too, yet it is the shop's configuration, not a gate: permanent.
+            if lower.contains("invalid api-key") || lower.contains("api-key is deactivated") { return .permanent }
+            if status == 403 || OzonAPIError.notAllowedFragments.contains(where: { lower.contains($0) }) { return .notAllowed }
+            return .permanent
+        }
+    }
+}

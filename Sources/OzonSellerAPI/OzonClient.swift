@@ -56,9 +56,10 @@ public struct RetryPolicy: Sendable {
 /// A client of the Ozon Seller API (ozon-api.md): every method is `POST` with a JSON body and the
 /// `Client-Id`/`Api-Key` headers. Requests pass a token-bucket limiter (50 requests/s per
 /// Client-Id plus per-method limits); HTTP 429 is retried after `Retry-After`, `Circle is open`
-/// after a growing delay; reads are retried after a connection failure or timeout, actions
-/// (ship, cancel, ...) are not, since they may have taken effect. Non-2xx answers become
-/// `OzonAPIError.api` with Ozon's `code` and `message`.
+/// after a growing delay; reads (`read`) are retried after a connection failure or timeout,
+/// side-effecting calls (`write`: ship, cancel, return actions, messages, ...) are not, since they
+/// may have taken effect. Non-2xx answers become `OzonAPIError.api` with Ozon's `code` and
+/// `message`; `OzonAPIError.disposition` says what to do about one.
 public final class OzonClient: Sendable {
     public static let productionURL = "https://api-seller.ozon.ru"
 
@@ -69,6 +70,11 @@ public final class OzonClient: Sendable {
     private let credentials: OzonCredentials
     private let http: HTTPClient
     private let observer: (@Sendable (APIExchange) -> Void)?
+    /// The package-label methods to call (ozon-api-actions.md §0: the pair changes in 2026).
+    public let labelMethods: LabelMethods
+    var credentialsClientID: String { credentials.clientID }
+    var credentialsAPIKey: String { credentials.apiKey }
+    var httpClient: HTTPClient { http }
     /// The largest answer read.
     public static let maxAnswerBytes = 32 << 20
 
@@ -82,8 +88,10 @@ public final class OzonClient: Sendable {
         retry: RetryPolicy = .standard,
         limiter: RateLimiter = RateLimiter(),
         httpClient: HTTPClient = .shared,
+        labelMethods: LabelMethods = .current,
         observer: (@Sendable (APIExchange) -> Void)? = nil
     ) {
+        self.labelMethods = labelMethods
         self.credentials = credentials
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -95,41 +103,71 @@ public final class OzonClient: Sendable {
         self.observer = observer
     }
 
-    /// Paths that only read: retried after connection failures and timeouts.
+    /// Paths that only read: retried after connection failures and timeouts. Used by the
+    /// `call` entry points that do not say; the endpoint methods say it themselves.
     static func isRead(_ path: String) -> Bool {
-        path.hasSuffix("/list") || path.hasSuffix("/get") || path.hasSuffix("/unfulfilled/list")
+        path.hasSuffix("/list") || path.hasSuffix("/get") || path.hasSuffix("/unfulfilled/list") || path.hasSuffix("/history")
     }
 
-    /// Sends `body` to `path` and returns the parsed answer.
+    /// Sends `body` to `path` and returns the parsed answer. Whether a failed connection or a
+    /// timeout is retried follows the path (`isRead`); prefer `read(_:_:)` and `write(_:_:)`.
     public func call(_ path: String, _ body: JSONValue) async throws(OzonAPIError) -> JSONValue {
-        var exchange: APIExchange?
-        let result = await perform(path, body) { exchange = $0 }
-        if let exchange { observer?(exchange) }
-        return try result.get()
+        try await call(path, body, retryUnknownOutcome: OzonClient.isRead(path))
     }
 
     /// Like `call(_:_:)`, but hands the exchange to `record` instead of the client's observer.
     public func call(
         _ path: String, _ body: JSONValue, record: (APIExchange) -> Void
     ) async throws(OzonAPIError) -> JSONValue {
+        try await exchange(path, body, retryUnknownOutcome: OzonClient.isRead(path), record: record)
+    }
+
+    /// Sends `body` to `path`. With `retryUnknownOutcome` false (every side-effecting call) a
+    /// timeout or a connection that failed is thrown at once as `.timeout` / `.transport`: the
+    /// request may have taken effect, and Ozon documents no idempotency key, so only the caller
+    /// can tell by reading the state back. HTTP 429 and `Circle is open` are retried either way:
+    /// Ozon refused those before applying anything.
+    ///
+    /// - Parameter record: receives the exchange instead of the client's observer, when given.
+    public func call(
+        _ path: String, _ body: JSONValue, retryUnknownOutcome: Bool, record: ((APIExchange) -> Void)? = nil
+    ) async throws(OzonAPIError) -> JSONValue {
+        try await exchange(path, body, retryUnknownOutcome: retryUnknownOutcome) { sent in
+            if let record { record(sent) } else { observer?(sent) }
+        }
+    }
+
+    private func exchange(
+        _ path: String, _ body: JSONValue, retryUnknownOutcome: Bool, record: (APIExchange) -> Void
+    ) async throws(OzonAPIError) -> JSONValue {
         var exchange: APIExchange?
-        let result = await perform(path, body) { exchange = $0 }
+        let result = await perform(path, body, retryUnknownOutcome: retryUnknownOutcome) { exchange = $0 }
         if let exchange { record(exchange) }
         return try result.get()
     }
 
+    /// A call that only reads: retried after a timeout or a failed connection.
+    public func read(_ path: String, _ body: JSONValue, record: ((APIExchange) -> Void)? = nil) async throws(OzonAPIError) -> JSONValue {
+        try await call(path, body, retryUnknownOutcome: true, record: record)
+    }
+
+    /// A side-effecting call: never re-sent by the client when its outcome is unknown.
+    public func write(_ path: String, _ body: JSONValue, record: ((APIExchange) -> Void)? = nil) async throws(OzonAPIError) -> JSONValue {
+        try await call(path, body, retryUnknownOutcome: false, record: record)
+    }
+
     private func perform(
-        _ path: String, _ body: JSONValue, record: (APIExchange) -> Void
+        _ path: String, _ body: JSONValue, retryUnknownOutcome: Bool, record: (APIExchange) -> Void
     ) async -> Result<JSONValue, OzonAPIError> {
         do {
-            return .success(try await attempt(path, body, record: record))
+            return .success(try await attempt(path, body, retryUnknownOutcome: retryUnknownOutcome, record: record))
         } catch {
             return .failure(error)
         }
     }
 
     private func attempt(
-        _ path: String, _ body: JSONValue, record: (APIExchange) -> Void
+        _ path: String, _ body: JSONValue, retryUnknownOutcome: Bool, record: (APIExchange) -> Void
     ) async throws(OzonAPIError) -> JSONValue {
         let started = ContinuousClock.now
         var attempts = 0
@@ -151,7 +189,7 @@ public final class OzonClient: Sendable {
                 finish(failure)
                 throw failure
             }
-            let outcome = await send(path: path, payload: payload)
+            let outcome = await post(path: path, payload: payload)
             var wait: Double?
             switch outcome {
             case .answer(let status, let bytes, let retryAfter):
@@ -185,7 +223,7 @@ public final class OzonClient: Sendable {
                 }
             case .failed(let failure):
                 last = (nil, nil, failure)
-                guard OzonClient.isRead(path), attempts < retry.maxAttempts else {
+                guard retryUnknownOutcome, attempts < retry.maxAttempts else {
                     finish(failure)
                     throw failure
                 }
@@ -209,7 +247,7 @@ public final class OzonClient: Sendable {
         case failed(OzonAPIError)
     }
 
-    private func send(path: String, payload: [UInt8]) async -> Outcome {
+    private func post(path: String, payload: [UInt8]) async -> Outcome {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Client-Id", value: credentials.clientID)

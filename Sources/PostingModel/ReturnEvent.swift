@@ -14,8 +14,16 @@ public enum ReturnSchema: String, Sendable, Hashable, CaseIterable, Codable {
 /// where known, followed by the rest of Ozon's fields under their own names (normalised like a
 /// posting's: nulls dropped, string IDs to integers).
 public struct ReturnEvent: Sendable, Hashable {
-    /// `return_id` (rFBS) or `id` (FBS).
+    /// `return_id` (rFBS) or `id` (FBS). 0 for an rFBS request read without one: Ozon's
+    /// `/v2/returns/rfbs/get` answer does not echo it (ozon-api-actions.md §2.2); `returnNumber`
+    /// then names the request, and `fields` has no `return_id`.
     public var returnID: Int64
+    /// `return_number` (rFBS), where given.
+    public var returnNumber: String?
+    /// Whether Ozon's answer carried the return id (`return_id` or `id`).
+    public var hasReturnID: Bool { fields["return_id"] != nil }
+    /// The request's key: the return id, or `return_number` when the answer has no id.
+    public var key: String { hasReturnID ? String(returnID) : (returnNumber ?? String(returnID)) }
     /// The posting the return belongs to.
     public var postingNumber: String
     /// The returned product; `price` is the unit price.
@@ -44,6 +52,15 @@ public struct ReturnEvent: Sendable, Hashable {
         self.createdAt = createdAt
         self.schema = schema
         self.fields = fields
+        self.returnNumber = fields["return_number"]?.stringValue
+    }
+
+    /// An rFBS request without `return_id` (the `get` answer): no FBS `id`, and the fields only
+    /// rFBS requests have.
+    static func looksLikeRFBSRequest(_ o: JSONObject) -> Bool {
+        guard !o.contains(key: "id"), o.contains(key: "product") else { return false }
+        return o.contains(key: "return_number") || o.contains(key: "available_actions") || o.contains(key: "rejection_reason")
+            || o.contains(key: "client_return_method_type")
     }
 
     /// Decodes one return item:
@@ -55,7 +72,12 @@ public struct ReturnEvent: Sendable, Hashable {
     ///   decimal string or a number with `product.currency_code`; `return_reason {name, is_defect}`
     ///   → `reason`, `is_defect`.
     ///
-    /// Required: the return id, `posting_number`, `product` with `sku` and `price`.
+    /// - rFBS without `return_id` (Ozon's own `/v2/returns/rfbs/get` example): recognised by
+    ///   `return_number`, `available_actions`, `rejection_reason` or `client_return_method_type`
+    ///   and no `id`; `return_number` is the key, `return_id` stays out of `fields`, `returnID` is 0.
+    ///
+    /// Required: the return id (or, rFBS, `return_number`), `posting_number`, `product` with
+    /// `sku` and `price`.
     public init(json: JSONValue) throws(ItemDecodingError) {
         guard case .object(let raw) = json else {
             throw ItemDecodingError(field: nil, message: "expected a return object, got \(json.kindName)")
@@ -65,12 +87,21 @@ public struct ReturnEvent: Sendable, Hashable {
 
     /// Decodes one return object; see `init(json:)`.
     public init(object raw: JSONObject) throws(ItemDecodingError) {
-        let isRFBS = raw.contains(key: "return_id")
+        let isRFBS = raw.contains(key: "return_id") || ReturnEvent.looksLikeRFBSRequest(raw)
         let idKey = isRFBS ? "return_id" : "id"
         let postingNumber = raw["posting_number"]?.stringValue
-        guard let idValue = raw[idKey], !idValue.isNull else { throw .missing(idKey, postingNumber) }
-        guard let returnID = Normalize.lenientInt64(idValue) else {
-            throw .invalid(idKey, "expected an integer, got \(Posting.describe(idValue))", postingNumber)
+        // Without return_id (Ozon's `get` answer), `return_number` is the documented fallback key.
+        let returnNumber = ReturnEvent.nonEmptyString(raw["return_number"])
+        let returnID: Int64?
+        if let idValue = raw[idKey], !idValue.isNull {
+            guard let id = Normalize.lenientInt64(idValue) else {
+                throw .invalid(idKey, "expected an integer, got \(Posting.describe(idValue))", postingNumber)
+            }
+            returnID = id
+        } else if isRFBS, returnNumber != nil {
+            returnID = nil
+        } else {
+            throw .missing(idKey, postingNumber)
         }
         guard let postingNumber, !postingNumber.isEmpty else {
             if let v = raw["posting_number"], !v.isNull {
@@ -113,7 +144,7 @@ public struct ReturnEvent: Sendable, Hashable {
         if createdAt == nil { createdAt = ReturnEvent.nonEmptyString(raw["visual"]?["change_moment"]) }
 
         var out = JSONObject(minimumCapacity: raw.count + 6)
-        out.appendUnchecked("return_id", .number(JSONNumber(integer: returnID)))
+        if let returnID { out.appendUnchecked("return_id", .number(JSONNumber(integer: returnID))) }
         out.appendUnchecked("posting_number", .string(postingNumber))
         out.appendUnchecked("schema", .string(schema.rawValue))
         out.appendUnchecked("reason", .string(reason))
@@ -145,14 +176,21 @@ public struct ReturnEvent: Sendable, Hashable {
         }
 
         self.init(
-            returnID: returnID, postingNumber: postingNumber, product: product, reason: reason,
+            returnID: returnID ?? 0, postingNumber: postingNumber, product: product, reason: reason,
             isDefect: isDefect, createdAt: createdAt, schema: schema, fields: out)
     }
 
     /// Rebuilds a return from fields that are already normalised (as stored by the host).
     public init(normalizedFields fields: JSONObject) throws(ItemDecodingError) {
         let number = fields["posting_number"]?.stringValue
-        guard let id = fields["return_id"]?.int64Value else { throw .missing("return_id", number) }
+        let id: Int64
+        if let given = fields["return_id"]?.int64Value {
+            id = given
+        } else if fields["return_number"]?.stringValue != nil {
+            id = 0
+        } else {
+            throw .missing("return_id", number)
+        }
         guard let number else { throw .missing("posting_number") }
         guard case .object(let p)? = fields["product"] else { throw .missing("product", number) }
         guard let sku = p["sku"]?.int64Value else { throw .missing("product.sku", number) }

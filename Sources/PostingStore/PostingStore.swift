@@ -1,8 +1,8 @@
 import PostingModel
 
 /// Everything ozon-rules stores, behind one async protocol: postings, transitions with their hook
-/// runs, returns, rules versions, the inbox of push notifications and the outbox of requests to
-/// Ozon with their answers.
+/// runs, returns and buyer requests, rules versions, the inbox of push notifications, the outbox of
+/// effects with Ozon's answers, and label files.
 ///
 /// The store is storage only: it never runs a rule. Callers read, evaluate outside any
 /// transaction, and then `commit` what they decided together with the revision they read. A
@@ -76,19 +76,48 @@ public protocol PostingStore: AnyObject, Sendable {
 
     // MARK: Outbox
 
-    /// The oldest pending request due at `now`, if any.
-    func nextOutboxRequest(dueAt now: Timestamp) async throws -> OutboxRequest?
+    /// Plans effects outside a decision's commit (labels after an accepted ship); a key planned
+    /// already is left as it is. Answers the new ids (nil for a key known already), in order.
+    @discardableResult
+    func planEffects(_ effects: [NewEffect], at: Timestamp) async throws -> [Int64?]
 
-    /// Ends an attempt at a request: its new state, what came of it, and (for `.pending`) when
-    /// to try again.
-    func finishOutboxRequest(_ id: Int64, state: OutboxState, result: String?, retryAt: Timestamp?) async throws
+    /// The next effect to carry out at `now`: the oldest open one that is due and has no earlier
+    /// open effect of the same subject (effects of one posting go out in the order planned).
+    /// With `kinds`, only those kinds. A `sending` effect is due once its claim has lapsed.
+    func nextEffect(dueAt now: Timestamp, kinds: Set<EffectKind>?) async throws -> Effect?
 
-    /// Records one Seller API call and Ozon's answer (or, with `applied` false, one that would
-    /// have been sent).
+    /// Claims an open effect for one attempt: it becomes `sending`, its attempt count (the
+    /// claim's fencing token) grows by one, and nobody else takes it before `leaseUntil`. Nil when
+    /// it is no longer at `attempts` or no longer open (another process took it).
+    func claimEffect(_ id: Int64, attempts: Int, now: Timestamp, leaseUntil: Timestamp) async throws -> Effect?
+
+    /// Ends the attempt `attempts` (the token `claimEffect` answered) with `outcome`; false,
+    /// writing nothing, when that claim is no longer the effect's latest one.
+    @discardableResult
+    func finishEffect(_ id: Int64, attempts: Int, outcome: EffectOutcome, at: Timestamp) async throws -> Bool
+
+    /// Effects matching `query`, oldest first.
+    func effects(_ query: EffectQuery) async throws -> [Effect]
+
+    /// How many effects are in each state.
+    func effectCounts() async throws -> [EffectState: Int]
+
+    /// Records one Seller API call and Ozon's answer.
     func recordCall(_ call: APICallRecord) async throws
 
-    /// The requests planned for a posting, oldest first.
-    func outboxRequests(postingNumber: String) async throws -> [OutboxRequest]
+    // MARK: Labels
+
+    /// Keeps a label file; answers its id.
+    @discardableResult
+    func saveLabelFile(_ file: LabelFile) async throws -> Int64
+
+    /// The label files of these postings (of every posting: nil), oldest first.
+    func labelFiles(postingNumbers: [String]?) async throws -> [StoredLabelFile]
+
+    // MARK: Buyer requests
+
+    /// Of these cancellation request ids, the ones recorded already.
+    func recordedCancellationRequests(_ ids: [Int64]) async throws -> Set<Int64>
 }
 
 extension PostingStore {
@@ -116,6 +145,8 @@ public enum StoreChange: Sendable, Hashable {
     case posting(PostingChange)
     /// A return and its hook runs, once per return id.
     case returnEvent(NewReturn)
+    /// An rFBS buyer cancellation request and its hook run, once per cancellation id.
+    case cancellationRequest(NewCancellationRequest)
     /// A notification processed with nothing to write for its posting (unchanged, refused).
     case inboxDone(InboxCompletion)
 }
@@ -127,7 +158,7 @@ public enum CommitResult: Sendable, Hashable {
     /// Not written: the posting is no longer at the expected revision. `current` is what is
     /// stored now (nil: it is not stored).
     case conflict(current: StoredPosting?)
-    /// Not written: the return is recorded already.
+    /// Not written: the return or cancellation request is recorded already.
     case alreadyRecorded
 
     public var transitionID: Int64? {

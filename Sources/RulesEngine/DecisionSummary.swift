@@ -11,6 +11,7 @@ public enum DecisionSummary {
         case .inserts(let inserts): text(inserts, empty: empty)
         case .carrier(let carrier): text(carrier)
         case .returns(let decision): text(decision)
+        case .cancellation(let decision): text(decision)
         case .actions(let actions): text(actions, empty: empty)
         }
     }
@@ -52,6 +53,11 @@ public enum DecisionSummary {
     /// `refund 1299.00 ₽`.
     public static func text(_ decision: ReturnDecision) -> String {
         decision.action.rawValue + (decision.amount.map { " " + roubles($0) } ?? "")
+    }
+
+    /// `approve`, `reject`.
+    public static func text(_ decision: CancellationDecision) -> String {
+        decision.action.rawValue
     }
 
     /// Action names: `notify, hold`.

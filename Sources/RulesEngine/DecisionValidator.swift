@@ -97,23 +97,36 @@ enum DecisionValidator {
         return decision
     }
 
-    static func inserts(_ value: JSONValue) throws(DecisionViolation) -> [InsertDecision] {
+    /// `texts` given: each insert's text is rendered over the posting and must
+    /// hold no contact details; the recorded JSON is returned when a text changed.
+    static func inserts(_ value: JSONValue, texts: PostingTexts? = nil) throws(DecisionViolation) -> ([InsertDecision], JSONValue?) {
         guard let items = value.arrayValue else {
             throw DecisionViolation(message: "inserts must be a list of {kind, text?, sku?}, got \(describe(value))")
         }
         var inserts: [InsertDecision] = []
         inserts.reserveCapacity(items.count)
+        var rendered: [JSONValue]?
         for (index, item) in items.enumerated() {
             func path() -> String { "inserts[\(index + 1)]" }
-            let fields = try table(item, path())
+            var fields = try table(item, path())
             try allowOnly(fields, Allowed.insert, in: path())
             let kind = try requireString(fields, "kind", nonEmpty: true, path: path())
-            let text = try optionalString(fields, "text", path: path())
+            var text = try optionalString(fields, "text", path: path())
             let sku = try optionalInteger(fields, "sku", minimum: 1, path: path())
             let reason = try optionalString(fields, "reason", path: path())
+            if let texts, let original = text {
+                let final = texts.render(original)
+                try checkForContacts(final, at: "\(path()).text", in: "parcel inserts")
+                if final != original {
+                    text = final
+                    fields.updateValue(.string(final), forKey: "text")
+                    if rendered == nil { rendered = items }
+                    rendered![index] = .object(fields)
+                }
+            }
             inserts.append(InsertDecision(kind: kind, text: text, sku: sku, reason: reason))
         }
-        return inserts
+        return (inserts, rendered.map(JSONValue.array))
     }
 
     /// `paid` is what the buyer paid for the returned product, in minor units
@@ -141,25 +154,109 @@ enum DecisionValidator {
         return ReturnDecision(action: action, amount: amount, rejectionReasonID: rejectionReasonID, comment: comment, reason: reason)
     }
 
-    static func actions(_ value: JSONValue) throws(DecisionViolation) -> [ActionDecision] {
+    /// `cancellations`: approve, or reject with a comment for the buyer.
+    static func cancellation(_ value: JSONValue) throws(DecisionViolation) -> CancellationDecision {
+        let fields = try table(value, "cancellation decision")
+        try allowOnly(fields, Allowed.cancellationDecision, in: "cancellation decision")
+        let actionName = try requireString(fields, "action", nonEmpty: true)
+        guard let action = CancellationDecision.Action(rawValue: actionName) else {
+            throw DecisionViolation(message: "action must be one of approve, reject; got '\(actionName)'")
+        }
+        let comment = try optionalString(fields, "comment")
+        let reason = try optionalString(fields, "reason")
+        if action == .reject, (comment ?? "").isEmpty {
+            throw DecisionViolation(message: "a 'reject' decision needs a comment for the buyer (why the order cannot be cancelled)")
+        }
+        return CancellationDecision(action: action, comment: comment, reason: reason)
+    }
+
+    /// Actions may carry fields of their own; the known ones are checked:
+    /// - `cancel` needs a positive integer `cancel_reason_id`;
+    /// - `set_status` needs `status` `delivering`, `last_mile` or `delivered`;
+    /// - `alert` needs a `text` of 1–4000 characters; `level` is `info` (the
+    ///   default, filled in), `warning` or `urgent`;
+    /// - `notify`, `request_review`, `reply` with a `text` and `to` absent or
+    ///   `"buyer"` are chat messages to the buyer: with `texts`, the text is
+    ///   rendered over the posting, must be 1–1000 characters and hold no
+    ///   contact details. Any other `to` makes it a note for the seller's team.
+    ///
+    /// Returns the JSON to record when an action was rewritten.
+    static func actions(_ value: JSONValue, texts: PostingTexts? = nil) throws(DecisionViolation) -> ([ActionDecision], JSONValue?) {
         guard let items = value.arrayValue else {
             throw DecisionViolation(message: "a transitions hook must return a list of actions, got \(describe(value))")
         }
         var actions: [ActionDecision] = []
         actions.reserveCapacity(items.count)
+        var rewritten: [JSONValue]?
         for (index, item) in items.enumerated() {
             func path() -> String { "actions[\(index + 1)]" }
-            let fields = try table(item, path())
+            var fields = try table(item, path())
             let action = try requireString(fields, "action", nonEmpty: true, path: path())
             let cancelReasonID = integer(fields["cancel_reason_id"])
-            if action == "cancel" {
+            var changed = false
+            switch action {
+            case "cancel":
                 guard let reason = cancelReasonID, reason > 0 else {
                     throw DecisionViolation(message: "\(path()): a 'cancel' action needs an integer cancel_reason_id")
                 }
+            case "set_status":
+                let allowed = ActionDecision.settableStatuses
+                guard let status = fields["status"]?.stringValue, allowed.contains(status) else {
+                    let got = fields["status"].map(describe) ?? "nothing"
+                    throw DecisionViolation(message: "\(path()): a 'set_status' action needs status "
+                        + allowed.map { "'\($0)'" }.joined(separator: ", ") + " (rFBS), got \(got)")
+                }
+            case "alert":
+                let text = try requireString(fields, "text", nonEmpty: true, path: path())
+                try checkLength(text, maximum: ActionDecision.maxAlertLength, at: "\(path()).text")
+                if let level = fields["level"] {
+                    guard let name = level.stringValue, ActionDecision.alertLevels.contains(name) else {
+                        throw DecisionViolation(message: "\(path()).level must be one of "
+                            + ActionDecision.alertLevels.joined(separator: ", ") + ", got \(describe(level))")
+                    }
+                } else {
+                    fields.updateValue(.string(ActionDecision.alertLevels[0]), forKey: "level")
+                    fields = fields.sortedByKey()
+                    changed = true
+                }
+            case _ where ActionDecision.messageActions.contains(action):
+                if let to = fields["to"], to.stringValue?.isEmpty != false {
+                    throw DecisionViolation(message: "field '\(path()).to' must be a non-empty string (\"buyer\", \"seller\", ...), got \(describe(to))")
+                }
+                if action == "request_review" { _ = try optionalInteger(fields, "delay_hours", minimum: 0, path: path()) }
+                guard let texts, ActionDecision.addressesBuyer(fields), let original = try optionalString(fields, "text", path: path())
+                else { break }
+                let text = texts.render(original)
+                try checkLength(text, maximum: ActionDecision.maxMessageLength, at: "\(path()).text")
+                try checkForContacts(text, at: "\(path()).text", in: "messages to buyers")
+                if text != original {
+                    fields.updateValue(.string(text), forKey: "text")
+                    changed = true
+                }
+            default:
+                break
+            }
+            if changed {
+                if rewritten == nil { rewritten = items }
+                rewritten![index] = .object(fields)
             }
             actions.append(ActionDecision(action: action, cancelReasonID: cancelReasonID, fields: fields))
         }
-        return actions
+        return (actions, rewritten.map(JSONValue.array))
+    }
+
+    /// A text that is empty or longer than `maximum` Unicode characters (code points, as Ozon counts them).
+    private static func checkLength(_ text: String, maximum: Int, at path: @autoclosure () -> String) throws(DecisionViolation) {
+        let length = text.unicodeScalars.count
+        guard length >= 1, length <= maximum else {
+            throw DecisionViolation(message: "\(path()) must be 1–\(maximum) characters, got \(length)")
+        }
+    }
+
+    /// A link, an e-mail address, a phone number or a messenger handle in a text for buyers.
+    private static func checkForContacts(_ text: String, at path: @autoclosure () -> String, in what: String) throws(DecisionViolation) {
+        guard let found = ContactDetector.firstContact(in: text) else { return }
+        throw DecisionViolation(message: "\(path()) contains \(found); Ozon forbids contact details in \(what)")
     }
 
     // MARK: - Helpers
@@ -173,6 +270,7 @@ enum DecisionValidator {
         static let packageItem: [String] = ["sku", "quantity"]
         static let insert: [String] = ["kind", "text", "sku", "reason"]
         static let returnDecision: [String] = ["action", "amount", "rejection_reason_id", "comment", "reason"]
+        static let cancellationDecision: [String] = ["action", "comment", "reason"]
     }
 
     // Paths are autoclosures: they are only spelled out for an error message.

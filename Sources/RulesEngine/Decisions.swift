@@ -108,8 +108,27 @@ public struct ReturnDecision: Sendable, Hashable {
     }
 }
 
+/// `cancellations`: the answer to an rFBS buyer's cancellation request.
+public struct CancellationDecision: Sendable, Hashable {
+    public enum Action: String, Sendable, Hashable, CaseIterable {
+        case approve, reject
+    }
+
+    public var action: Action
+    /// Sent to Ozon with the answer; set (non-empty) on every `reject`.
+    public var comment: String?
+    public var reason: String?
+
+    public init(action: Action, comment: String? = nil, reason: String? = nil) {
+        self.action = action
+        self.comment = comment
+        self.reason = reason
+    }
+}
+
 /// One action of a `transitions.lua` hook. Actions may carry fields of their
-/// own (`message`, ...): `fields` holds them all, as recorded.
+/// own (`message`, ...): `fields` holds them all, as recorded (a buyer
+/// message's `text` rendered, an alert's `level` filled in).
 public struct ActionDecision: Sendable, Hashable {
     public var action: String
     /// Set (and positive) on every `cancel`.
@@ -124,6 +143,30 @@ public struct ActionDecision: Sendable, Hashable {
 
     /// A text field of the action (`reason`, `message`, ...).
     public func text(_ key: String) -> String? { fields[key]?.stringValue }
+
+    /// Actions whose `text` is a chat message to the buyer, unless `to` names
+    /// someone else (SPEC §6).
+    public static let messageActions: [String] = ["notify", "request_review", "reply"]
+    /// The rFBS statuses `set_status` may move a posting to.
+    public static let settableStatuses: [String] = ["delivering", "last_mile", "delivered"]
+    /// An alert's `level`s; the first is the default.
+    public static let alertLevels: [String] = ["info", "warning", "urgent"]
+    /// The longest buyer chat message, in Unicode characters (Ozon's limit).
+    public static let maxMessageLength = 1000
+    /// The longest alert text, in Unicode characters.
+    public static let maxAlertLength = 4000
+
+    /// Whether this is a chat message to the buyer: `notify`, `request_review`
+    /// or `reply` with a `text`, and `to` absent or `"buyer"`. With any other
+    /// `to` (`"seller"`, `"warehouse"`) it is a note for the seller's own team.
+    public var isBuyerMessage: Bool {
+        ActionDecision.messageActions.contains(action) && fields["text"] != nil && ActionDecision.addressesBuyer(fields)
+    }
+
+    static func addressesBuyer(_ fields: JSONObject) -> Bool {
+        guard let to = fields["to"] else { return true }
+        return to.stringValue == "buyer"
+    }
 }
 
 /// What one hook decided, by hook.
@@ -132,6 +175,7 @@ public enum Decision: Sendable, Hashable {
     case inserts([InsertDecision])
     case carrier(CarrierDecision)
     case returns(ReturnDecision)
+    case cancellation(CancellationDecision)
     case actions([ActionDecision])
 }
 
@@ -141,15 +185,17 @@ public struct Decisions: Sendable, Hashable {
     public var inserts: [InsertDecision]?
     public var carrier: CarrierDecision?
     public var returns: ReturnDecision?
+    public var cancellation: CancellationDecision?
     /// The actions of every `transitions.lua` hook that ran, in run order.
     public var actions: [ActionDecision] = []
 
     public init(packaging: PackagingDecision? = nil, inserts: [InsertDecision]? = nil, carrier: CarrierDecision? = nil,
-                returns: ReturnDecision? = nil, actions: [ActionDecision] = []) {
+                returns: ReturnDecision? = nil, cancellation: CancellationDecision? = nil, actions: [ActionDecision] = []) {
         self.packaging = packaging
         self.inserts = inserts
         self.carrier = carrier
         self.returns = returns
+        self.cancellation = cancellation
         self.actions = actions
     }
 
@@ -160,6 +206,7 @@ public struct Decisions: Sendable, Hashable {
         case .inserts(let value): inserts = value
         case .carrier(let value): carrier = value
         case .returns(let value): returns = value
+        case .cancellation(let value): cancellation = value
         // (The first list is taken as is: no copy on the common path.)
         case .actions(let value): if actions.isEmpty { actions = value } else { actions.append(contentsOf: value) }
         }

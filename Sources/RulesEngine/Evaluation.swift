@@ -4,6 +4,8 @@ import PostingModel
 public struct Evaluation: Sendable, Hashable {
     public var postingNumber: String?
     public var returnID: Int64?
+    /// Set when a buyer's cancellation request was evaluated.
+    public var cancellationID: Int64?
     public var status: String?
     /// Decisions of the hooks that ran and succeeded, validated and typed.
     public var decisions: Decisions
@@ -37,6 +39,7 @@ public struct Evaluation: Sendable, Hashable {
     public var json: JSONValue {
         var object = JSONObject()
         if let returnID { object["return_id"] = .number(JSONNumber(integer: returnID)) }
+        if let cancellationID { object["cancellation_id"] = .number(JSONNumber(integer: cancellationID)) }
         object["posting_number"] = postingNumber.map(JSONValue.string) ?? .null
         object["status"] = status.map(JSONValue.string) ?? .null
         object["decisions"] = .object(decisionsJSON)
@@ -60,7 +63,7 @@ public struct Evaluation: Sendable, Hashable {
 
 /// One hook call: what it saw and what it returned, with its cost.
 public struct HookRun: Sendable, Hashable {
-    /// `packaging`, `inserts`, `carrier`, `returns`, or `transitions:<status>` / `transitions:*`.
+    /// `packaging`, `inserts`, `carrier`, `returns`, `cancellations`, or `transitions:<status>` / `transitions:*`.
     public var hook: String
     /// The decision (nil when the hook returned nil or failed).
     public var decision: JSONValue?

@@ -13,6 +13,8 @@ public struct Hook: Sendable, Hashable, CustomStringConvertible {
         case postingAndContext
         /// `hook(ret, posting_or_nil, ctx)`.
         case returnPostingAndContext
+        /// `hook(request, posting_or_nil, ctx)`: an rFBS cancellation request.
+        case requestPostingAndContext
 
         /// The number of arguments the Lua function gets.
         var arity: Int64 { self == .postingAndContext ? 2 : 3 }
@@ -29,9 +31,11 @@ public struct Hook: Sendable, Hashable, CustomStringConvertible {
     public let isKeyed: Bool
     /// Whether later hooks of the same transition see the decision in `ctx.decisions`.
     public let isVisibleToLaterHooks: Bool
-    /// Validates what the hook returned and decodes it (SPEC §3.3). Without a
-    /// subject only the decision's shape is checked (a recorded decision).
-    let validate: @Sendable (JSONValue, DecisionSubject?) throws(DecisionViolation) -> Decision
+    /// Validates what the hook returned and decodes it (SPEC §3.3), with the
+    /// JSON to record when the host rewrote it (texts rendered, defaults filled
+    /// in). Without a subject only the decision's shape is checked (a recorded
+    /// decision).
+    let check: @Sendable (JSONValue, DecisionSubject?) throws(DecisionViolation) -> Validated
 
     public var description: String { name }
 
@@ -40,22 +44,41 @@ public struct Hook: Sendable, Hashable, CustomStringConvertible {
 
     public static let packaging = Hook(
         name: "packaging", fileName: "packaging.lua", arguments: .postingAndContext, isKeyed: false, isVisibleToLaterHooks: true,
-        validate: { value, subject throws(DecisionViolation) in .packaging(try DecisionValidator.packaging(value, products: subject?.products)) })
+        check: { value, subject throws(DecisionViolation) in
+            Validated(.packaging(try DecisionValidator.packaging(value, products: subject?.products)))
+        })
     public static let inserts = Hook(
         name: "inserts", fileName: "inserts.lua", arguments: .postingAndContext, isKeyed: false, isVisibleToLaterHooks: true,
-        validate: { value, _ throws(DecisionViolation) in .inserts(try DecisionValidator.inserts(value)) })
+        check: { value, subject throws(DecisionViolation) in
+            let (inserts, recorded) = try DecisionValidator.inserts(value, texts: subject?.texts)
+            return Validated(.inserts(inserts), recorded: recorded)
+        })
     public static let carrier = Hook(
         name: "carrier", fileName: "carrier.lua", arguments: .postingAndContext, isKeyed: false, isVisibleToLaterHooks: true,
-        validate: { value, _ throws(DecisionViolation) in .carrier(try DecisionValidator.carrier(value)) })
+        check: { value, _ throws(DecisionViolation) in Validated(.carrier(try DecisionValidator.carrier(value))) })
     public static let returns = Hook(
         name: "returns", fileName: "returns.lua", arguments: .returnPostingAndContext, isKeyed: false, isVisibleToLaterHooks: false,
-        validate: { value, subject throws(DecisionViolation) in .returns(try DecisionValidator.returns(value, paid: subject?.paid)) })
+        check: { value, subject throws(DecisionViolation) in Validated(.returns(try DecisionValidator.returns(value, paid: subject?.paid))) })
+    public static let cancellations = Hook(
+        name: "cancellations", fileName: "cancellations.lua", arguments: .requestPostingAndContext, isKeyed: false,
+        isVisibleToLaterHooks: false,
+        check: { value, _ throws(DecisionViolation) in Validated(.cancellation(try DecisionValidator.cancellation(value))) })
     public static let transitions = Hook(
         name: "transitions", fileName: "transitions.lua", arguments: .postingAndContext, isKeyed: true, isVisibleToLaterHooks: false,
-        validate: { value, _ throws(DecisionViolation) in .actions(try DecisionValidator.actions(value)) })
+        check: { value, subject throws(DecisionViolation) in
+            let (actions, recorded) = try DecisionValidator.actions(value, texts: subject?.texts)
+            return Validated(.actions(actions), recorded: recorded)
+        })
 
-    /// Every hook, in the order they run within one transition.
-    public static let all: [Hook] = [.packaging, .inserts, .carrier, .returns, .transitions]
+    /// Every hook, in the order they run within one transition (`returns` and
+    /// `cancellations` run on their own subjects).
+    public static let all: [Hook] = [.packaging, .inserts, .carrier, .returns, .cancellations, .transitions]
+
+    /// Validates what the hook returned and decodes it, as `check` does,
+    /// without the rewritten JSON.
+    func validate(_ value: JSONValue, _ subject: DecisionSubject?) throws(DecisionViolation) -> Decision {
+        try check(value, subject).decision
+    }
 
     /// The hook a recorded run name belongs to: `carrier`, or
     /// `transitions:<status>` / `transitions:*` for a keyed hook; nil for a
@@ -97,6 +120,22 @@ struct DecisionSubject {
     var products: [Product]?
     /// What the buyer paid for a returned product, in minor units.
     var paid: Int64?
+    /// Renders texts for buyers over the posting; with it, those texts are
+    /// recorded rendered and checked against Ozon's rules for talking to
+    /// buyers (SPEC §6). Nil: texts are taken as recorded.
+    var texts: PostingTexts?
+}
+
+/// A validated decision, and the JSON to record when it differs from what the hook returned.
+struct Validated {
+    var decision: Decision
+    /// Nil: record the hook's value as it returned it.
+    var recorded: JSONValue?
+
+    init(_ decision: Decision, recorded: JSONValue? = nil) {
+        self.decision = decision
+        self.recorded = recorded
+    }
 }
 
 /// A posting state transition: `from` is nil for a posting seen for the first time.

@@ -18,11 +18,12 @@ extension RulesEngine {
     }
 
     /// What is being evaluated: postings as given (the catalog is merged into
-    /// the posting scripts see as it is written for them), a return's posting
-    /// with the catalog applied.
+    /// the posting scripts see as it is written for them); the posting of a
+    /// return or a cancellation request with the catalog applied.
     enum Subject {
         case posting(Posting)
         case returnEvent(ReturnEvent, posting: Posting?)
+        case cancellationRequest(CancellationRequest, posting: Posting?)
     }
 
     /// The hooks for a posting entering `status`, in order (SPEC §2): the
@@ -58,13 +59,19 @@ extension RulesEngine {
             result = Evaluation(postingNumber: posting.postingNumber, status: transition?.to.rawValue)
             seed = RulesEngine.seed(posting.postingNumber)
             identity = (posting.postingNumber, nil)
-            checks = DecisionSubject(products: posting.products)
+            checks = DecisionSubject(products: posting.products, texts: PostingTexts(engine: self, posting: posting))
         case .returnEvent(let event, let posting):
             result = Evaluation(postingNumber: event.postingNumber, returnID: event.returnID, status: posting?.status.rawValue)
             seed = RulesEngine.seed("\(event.returnID)")
             identity = (event.postingNumber, event.returnID)
             let paid = event.product.price.minorUnits.multipliedReportingOverflow(by: event.product.quantity)
             checks = DecisionSubject(paid: paid.overflow ? Int64.max : paid.partialValue)
+        case .cancellationRequest(let request, let posting):
+            result = Evaluation(postingNumber: request.postingNumber, status: posting?.status.rawValue)
+            result.cancellationID = request.cancellationID
+            seed = RulesEngine.seed("cancellation \(request.cancellationID)")
+            identity = (request.postingNumber, nil)
+            checks = DecisionSubject()
         }
         guard !steps.isEmpty else { return result }
         do {
@@ -80,15 +87,20 @@ extension RulesEngine {
         let subjectTable: LuaReference
         var postingArgument = LuaArgument.value(.nil)
         var postingTable: LuaReference?
-        var postingFields: Posting?
         switch subject {
         case .posting(let posting):
             postingEncoder.reset()
             PostingEncoding(catalog: catalog).encode(posting.fields, into: postingEncoder)
             subjectTable = state.reference(toEncoded: postingEncoder, name: "posting")
-            postingFields = posting
         case .returnEvent(let event, let posting):
             subjectTable = state.reference(to: LuaJSON(event.fields))
+            if let posting {
+                let table = state.reference(to: LuaJSON(posting.fields))
+                postingTable = table
+                postingArgument = .reference(table)
+            }
+        case .cancellationRequest(let request, let posting):
+            subjectTable = state.reference(to: LuaJSON(request.fields))
             if let posting {
                 let table = state.reference(to: LuaJSON(posting.fields))
                 postingTable = table
@@ -108,7 +120,7 @@ extension RulesEngine {
         for step in steps {
             guard let value = run(step, context: context, subject: subjectTable, posting: postingArgument, identity: identity, into: &result)
             else { continue }
-            let outcome = accept(value, of: step, checks: checks, posting: postingFields, identity: identity, into: &result)
+            let outcome = accept(value, of: step, checks: checks, identity: identity, into: &result)
             guard step.hook.isVisibleToLaterHooks, outcome != .recordedAsReturned else { continue }
             if decisionsTable == nil { decisionsTable = state.field("decisions", of: context) }
             guard let decisionsTable else { continue }
@@ -133,25 +145,24 @@ extension RulesEngine {
     }
 
     /// The one place a decision is accepted: validated and decoded by its
-    /// hook's validator, insert templates rendered, recorded in `result`.
+    /// hook's validator (which renders insert and buyer-message templates),
+    /// recorded in `result`.
     func accept(
-        _ value: JSONValue, of step: HookStep, checks: DecisionSubject, posting: Posting?,
+        _ value: JSONValue, of step: HookStep, checks: DecisionSubject,
         identity: (postingNumber: String?, returnID: Int64?), into result: inout Evaluation
     ) -> Acceptance {
-        var decision: Decision
+        let validated: Validated
         do throws(DecisionViolation) {
-            decision = try step.hook.validate(value, checks)
+            validated = try step.hook.check(value, checks)
         } catch {
             reject(step, error, identity: identity, into: &result)
             return .refused
         }
-        if case .inserts(let inserts) = decision, let posting,
-           let rendered = renderTemplates(inserts, json: value, posting: posting) {
-            decision = .inserts(rendered.inserts)
-            result.record(decision, recorded: rendered.json, hook: step.name)
-            return .recorded(rendered.json)
+        if let recorded = validated.recorded {
+            result.record(validated.decision, recorded: recorded, hook: step.name)
+            return .recorded(recorded)
         }
-        result.record(decision, recorded: value, hook: step.name)
+        result.record(validated.decision, recorded: value, hook: step.name)
         return .recordedAsReturned
     }
 

@@ -1,39 +1,9 @@
 import PostingModel
 
-/// Insert texts are Mustache templates over the posting's fields (SPEC §3.3):
-/// the host renders them, and records and shows the rendered text.
+/// Insert texts and buyer messages are Mustache templates over the posting's
+/// fields (SPEC §3.3, §6): the host renders them when it validates the
+/// decision, and records and shows the rendered text.
 extension RulesEngine {
-    /// `inserts` (validated, and `json` as the hook returned them) with every
-    /// template rendered over `posting` with the catalog merged; nil when no text changed (the common shortcut: no
-    /// `{{` in any text).
-    func renderTemplates(
-        _ inserts: [InsertDecision], json: JSONValue, posting: Posting
-    ) -> (inserts: [InsertDecision], json: JSONValue)? {
-        guard inserts.contains(where: { $0.text.map(RulesEngine.hasPlaceholder) == true }),
-            case .array(var items) = json, items.count == inserts.count
-        else { return nil }
-        var inserts = inserts
-        var changed = false
-        // The catalog's facts, merged only for a template that can read products.
-        var merged: JSONObject?
-        for index in inserts.indices {
-            guard let text = inserts[index].text, RulesEngine.hasPlaceholder(text), let template = template(for: text),
-                var fields = items[index].objectValue
-            else { continue }
-            var source = posting.fields
-            if template.mayReadProducts {
-                if merged == nil { merged = catalog.apply(to: posting).fields }
-                source = merged!
-            }
-            let rendered = template.render(source)
-            inserts[index].text = rendered
-            fields["text"] = .string(rendered)
-            items[index] = .object(fields)
-            changed = true
-        }
-        return changed ? (inserts, .array(items)) : nil
-    }
-
     /// Whether `text` holds `{{`: a byte scan, far cheaper than a Foundation search.
     static func hasPlaceholder(_ text: String) -> Bool {
         var previousWasBrace = false
@@ -68,5 +38,19 @@ extension RulesEngine {
             var text = text
             text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
+    }
+}
+
+/// Renders texts for buyers over one posting, with the engine's compiled templates.
+struct PostingTexts {
+    unowned let engine: RulesEngine
+    /// The posting as given: the catalog's facts are merged only for a
+    /// template that can read products (most name a field or two).
+    let posting: Posting
+
+    /// `text` rendered; as it is when it has no placeholder or does not parse as a template.
+    func render(_ text: String) -> String {
+        guard RulesEngine.hasPlaceholder(text), let template = engine.template(for: text) else { return text }
+        return template.render(template.mayReadProducts ? engine.catalog.apply(to: posting).fields : posting.fields)
     }
 }

@@ -20,6 +20,7 @@ final class CommitWriter {
             switch change {
             case .posting(let change): result = try write(change)
             case .returnEvent(let event): result = try write(event)
+            case .cancellationRequest(let request): result = try write(request)
             case .inboxDone(let completion):
                 try markDone(completion, transitionID: nil)
             }
@@ -71,14 +72,7 @@ final class CommitWriter {
             transitionID = id
             try insertHookRuns(t.hookRuns, transitionID: id, returnID: nil, version: version)
         }
-        for request in change.requests {
-            try db.cachedStatement(sql: """
-                INSERT INTO outbox (posting_number, transition_id, kind, request, created_at)
-                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """).execute(arguments: [
-                    p.postingNumber, transitionID, request.kind, JSONWriter.write(request.body), recordedAt.unixSeconds,
-                ])
-        }
+        try EffectRows.insert(change.effects, transitionID: transitionID, db: db, at: recordedAt)
         if let inbox = change.inbox { try markDone(inbox, transitionID: transitionID) }
         return .written(transitionID: transitionID)
     }
@@ -97,6 +91,25 @@ final class CommitWriter {
                 CommitWriter.logText(r.log), recordedAt.unixSeconds,
             ])
         try insertHookRuns(r.hookRuns, transitionID: nil, returnID: r.returnID, version: version)
+        try EffectRows.insert(r.effects, transitionID: nil, db: db, at: recordedAt)
+        return .written(transitionID: nil)
+    }
+
+    private func write(_ r: NewCancellationRequest) throws -> CommitResult {
+        let known = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM cancellation_requests WHERE cancellation_id = ?)"),
+            arguments: [r.cancellationID]) ?? false
+        if known { return .alreadyRecorded }
+        let version = try versionID(r.rulesVersion, at: r.at)
+        try db.cachedStatement(sql: """
+            INSERT INTO cancellation_requests
+              (cancellation_id, posting_number, snapshot, posting_snapshot, auto_approve_at, at, rules_version_id, hook_runs, log, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                r.cancellationID, r.postingNumber, r.snapshot, r.postingSnapshot, r.autoApproveAt?.unixSeconds, r.at.unixSeconds,
+                version, JSONWriter.write(.array(r.hookRuns.map(\.json))), CommitWriter.logText(r.log), recordedAt.unixSeconds,
+            ])
+        try EffectRows.insert(r.effects, transitionID: nil, db: db, at: recordedAt)
         return .written(transitionID: nil)
     }
 

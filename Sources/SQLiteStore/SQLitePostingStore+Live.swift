@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import PostingModel
 import PostingStore
@@ -50,58 +51,196 @@ extension SQLitePostingStore {
 
     // MARK: Outbox
 
-    static let outboxColumns = "id, posting_number, transition_id, kind, request, state, attempts, result"
-
-    static func outboxRequest(_ row: Row) throws -> OutboxRequest {
-        let text = try row.decode(String.self, atIndex: 4)
-        let stateText = try row.decode(String.self, atIndex: 5)
-        guard let state = OutboxState(rawValue: stateText) else {
-            throw StoreError.corrupt("outbox.state: unknown state '\(stateText)'")
-        }
-        return OutboxRequest(
-            id: try row.decode(Int64.self, atIndex: 0), postingNumber: try row.decode(String.self, atIndex: 1),
-            transitionID: try row.decode(Int64?.self, atIndex: 2), kind: try row.decode(String.self, atIndex: 3),
-            body: try Snapshot.value(text, what: "outbox.request"), state: state, attempts: try row.decode(Int.self, atIndex: 6),
-            result: try row.decode(String?.self, atIndex: 7))
+    public func planEffects(_ effects: [NewEffect], at: Timestamp) async throws -> [Int64?] {
+        try await writing { db in try EffectRows.insert(effects, transitionID: nil, db: db, at: at) }
     }
 
-    public func nextOutboxRequest(dueAt now: Timestamp) async throws -> OutboxRequest? {
-        try await reading { db in
+    public func nextEffect(dueAt now: Timestamp, kinds: Set<EffectKind>?) async throws -> Effect? {
+        let kindFilter = kinds.map { set in
+            "AND e.kind IN (" + set.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ") + ")"
+        } ?? ""
+        return try await reading { db in
             try Row.fetchOne(db, sql: """
-                SELECT \(SQLitePostingStore.outboxColumns) FROM outbox
-                WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1
-                """, arguments: [now.unixSeconds]).map(SQLitePostingStore.outboxRequest)
+                SELECT \(EffectRows.columns("e")) FROM effects e
+                WHERE e.state IN ('planned', 'sending') AND e.next_attempt_at <= ? \(kindFilter)
+                  AND NOT EXISTS (SELECT 1 FROM effects p WHERE p.subject = e.subject AND p.id < e.id
+                                  AND p.state IN ('planned', 'sending'))
+                ORDER BY e.next_attempt_at, e.id LIMIT 1
+                """, arguments: [now.unixSeconds]).map(EffectRows.effect)
         }
     }
 
-    public func finishOutboxRequest(_ id: Int64, state: OutboxState, result: String?, retryAt: Timestamp?) async throws {
-        let now = Timestamp.now().unixSeconds
+    public func claimEffect(_ id: Int64, attempts: Int, now: Timestamp, leaseUntil: Timestamp) async throws -> Effect? {
         try await writing { db in
             try db.execute(sql: """
-                UPDATE outbox SET state = ?, result = ?, attempts = attempts + 1, next_attempt_at = coalesce(?, next_attempt_at),
-                  finished_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END
-                WHERE id = ?
-                """, arguments: [state.rawValue, result, retryAt?.unixSeconds, state.rawValue, now, id])
+                UPDATE effects SET state = 'sending', attempts = attempts + 1, sent_at = ?, next_attempt_at = ?
+                WHERE id = ? AND attempts = ? AND state IN ('planned', 'sending')
+                """, arguments: [now.unixSeconds, leaseUntil.unixSeconds, id, attempts])
+            guard db.changesCount == 1 else { return nil }
+            return try Row.fetchOne(db, sql: "SELECT \(EffectRows.columns("e")) FROM effects e WHERE id = ?", arguments: [id])
+                .map(EffectRows.effect)
+        }
+    }
+
+    public func finishEffect(_ id: Int64, attempts: Int, outcome: EffectOutcome, at: Timestamp) async throws -> Bool {
+        try await writing { db in
+            let open = outcome.state.isOpen
+            try db.execute(sql: """
+                UPDATE effects SET state = ?, response = coalesce(?, response), error = ?,
+                  next_attempt_at = coalesce(?, next_attempt_at), finished_at = ?, progress = coalesce(?, progress)
+                WHERE id = ? AND attempts = ?
+                """, arguments: [
+                    outcome.state.rawValue, outcome.response, outcome.error, open ? outcome.retryAt?.unixSeconds : nil,
+                    open ? nil : at.unixSeconds, outcome.progress.map { JSONWriter.write($0) }, id, attempts,
+                ])
+            return db.changesCount == 1
+        }
+    }
+
+    public func effects(_ query: EffectQuery) async throws -> [Effect] {
+        var conditions: [String] = []
+        let postingNumber = query.postingNumber
+        if postingNumber != nil { conditions.append("e.posting_number = ?") }
+        if let states = query.states {
+            conditions.append("e.state IN (" + states.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ") + ")")
+        }
+        if let kinds = query.kinds {
+            conditions.append("e.kind IN (" + kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ") + ")")
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let limit = query.limit.map { " LIMIT \($0)" } ?? ""
+        return try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT \(EffectRows.columns("e")) FROM effects e \(whereClause) ORDER BY e.id\(limit)",
+                             arguments: StatementArguments(postingNumber.map { [$0] } ?? [])).map(EffectRows.effect)
+        }
+    }
+
+    public func effectCounts() async throws -> [EffectState: Int] {
+        try await reading { db in
+            var counts: [EffectState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM effects GROUP BY state") {
+                let text = try row.decode(String.self, atIndex: 0)
+                guard let state = EffectState(rawValue: text) else { throw StoreError.corrupt("effects.state: unknown state '\(text)'") }
+                counts[state] = try row.decode(Int.self, atIndex: 1)
+            }
+            return counts
         }
     }
 
     public func recordCall(_ call: APICallRecord) async throws {
         try await writing { db in
             try db.execute(sql: """
-                INSERT INTO api_calls (request_id, posting_number, path, request, applied, http_status, response, error, attempts, at, duration_ms)
+                INSERT INTO api_calls (effect_id, posting_number, path, request, applied, http_status, response, error, attempts, at, duration_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
-                    call.requestID, call.postingNumber, call.path, JSONWriter.write(call.body), call.applied, call.httpStatus,
+                    call.effectID, call.postingNumber, call.path, JSONWriter.write(call.body), call.applied, call.httpStatus,
                     call.response.map { String($0.prefix(65536)) }, call.error, call.attempts, call.at.unixSeconds,
                     call.durationMilliseconds,
                 ])
         }
     }
 
-    public func outboxRequests(postingNumber: String) async throws -> [OutboxRequest] {
+    // MARK: Labels
+
+    public func saveLabelFile(_ file: LabelFile) async throws -> Int64 {
+        try await writing { db in
+            try db.execute(sql: "INSERT INTO label_files (task_id, pdf, fetched_at) VALUES (?, ?, ?)",
+                           arguments: [file.taskID, Data(file.pdf), file.fetchedAt.unixSeconds])
+            let id = db.lastInsertedRowID
+            for number in Set(file.postingNumbers) {
+                try db.execute(sql: "INSERT OR IGNORE INTO label_postings (posting_number, label_file_id) VALUES (?, ?)",
+                               arguments: [number, id])
+            }
+            return id
+        }
+    }
+
+    public func labelFiles(postingNumbers: [String]?) async throws -> [StoredLabelFile] {
         try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT \(SQLitePostingStore.outboxColumns) FROM outbox WHERE posting_number = ? ORDER BY id",
-                             arguments: [postingNumber]).map(SQLitePostingStore.outboxRequest)
+            let ids: [Int64]
+            if let postingNumbers {
+                var found = Set<Int64>()
+                for number in postingNumbers {
+                    found.formUnion(try Int64.fetchAll(db, sql: "SELECT label_file_id FROM label_postings WHERE posting_number = ?",
+                                                       arguments: [number]))
+                }
+                ids = found.sorted()
+            } else {
+                ids = try Int64.fetchAll(db, sql: "SELECT id FROM label_files ORDER BY id")
+            }
+            return try ids.compactMap { id -> StoredLabelFile? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT task_id, pdf, fetched_at FROM label_files WHERE id = ?", arguments: [id]) else {
+                    return nil
+                }
+                let numbers = try String.fetchAll(db, sql: "SELECT posting_number FROM label_postings WHERE label_file_id = ? ORDER BY posting_number",
+                                                  arguments: [id])
+                let pdf: Data = try row.decode(Data.self, atIndex: 1)
+                return StoredLabelFile(id: id, file: LabelFile(
+                    postingNumbers: numbers, taskID: try row.decode(Int64?.self, atIndex: 0), pdf: Array(pdf),
+                    fetchedAt: Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 2))))
+            }
+        }
+    }
+
+    // MARK: Buyer requests
+
+    public func recordedCancellationRequests(_ ids: [Int64]) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return try await reading { db in
+            var known: Set<Int64> = []
+            for id in ids where try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM cancellation_requests WHERE cancellation_id = ?)", arguments: [id]) ?? false {
+                known.insert(id)
+            }
+            return known
+        }
+    }
+}
+
+/// The `effects` table's rows.
+enum EffectRows {
+    static func columns(_ alias: String) -> String {
+        ["id", "effect_key", "kind", "subject", "posting_number", "return_id", "cancellation_id", "transition_id", "method", "request",
+         "state", "attempts", "next_attempt_at", "planned_at", "sent_at", "finished_at", "response", "error", "progress"]
+            .map { "\(alias).\($0)" }.joined(separator: ", ")
+    }
+
+    static func effect(_ row: Row) throws -> Effect {
+        let kindText = try row.decode(String.self, atIndex: 2)
+        guard let kind = EffectKind(rawValue: kindText) else { throw StoreError.corrupt("effects.kind: unknown kind '\(kindText)'") }
+        let stateText = try row.decode(String.self, atIndex: 10)
+        guard let state = EffectState(rawValue: stateText) else { throw StoreError.corrupt("effects.state: unknown state '\(stateText)'") }
+        let progress = try row.decode(String?.self, atIndex: 18)
+        return Effect(
+            id: try row.decode(Int64.self, atIndex: 0), key: try row.decode(String.self, atIndex: 1), kind: kind,
+            subject: try row.decode(String.self, atIndex: 3), postingNumber: try row.decode(String?.self, atIndex: 4),
+            returnID: try row.decode(Int64?.self, atIndex: 5), cancellationID: try row.decode(Int64?.self, atIndex: 6),
+            transitionID: try row.decode(Int64?.self, atIndex: 7), method: try row.decode(String.self, atIndex: 8),
+            request: try Snapshot.value(try row.decode(String.self, atIndex: 9), what: "effects.request"), state: state,
+            attempts: try row.decode(Int.self, atIndex: 11), nextAttemptAt: Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 12)),
+            plannedAt: Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 13)),
+            sentAt: try row.decode(Int64?.self, atIndex: 14).map(Timestamp.init(unixSeconds:)),
+            finishedAt: try row.decode(Int64?.self, atIndex: 15).map(Timestamp.init(unixSeconds:)),
+            response: try row.decode(String?.self, atIndex: 16), error: try row.decode(String?.self, atIndex: 17),
+            progress: try progress.map { try Snapshot.value($0, what: "effects.progress") })
+    }
+
+    /// Inserts effects not planned yet (by key); answers each new id, nil for a known key.
+    @discardableResult
+    static func insert(_ effects: [NewEffect], transitionID: Int64?, db: Database, at: Timestamp) throws -> [Int64?] {
+        guard !effects.isEmpty else { return [] }
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO effects (effect_key, kind, subject, posting_number, return_id, cancellation_id, transition_id, method,
+                                 request, next_attempt_at, planned_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (effect_key) DO NOTHING
+            """)
+        return try effects.map { effect in
+            try statement.execute(arguments: [
+                effect.key, effect.kind.rawValue, effect.subject.description, effect.postingNumber, effect.returnID,
+                effect.cancellationID, transitionID, effect.method, JSONWriter.write(effect.request), (effect.notBefore ?? at).unixSeconds,
+                at.unixSeconds,
+            ])
+            return db.changesCount == 1 ? db.lastInsertedRowID : nil
         }
     }
 }

@@ -13,6 +13,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: v1)
         migrator.registerMigration("v2", migrate: v2)
+        migrator.registerMigration("v3", migrate: v3)
         return migrator
     }
 
@@ -172,6 +173,81 @@ enum Schema {
             DROP TABLE webhook_actions;
             DROP TABLE webhook_api_calls;
             DROP TABLE IF EXISTS webhook_migrations;
+            """)
+    }
+
+    /// The outbox of effects (SPEC §6) replaces the request table of v2; label files and rFBS
+    /// cancellation requests join it. v2's requests are carried over: `pending` and `dry_run`
+    /// become `planned`, `done` `sent`, `skipped` `superseded`; `tracking_number` is `set_tracking`.
+    static func v3(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE effects (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              effect_key TEXT NOT NULL UNIQUE,      -- stable: planning it twice does nothing
+              kind TEXT NOT NULL,                   -- ship | labels | set_tracking | set_status | cancel | return_action | ...
+              subject TEXT NOT NULL,                -- posting:<n> | return:<id> | cancellation:<id> | chat:<n> | alert:<channel>
+              posting_number TEXT,
+              return_id INTEGER,
+              cancellation_id INTEGER,
+              transition_id INTEGER,
+              method TEXT NOT NULL,                 -- the Seller API path (or alert channel) it goes to
+              request TEXT NOT NULL,                -- the body to send (canonical JSON)
+              state TEXT NOT NULL DEFAULT 'planned', -- planned | sending | sent | failed | not_allowed | superseded
+              attempts INTEGER NOT NULL DEFAULT 0,  -- claims so far, the fencing token of the latest
+              next_attempt_at INTEGER NOT NULL DEFAULT 0, -- due time; for `sending`, when the claim lapses
+              planned_at INTEGER NOT NULL,
+              sent_at INTEGER,
+              finished_at INTEGER,
+              response TEXT,
+              error TEXT,
+              progress TEXT                         -- what a multi-step effect learnt (chat_id, task_id)
+            );
+            CREATE INDEX effects_due ON effects(state, next_attempt_at, id);
+            CREATE INDEX effects_subject ON effects(subject, id);
+            CREATE INDEX effects_posting ON effects(posting_number, id);
+
+            INSERT INTO effects (id, effect_key, kind, subject, posting_number, transition_id, method, request, state, attempts,
+                                 next_attempt_at, planned_at, finished_at, response)
+              SELECT id, 'v2:' || id,
+                CASE kind WHEN 'tracking_number' THEN 'set_tracking' ELSE kind END,
+                'posting:' || posting_number, posting_number, transition_id,
+                CASE kind WHEN 'ship' THEN '/v4/posting/fbs/ship' WHEN 'cancel' THEN '/v2/posting/fbs/cancel'
+                          ELSE '/v2/fbs/posting/tracking-number/set' END,
+                request,
+                CASE state WHEN 'pending' THEN 'planned' WHEN 'dry_run' THEN 'planned' WHEN 'done' THEN 'sent'
+                           WHEN 'skipped' THEN 'superseded' ELSE 'failed' END,
+                attempts, next_attempt_at, created_at, finished_at, result
+              FROM outbox;
+            DROP TABLE outbox;
+            ALTER TABLE api_calls RENAME COLUMN request_id TO effect_id;
+
+            -- Package-label PDFs, one row per file; a file may hold several postings' labels.
+            CREATE TABLE label_files (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              task_id INTEGER,
+              pdf BLOB NOT NULL,
+              fetched_at INTEGER NOT NULL
+            );
+            CREATE TABLE label_postings (
+              posting_number TEXT NOT NULL,
+              label_file_id INTEGER NOT NULL REFERENCES label_files(id),
+              PRIMARY KEY (posting_number, label_file_id)
+            );
+
+            -- rFBS buyer cancellation requests, once per id, with what cancellations.lua decided.
+            CREATE TABLE cancellation_requests (
+              cancellation_id INTEGER PRIMARY KEY,
+              posting_number TEXT NOT NULL,
+              snapshot TEXT NOT NULL,
+              posting_snapshot TEXT,
+              auto_approve_at INTEGER,              -- after it Ozon approves the request itself
+              at INTEGER NOT NULL,
+              rules_version_id INTEGER NOT NULL REFERENCES rules_versions(id),
+              hook_runs TEXT NOT NULL,              -- JSON array of the hook runs
+              log TEXT,
+              recorded_at INTEGER NOT NULL
+            );
+            CREATE INDEX cancellation_requests_posting ON cancellation_requests(posting_number);
             """)
     }
 }

@@ -80,9 +80,13 @@ public enum WebhookEndpoint {
         router.get("/healthz") { _, _ -> Response in
             do {
                 let pending = try await store.pendingInboxCount()
+                var effects = JSONObject()
+                for (state, count) in try await store.effectCounts().sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    effects[state.rawValue] = .number(JSONNumber(integer: Int64(count)))
+                }
                 return json(.ok, [
                     "status": "ok", "inbox_pending": .number(JSONNumber(integer: Int64(pending))),
-                    "worker": .string(worker?.state ?? "off (--no-worker)"),
+                    "effects": .object(effects), "worker": .string(worker?.state ?? "off (--no-worker)"),
                 ])
             } catch {
                 return json(.serviceUnavailable, ["status": "store unavailable"])

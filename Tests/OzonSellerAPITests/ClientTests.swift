@@ -168,7 +168,7 @@ func withFake<T>(_ body: (FakeOzonAPI, OzonClient) async throws -> T, retry: Ret
             #expect(fake.received(OzonClient.Path.cancel).first?.body["cancel_reason_id"]?.int64Value == 352)
 
             fake.put(returns: [["id": 7, "posting_number": "300-1"]])
-            fake.put(rfbsReturns: [["return_id": 9, "posting_number": "300-1"]])
+            fake.put(rfbsReturns: [["return_id": 9, "posting_number": "300-1", "available_actions": [["id": 1020, "name": "Компенсация"]]]])
             let page = try await client.returnsPage(filter: [:])
             #expect(page.returns.count == 1 && page.lastID == 7)
             let rfbs = try await client.rfbsReturnsPage(filter: [:])

@@ -15,17 +15,18 @@ struct SchemaTests {
         let mode = try harness.store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try harness.store.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1", "v2"])
+        #expect(migrations == ["v1", "v2", "v3"])
         let tables = try harness.store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
         #expect(tables == [
-            "api_calls", "hook_runs", "inbox", "outbox", "postings", "returns", "rules_versions", "sqlite_sequence", "transitions",
+            "api_calls", "cancellation_requests", "effects", "hook_runs", "inbox", "label_files", "label_postings", "postings", "returns",
+            "rules_versions", "sqlite_sequence", "transitions",
         ])
         let indexes = try harness.store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         }
-        #expect(Set(indexes).isSuperset(of: ["transitions_posting", "transitions_at", "hook_runs_transition", "returns_posting", "returns_at", "inbox_pending", "outbox_pending"]))
+        #expect(Set(indexes).isSuperset(of: ["transitions_posting", "transitions_at", "hook_runs_transition", "returns_posting", "returns_at", "inbox_pending", "effects_due", "effects_subject"]))
     }
 
     @Test("reopening keeps the data; a missing file is not created when it should exist")
@@ -64,7 +65,7 @@ struct SchemaTests {
         #expect(throws: StoreError.self) { try SQLitePostingStore(path: path) }
     }
 
-    @Test("a store written before the inbox moved into the schema keeps its notifications and requests")
+    @Test("a store written before the inbox moved into the schema keeps its notifications and requests, as effects")
     func migratesWebhookTables() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("old.sqlite")
@@ -102,7 +103,8 @@ struct SchemaTests {
         let store = try SQLitePostingStore(path: path)
         #expect(try await store.pendingInboxCount() == 1)
         #expect(try await store.nextInboxItem(dueAt: .now())?.postingNumber == "1-1")
-        #expect(try await store.outboxRequests(postingNumber: "1-1").map(\.kind) == ["ship"])
+        let effects = try await store.effects(EffectQuery(postingNumber: "1-1"))
+        #expect(effects.map(\.kind) == [.ship] && effects.map(\.state) == [.planned] && effects.first?.subject == "posting:1-1")
         #expect(try store.integer("SELECT received_at FROM inbox") == 1_779_278_400)
         #expect(try store.text("SELECT typeof(at) FROM api_calls") == "integer")
         #expect(try store.integer("SELECT revision FROM postings WHERE posting_number = '1-1'") == 1)

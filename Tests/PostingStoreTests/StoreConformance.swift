@@ -44,11 +44,11 @@ enum Sample {
 
     static func change(
         _ number: String, from: PostingStatus?, to: PostingStatus, expected: Int64?, at: Timestamp = t0,
-        runs: [HookRunRecord] = [], requests: [NewOutboxRequest] = [], inbox: InboxCompletion? = nil
+        runs: [HookRunRecord] = [], effects: [NewEffect] = [], inbox: InboxCompletion? = nil
     ) -> StoreChange {
         .posting(PostingChange(
             posting: row(number, to, at: at), expectedRevision: expected, transition: transition(from: from, to: to, at: at, runs: runs),
-            requests: requests, inbox: inbox))
+            effects: effects, inbox: inbox))
     }
 
     static func returnEvent(_ id: Int64, _ number: String, at: Timestamp = t0) -> NewReturn {
@@ -76,7 +76,10 @@ struct StoreConformance {
         #expect(try await store.latestDecision(hook: "carrier", postingNumber: "1-1") == nil)
         #expect(try await store.recordedReturns([1, 2]).isEmpty)
         #expect(try await store.nextInboxItem(dueAt: Sample.t0) == nil)
-        #expect(try await store.nextOutboxRequest(dueAt: Sample.t0) == nil)
+        #expect(try await store.nextEffect(dueAt: Sample.t0, kinds: nil) == nil)
+        #expect(try await store.effects(EffectQuery()).isEmpty)
+        #expect(try await store.labelFiles(postingNumbers: nil).isEmpty)
+        #expect(try await store.recordedCancellationRequests([1]).isEmpty)
         #expect(try await store.pendingInboxCount() == 0)
     }
 
@@ -257,39 +260,134 @@ struct StoreConformance {
         #expect(try await store.pendingInboxCount() == 0)
     }
 
-    @Test("requests planned with a transition are kept once, handed out in order and finished", arguments: StoreBackend.allCases)
-    func outbox(_ backend: StoreBackend) async throws {
+    static func ship(_ number: String, transition: String = "t1") -> NewEffect {
+        NewEffect(kind: .ship, subject: .posting(number), postingNumber: number, method: "/v4/posting/fbs/ship", request: ["posting_number": .string(number)],
+                  key: "ship:\(number):\(transition)")
+    }
+
+    @Test("effects planned with a transition are kept once per key, with the transition", arguments: StoreBackend.allCases)
+    func effectsPlanned(_ backend: StoreBackend) async throws {
         let folder = try TemporaryFolder()
         let store = try backend.make(in: folder)
-        let ship = NewOutboxRequest(kind: "ship", body: ["posting_number": "1-1"])
-        let cancel = NewOutboxRequest(kind: "cancel", body: ["posting_number": "2-1", "cancel_reason_id": 352])
+        let ship = Self.ship("1-1")
+        let cancel = NewEffect(kind: .cancel, subject: .posting("2-1"), postingNumber: "2-1", method: "/v2/posting/fbs/cancel",
+                               request: ["posting_number": "2-1", "cancel_reason_id": 352], key: "cancel:2-1")
         let results = try await store.commit([
-            Sample.change("1-1", from: nil, to: .awaitingPackaging, expected: nil, requests: [ship, ship]),
-            Sample.change("2-1", from: nil, to: .awaitingPackaging, expected: nil, requests: [cancel]),
+            Sample.change("1-1", from: nil, to: .awaitingPackaging, expected: nil, effects: [ship, ship]),
+            Sample.change("2-1", from: nil, to: .awaitingPackaging, expected: nil, effects: [cancel]),
         ])
-        let planned = try await store.outboxRequests(postingNumber: "1-1")
+        let planned = try await store.effects(EffectQuery(postingNumber: "1-1"))
         #expect(planned.count == 1)
-        #expect(planned.first?.kind == "ship" && planned.first?.body == ship.body && planned.first?.state == .pending)
-        #expect(planned.first?.transitionID == results[0].transitionID)
+        let first = try #require(planned.first)
+        #expect(first.kind == .ship && first.request == ship.request && first.state == .planned && first.attempts == 0)
+        #expect(first.transitionID == results[0].transitionID && first.key == ship.key && first.subject == "posting:1-1")
+        #expect(first.plannedAt == first.nextAttemptAt && first.sentAt == nil && first.response == nil)
+        // Planning a known key again (a second process, a retried commit) does nothing.
+        #expect(try await store.planEffects([ship, Self.ship("1-1", transition: "t2")], at: Sample.t0) .map { $0 == nil } == [true, false])
+        #expect(try await store.effects(EffectQuery(postingNumber: "1-1")).count == 2)
+        #expect(try await store.effects(EffectQuery(kinds: [.cancel])).map(\.postingNumber) == ["2-1"])
+        #expect(try await store.effects(EffectQuery(states: [.sent])).isEmpty)
+        #expect(try await store.effectCounts() == [.planned: 3])
+    }
 
-        let next = try #require(try await store.nextOutboxRequest(dueAt: .now()))
-        #expect(next.postingNumber == "1-1")
-        let later = Timestamp.now().adding(seconds: 3600)
-        try await store.finishOutboxRequest(next.id, state: .pending, result: "429", retryAt: later)
-        #expect(try await store.nextOutboxRequest(dueAt: .now())?.postingNumber == "2-1")
-        let retried = try #require(try await store.nextOutboxRequest(dueAt: later))
-        #expect(retried.id == next.id && retried.attempts == 1 && retried.result == "429")
+    @Test("effects of one subject go out one at a time in planned order; others are not held up", arguments: StoreBackend.allCases)
+    func effectOrder(_ backend: StoreBackend) async throws {
+        let folder = try TemporaryFolder()
+        let store = try backend.make(in: folder)
+        let now = Sample.t0
+        let labels = NewEffect(kind: .labels, subject: .posting("1-1"), postingNumber: "1-1", method: "/v3/posting/fbs/package-label/create",
+                               request: ["posting_number": ["1-1"]],
+                               key: "labels:1-1")
+        let later = NewEffect(kind: .chatMessage, subject: .chat("3-1"), postingNumber: "3-1", method: "/v1/chat/send/message",
+                              request: ["text": "hi"], key: "chat:3-1",
+                              notBefore: now.adding(seconds: 3600))
+        try await store.planEffects([Self.ship("1-1"), labels, Self.ship("2-1"), later], at: now)
+        let first = try #require(try await store.nextEffect(dueAt: now, kinds: nil))
+        #expect(first.kind == .ship && first.postingNumber == "1-1")
+        let claimed = try #require(try await store.claimEffect(first.id, attempts: 0, now: now, leaseUntil: now.adding(seconds: 60)))
+        #expect(claimed.state == .sending && claimed.attempts == 1 && claimed.sentAt == now)
+        // A second claim with the old token loses.
+        #expect(try await store.claimEffect(first.id, attempts: 0, now: now, leaseUntil: now.adding(seconds: 60)) == nil)
+        // The labels of 1-1 wait for its ship; 2-1 goes meanwhile; the chat message is not due.
+        let other = try #require(try await store.nextEffect(dueAt: now, kinds: nil))
+        #expect(other.postingNumber == "2-1")
+        #expect(try await store.nextEffect(dueAt: now, kinds: [.labels]) == nil)
+        _ = try #require(try await store.claimEffect(other.id, attempts: 0, now: now, leaseUntil: now.adding(seconds: 60)))
+        #expect(try await store.finishEffect(other.id, attempts: 1, outcome: EffectOutcome(state: .failed, error: "refused"), at: now))
+        // The claim lapses: the effect is due again (its outcome unknown), still ahead of the labels.
+        #expect(try await store.nextEffect(dueAt: now.adding(seconds: 61), kinds: [.ship, .labels])?.id == first.id)
+        #expect(try await store.finishEffect(first.id, attempts: 1, outcome: EffectOutcome(state: .sent, response: "{}"), at: now))
+        #expect(try await store.nextEffect(dueAt: now, kinds: [.labels])?.kind == .labels)
+        #expect(try await store.nextEffect(dueAt: now.adding(seconds: 3600), kinds: [.chatMessage])?.kind == .chatMessage)
+        let sent = try #require(try await store.effects(EffectQuery(postingNumber: "1-1")).first)
+        #expect(sent.state == .sent && sent.response == "{}" && sent.finishedAt == now)
+    }
 
-        try await store.finishOutboxRequest(next.id, state: .done, result: "{}", retryAt: nil)
-        let other = try #require(try await store.nextOutboxRequest(dueAt: later))
-        try await store.finishOutboxRequest(other.id, state: .failed, result: "refused", retryAt: nil)
-        #expect(try await store.nextOutboxRequest(dueAt: later) == nil)
-        #expect(try await store.outboxRequests(postingNumber: "1-1").map(\.state) == [.done])
-        #expect(try await store.outboxRequests(postingNumber: "2-1").map(\.state) == [.failed])
-
+    @Test("an attempt's outcome is kept only for the latest claim; retries wait", arguments: StoreBackend.allCases)
+    func effectFencing(_ backend: StoreBackend) async throws {
+        let folder = try TemporaryFolder()
+        let store = try backend.make(in: folder)
+        let now = Sample.t0
+        try await store.planEffects([Self.ship("1-1")], at: now)
+        let effect = try #require(try await store.nextEffect(dueAt: now, kinds: nil))
+        _ = try #require(try await store.claimEffect(effect.id, attempts: 0, now: now, leaseUntil: now.adding(seconds: 10)))
+        // Another process takes it over after the lease; the first one's late answer is refused.
+        let takeover = try #require(try await store.claimEffect(effect.id, attempts: 1, now: now.adding(seconds: 11),
+                                                                leaseUntil: now.adding(seconds: 20)))
+        #expect(takeover.attempts == 2)
+        #expect(try await store.finishEffect(effect.id, attempts: 1, outcome: EffectOutcome(state: .failed, error: "late"), at: now) == false)
+        let retryAt = now.adding(seconds: 300)
+        #expect(try await store.finishEffect(effect.id, attempts: 2, outcome: EffectOutcome(
+            state: .planned, error: "HTTP 429", retryAt: retryAt, progress: ["chat_id": "c-1"]), at: now))
+        #expect(try await store.nextEffect(dueAt: now.adding(seconds: 299), kinds: nil) == nil)
+        let retried = try #require(try await store.nextEffect(dueAt: retryAt, kinds: nil))
+        #expect(retried.state == .planned && retried.error == "HTTP 429" && retried.progress == ["chat_id": "c-1"] && retried.finishedAt == nil)
+        _ = try #require(try await store.claimEffect(retried.id, attempts: 2, now: retryAt, leaseUntil: retryAt.adding(seconds: 5)))
+        #expect(try await store.finishEffect(retried.id, attempts: 3, outcome: EffectOutcome(state: .notAllowed, error: "Premium"), at: retryAt))
+        #expect(try await store.nextEffect(dueAt: retryAt.adding(seconds: 999), kinds: nil) == nil)
+        #expect(try await store.effectCounts() == [.notAllowed: 1])
         try await store.recordCall(APICallRecord(
-            requestID: next.id, postingNumber: "1-1", path: "/v4/posting/fbs/ship", body: ship.body, applied: true, httpStatus: 200,
-            response: "{}", error: nil, attempts: 1, at: Sample.t0, durationMilliseconds: 12))
+            effectID: effect.id, postingNumber: "1-1", path: "/v4/posting/fbs/ship", body: ["posting_number": "1-1"], applied: true,
+            httpStatus: 200, response: "{}", error: nil, attempts: 1, at: Sample.t0, durationMilliseconds: 12))
+    }
+
+    @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects",
+          arguments: StoreBackend.allCases)
+    func buyerRequests(_ backend: StoreBackend) async throws {
+        let folder = try TemporaryFolder()
+        let store = try backend.make(in: folder)
+        var ret = Sample.returnEvent(7, "1-1")
+        ret.effects = [NewEffect(kind: .returnAction, subject: .returnRequest(7), postingNumber: "1-1", returnID: 7, method: "/v1/returns/rfbs/action/set",
+                                 request: ["return_id": 7, "id": 1], key: "return_action:7")]
+        #expect(try await store.commit(.returnEvent(ret)) == .written(transitionID: nil))
+        #expect(try await store.commit(.returnEvent(ret)) == .alreadyRecorded)
+        let request = NewCancellationRequest(
+            cancellationID: 51, postingNumber: "1-1", snapshot: #"{"cancellation_id":51}"#, postingSnapshot: nil,
+            autoApproveAt: Sample.t0.adding(seconds: 86400), at: Sample.t0, rulesVersion: Sample.version,
+            hookRuns: [Sample.run("cancellations", decision: #"{"action":"approve"}"#)], log: [],
+            effects: [NewEffect(kind: .cancellationAnswer, subject: .cancellationRequest(51), postingNumber: "1-1", cancellationID: 51, method: "/v2/conditional-cancellation/approve",
+                                request: ["cancellation_id": 51], key: "cancellation_answer:51")])
+        #expect(try await store.commit(.cancellationRequest(request)) == .written(transitionID: nil))
+        #expect(try await store.commit(.cancellationRequest(request)) == .alreadyRecorded)
+        #expect(try await store.recordedCancellationRequests([51, 52]) == [51])
+        let effects = try await store.effects(EffectQuery(postingNumber: "1-1"))
+        #expect(effects.map(\.kind) == [.returnAction, .cancellationAnswer])
+        #expect(effects.map(\.subject) == ["return:7", "cancellation:51"])
+        #expect(effects[0].returnID == 7 && effects[1].cancellationID == 51)
+    }
+
+    @Test("label files are kept with their postings", arguments: StoreBackend.allCases)
+    func labelFiles(_ backend: StoreBackend) async throws {
+        let folder = try TemporaryFolder()
+        let store = try backend.make(in: folder)
+        let pdf = Array("%PDF-1.4 labels".utf8)
+        let id = try await store.saveLabelFile(LabelFile(postingNumbers: ["1-1", "2-1"], taskID: 77, pdf: pdf, fetchedAt: Sample.t0))
+        _ = try await store.saveLabelFile(LabelFile(postingNumbers: ["3-1"], taskID: nil, pdf: [0, 1, 2, 255], fetchedAt: Sample.t0))
+        let files = try await store.labelFiles(postingNumbers: ["2-1"])
+        #expect(files.map(\.id) == [id])
+        #expect(files.first?.file == LabelFile(postingNumbers: ["1-1", "2-1"], taskID: 77, pdf: pdf, fetchedAt: Sample.t0))
+        #expect(try await store.labelFiles(postingNumbers: nil).map(\.file.pdf) == [pdf, [0, 1, 2, 255]])
+        #expect(try await store.labelFiles(postingNumbers: ["9-9"]).isEmpty)
     }
 
     @Test("a rules version recorded on reload is listed once", arguments: StoreBackend.allCases)

@@ -73,6 +73,27 @@ struct DecisionValidatorTests {
         Row(hook: "transitions:*", decision: #"[{"action": "cancel", "cancel_reason_id": 0}]"#, violation: "a 'cancel' action needs an integer cancel_reason_id"),
         Row(hook: "transitions:*", decision: #"[{"message": "hi"}]"#, violation: "field 'actions[1].action' is required"),
         Row(hook: "transitions:*", decision: #"{"action": "hold"}"#, violation: "a transitions hook must return a list of actions"),
+        // set_status (rFBS, the seller's own delivery)
+        Row(hook: "transitions:awaiting_deliver", decision: #"[{"action": "set_status", "status": "delivering"}]"#, violation: nil),
+        Row(hook: "transitions:*", decision: #"[{"action": "set_status", "status": "last_mile"}, {"action": "set_status", "status": "delivered"}]"#, violation: nil),
+        Row(hook: "transitions:*", decision: #"[{"action": "set_status", "status": "cancelled"}]"#, violation: "actions[1]: a 'set_status' action needs status 'delivering', 'last_mile', 'delivered' (rFBS), got \"cancelled\""),
+        Row(hook: "transitions:*", decision: #"[{"action": "set_status"}]"#, violation: "got nothing"),
+        // alert (the seller's own team)
+        Row(hook: "transitions:*", decision: #"[{"action": "alert", "text": "Звоните +7 912 345-67-89", "level": "urgent"}]"#, violation: nil),
+        Row(hook: "transitions:*", decision: #"[{"action": "alert", "level": "info"}]"#, violation: "field 'actions[1].text' is required"),
+        Row(hook: "transitions:*", decision: #"[{"action": "alert", "text": ""}]"#, violation: "field 'actions[1].text' must be a non-empty string"),
+        Row(hook: "transitions:*", decision: #"[{"action": "alert", "text": "x", "level": "critical"}]"#, violation: "actions[1].level must be one of info, warning, urgent, got \"critical\""),
+        Row(hook: "transitions:*", decision: #"[{"action": "notify", "to": 5, "text": "x"}]"#, violation: "field 'actions[1].to' must be a non-empty string"),
+        Row(hook: "transitions:*", decision: #"[{"action": "request_review", "text": "x", "delay_hours": 1.5}]"#, violation: "field 'actions[1].delay_hours' must be an integer"),
+        // cancellations
+        Row(hook: "cancellations", decision: #"{"action": "approve"}"#, violation: nil),
+        Row(hook: "cancellations", decision: #"{"action": "reject", "comment": "Заказ уже передан курьеру", "reason": "shipped"}"#, violation: nil),
+        Row(hook: "cancellations", decision: #"{"action": "reject"}"#, violation: "a 'reject' decision needs a comment for the buyer"),
+        Row(hook: "cancellations", decision: #"{"action": "reject", "comment": ""}"#, violation: "a 'reject' decision needs a comment"),
+        Row(hook: "cancellations", decision: #"{"action": "refund"}"#, violation: "action must be one of approve, reject; got 'refund'"),
+        Row(hook: "cancellations", decision: #"{"action": "approve", "amount": 1}"#, violation: "cancellation decision: unknown field 'amount'"),
+        Row(hook: "cancellations", decision: #"{"comment": "x"}"#, violation: "field 'action' is required"),
+        Row(hook: "cancellations", decision: #""approve""#, violation: "cancellation decision must be a table with named fields"),
     ]
 
     @Test(arguments: rows)
@@ -106,6 +127,33 @@ struct DecisionValidatorTests {
         #expect(actions.map(\.action) == ["cancel"])
         #expect(actions.first?.cancelReasonID == 402)
         #expect(actions.first?.text("message") == "m")
+    }
+
+    @Test func decodesCancellationDecisions() throws {
+        let reject = try Hook.cancellations.validate(try JSONParser.parse(Array(#"{"action": "reject", "comment": "c", "reason": "r"}"#.utf8)), nil)
+        #expect(reject == .cancellation(CancellationDecision(action: .reject, comment: "c", reason: "r")))
+        #expect(Hook.cancellations.recorded(["action": "approve"]) == .cancellation(CancellationDecision(action: .approve)))
+    }
+
+    /// An alert without a level is recorded as `info`, keys still sorted.
+    @Test func alertLevelDefaultsToInfo() throws {
+        let validated = try Hook.transitions.check(try JSONParser.parse(Array(#"[{"action": "alert", "text": "t"}, {"action": "hold"}]"#.utf8)), nil)
+        let recorded = try #require(validated.recorded)
+        #expect(JSONWriter.write(recorded) == #"[{"action":"alert","level":"info","text":"t"},{"action":"hold"}]"#)
+        guard case .actions(let actions) = validated.decision else { Issue.record("not actions"); return }
+        #expect(actions[0].text("level") == "info")
+        #expect(try Hook.transitions.check(try JSONParser.parse(Array(#"[{"action": "alert", "text": "t", "level": "urgent"}]"#.utf8)), nil).recorded == nil)
+    }
+
+    @Test func tellsBuyerMessagesFromNotesForTheTeam() {
+        func action(_ fields: JSONObject) -> ActionDecision { ActionDecision(action: fields["action"]!.stringValue!, fields: fields) }
+        #expect(action(["action": "notify", "text": "t"]).isBuyerMessage)
+        #expect(action(["action": "reply", "text": "t", "to": "buyer"]).isBuyerMessage)
+        #expect(action(["action": "request_review", "text": "t"]).isBuyerMessage)
+        #expect(!action(["action": "notify", "text": "t", "to": "seller"]).isBuyerMessage)
+        #expect(!action(["action": "notify", "text": "t", "to": "warehouse"]).isBuyerMessage)
+        #expect(!action(["action": "notify", "message": "m"]).isBuyerMessage)
+        #expect(!action(["action": "alert", "text": "t"]).isBuyerMessage)
     }
 
     /// A recorded decision is decoded by its shape only: the posting it was made for is not at hand.

@@ -11,6 +11,7 @@ struct HookTableTests {
         ("inserts", "inserts.lua", true),
         ("carrier", "carrier.lua", true),
         ("returns", "returns.lua", false),
+        ("cancellations", "cancellations.lua", false),
         ("transitions:awaiting_packaging", "transitions.lua", false),
         ("transitions:delivered", "transitions.lua", false),
         ("transitions:*", "transitions.lua", false),
@@ -29,11 +30,12 @@ struct HookTableTests {
     @Test func callShapes() {
         #expect(Hook.returns.arguments == .returnPostingAndContext)
         #expect(Hook.all.filter { $0.arguments == .returnPostingAndContext } == [.returns])
+        #expect(Hook.all.filter { $0.arguments == .requestPostingAndContext } == [.cancellations])
         #expect(Hook.all.filter(\.isKeyed) == [.transitions])
-        #expect(Hook.all.map(\.name) == ["packaging", "inserts", "carrier", "returns", "transitions"])
+        #expect(Hook.all.map(\.name) == ["packaging", "inserts", "carrier", "returns", "cancellations", "transitions"])
     }
 
-    @Test(arguments: ["returns", "actions", "transitions:nonsense_status", "transitions:delivered", "bogus"])
+    @Test(arguments: ["returns", "cancellations", "actions", "transitions:nonsense_status", "transitions:delivered", "bogus"])
     func evaluatingAHookTheTableOrTheFolderLacksIsUnknownHook(name: String) throws {
         let engine = try SharedPostingTests.engine([
             "carrier.lua": "return function() return { carrier = 'x' } end",

@@ -66,6 +66,29 @@ struct ScriptInterfaceTests {
         #expect(returns > 3)
     }
 
+    /// The request of Ozon's documented example, as the hook gets it, is described.
+    @Test func everyFieldOfACancellationRequestIsDescribed() throws {
+        let request = try CancellationRequest(object: CancellationHookTests.request)
+        #expect(Self.undescribed(.object(request.fields), as: .object(ScriptInterface.cancellationRequestClass), at: "request") == [])
+        let fixture = try JSONParser.parse(Array(try Data(contentsOf: Repository.exampleRules.appendingPathComponent(
+            "tests/fixtures/cancellations.json")))).objectValue
+        for item in try #require(fixture?["result"]?.arrayValue) {
+            let fields = try CancellationRequest(object: try #require(item.objectValue)).fields
+            #expect(Self.undescribed(.object(fields), as: .object(ScriptInterface.cancellationRequestClass), at: "request") == [])
+        }
+    }
+
+    /// The action fields the validator reads are described.
+    @Test func theCheckedActionFieldsAreDescribed() throws {
+        let action = try #require(ScriptInterface.class(named: "ozon.Action"))
+        for field in ["cancel_reason_id", "text", "to", "level", "status", "delay_hours"] {
+            #expect(action.field(field) != nil, "\(field)")
+        }
+        #expect(action.field("status")?.type == .literals(ActionDecision.settableStatuses))
+        #expect(LuaTypes.definitions().contains(
+            "---@alias ozon.CancellationsHook fun(request: ozon.CancellationRequest, posting: ozon.Posting|nil, ctx: ozon.Context): ozon.CancellationDecision|nil"))
+    }
+
     /// The walk itself can fail: a field the description lacks is reported.
     @Test func anUndescribedFieldIsReported() {
         let posting: JSONValue = .object(JSONObject(distinctPairs: [
@@ -114,6 +137,7 @@ struct ScriptInterfaceTests {
         ("ozon.PackageItem", DecisionValidator.Allowed.packageItem),
         ("ozon.Insert", DecisionValidator.Allowed.insert),
         ("ozon.ReturnDecision", DecisionValidator.Allowed.returnDecision),
+        ("ozon.CancellationDecision", DecisionValidator.Allowed.cancellationDecision),
     ])
     func decisionFieldsAreTheValidatorsFields(className: String, allowed: [String]) throws {
         let luaClass = try #require(ScriptInterface.class(named: className))

@@ -78,7 +78,8 @@ import Testing
         for number in numbers { fake.put(posting: posting(number)) }
 
         let arguments = ["serve", "--listen", "127.0.0.1:0", "--db", db, "--rules", rules.path, "--apply",
-                         "--api-url", fake.baseURL, "--ship-recheck-delay", "0"]
+                         "--api-url", fake.baseURL, "--ship-recheck-delay", "0", "--api-timeout", "2", "--effect-lease", "4",
+                         "--label-delay", "0"]
         let environment = ["OZON_CLIENT_ID": fake.clientID, "OZON_API_KEY": fake.apiKey]
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
 
@@ -143,7 +144,7 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let pending = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM inbox WHERE state = 'pending'") ?? 0 }
-            let actions = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE state = 'pending'") ?? 0 }
+            let actions = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM effects WHERE state IN ('planned', 'sending')") ?? 0 }
             if pending == 0 && actions == 0 { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }

@@ -111,7 +111,8 @@ final class LiveHarness: @unchecked Sendable {
             observer: CallRecording.observer(store: store, logger: logger))
         processor = LiveProcessor(
             store: store, client: client, rules: RulesHolder(try LoadedRules.load(root: rules, limits: limits)),
-            options: ProcessorOptions(apply: apply, shipRecheckDelay: 0, retryDelay: 0.05), metrics: metrics.worker, logger: logger)
+            options: ProcessorOptions(apply: apply, retryDelay: 0.05, dispatch: DispatchOptions(
+                leaseSeconds: 30, retryDelay: 0.05, shipRecheckDelay: 0, labelDelaySeconds: 0, labelPollDelay: 0.05)), metrics: metrics.worker, logger: logger)
         let allowList = try IPAllowList.parse(allow).get()
         let server = LiveServer(
             configuration: WebhookConfiguration(host: "127.0.0.1", port: 0, allowList: allowList),

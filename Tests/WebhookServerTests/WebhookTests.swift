@@ -16,7 +16,7 @@ import WebhookServer
             let (status, answer) = try await h.post(newPostingNotice("61930528-0117-1"))
             #expect(status == 200)
             #expect(JSONWriter.write(answer) == #"{"result":true}"#)
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE kind = 'ship' AND state = 'done'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM effects WHERE kind = 'ship' AND state = 'sent'") == 1 })
             // Whatever more the worker would do is done (it must not ship again).
             try await h.idle()
             let ships = h.fake.received("/v4/posting/fbs/ship")
@@ -54,7 +54,7 @@ import WebhookServer
             #expect(JSONWriter.write(body, sortedKeys: true)
                 == #"{"tracking_numbers":[{"posting_number":"0187342256-0031-1","tracking_number":"CDEK-0187342256-0031-1"}]}"#)
             #expect(h.fake.posting("0187342256-0031-1")?["tracking_number"]?.stringValue == "CDEK-0187342256-0031-1")
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE kind = 'tracking_number' AND state = 'done'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM effects WHERE kind = 'set_tracking' AND state = 'sent'") == 1 })
             #expect(h.fake.received("/v4/posting/fbs/ship").isEmpty)
         }
     }
@@ -98,10 +98,10 @@ import WebhookServer
             h.fake.put(posting: posting("700-1"))
             h.fake.failShip(of: "700-1")
             _ = try await h.post(newPostingNotice("700-1"))
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE kind = 'ship' AND state = 'done'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM effects WHERE kind = 'ship' AND state = 'sent'") == 1 })
             #expect(h.fake.received("/v4/posting/fbs/ship").count == 2)
             #expect(h.fake.posting("700-1")?["status"]?.stringValue == "awaiting_deliver")
-            #expect(try h.count("SELECT attempts FROM outbox WHERE kind = 'ship'") == 2)
+            #expect(try h.count("SELECT attempts FROM effects WHERE kind = 'ship'") == 2)
         }
     }
 
@@ -110,7 +110,7 @@ import WebhookServer
             h.fake.put(posting: posting("710-1"))
             h.fake.fail("/v4/posting/fbs/ship", with: [.tooManyRequests(retryAfter: "1")])
             _ = try await h.post(newPostingNotice("710-1"))
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE kind = 'ship' AND state = 'done'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM effects WHERE kind = 'ship' AND state = 'sent'") == 1 })
             let ships = h.fake.received("/v4/posting/fbs/ship")
             #expect(ships.count == 2)
             #expect(ships[1].at.timeIntervalSince(ships[0].at) >= 0.95)
@@ -128,14 +128,17 @@ import WebhookServer
         }
     }
 
-    @Test func withoutApplyTheRequestsAreRecordedNotSent() async throws {
+    @Test func withoutApplyTheEffectsStayPlannedAndNothingIsSent() async throws {
         try await withHarness(apply: false) { h in
             h.fake.put(posting: posting("800-1"))
             _ = try await h.post(newPostingNotice("800-1"))
-            #expect(try await h.eventually { try h.count("SELECT count(*) FROM outbox WHERE state = 'dry_run'") == 1 })
+            #expect(try await h.eventually { try h.count("SELECT count(*) FROM inbox WHERE state = 'done'") == 1 })
+            try await h.idle()
             #expect(h.fake.received("/v4/posting/fbs/ship").isEmpty)
-            let request = try #require(try h.string("SELECT request FROM api_calls WHERE applied = 0 AND path = '/v4/posting/fbs/ship'"))
+            #expect(try h.count("SELECT count(*) FROM effects WHERE kind = 'ship' AND state = 'planned' AND attempts = 0") == 1)
+            let request = try #require(try h.string("SELECT request FROM effects WHERE kind = 'ship'"))
             #expect(request.contains(#""product_id":1734059281"#))
+            #expect(try h.count("SELECT count(*) FROM api_calls WHERE path = '/v4/posting/fbs/ship'") == 0)
         }
     }
 

@@ -2,12 +2,18 @@
 --
 -- Called once per return (FBS /v1/returns/list or an rFBS return request) with
 -- the return, its posting when the posting is known in the same run (else nil),
--- and ctx. The rules, first match wins:
+-- and ctx. FBS decisions are recorded; rFBS decisions are the seller's answer
+-- to the buyer's request (/v1/returns/rfbs/action/set): approve, reject with a
+-- rejection_reason_id from the request's own list and a comment, compensate an
+-- amount (the buyer keeps the item), or refund. manual_review sends no answer:
+-- a person answers in the seller cabinet before Ozon's deadline.
+-- The rules, first match wins:
 --   1. posting unknown                  -> manual_review (we cannot check anything);
 --   2. parcel refused or cancelled before the buyer took it -> approve;
 --   3. expensive (paid >= HIGH_VALUE)   -> manual_review by a person;
 --   4. defect                           -> refund in full, whatever the date (warranty);
---   5. outside the return window        -> reject, with a comment for the buyer;
+--   5. outside the return window        -> reject, with a comment for the buyer
+--      (manual_review when the rFBS request offers no reason about the deadline);
 --   6. minor cosmetic complaint         -> compensate part of the price, buyer keeps it;
 --   7. anything else inside the window  -> approve the return.
 -- Amounts are integers in kopecks and never exceed what the buyer paid.
@@ -20,8 +26,9 @@ local TRANSIT_ALLOWANCE_DAYS = 7       -- added when only the order date is know
 local HIGH_VALUE = rub(7000)           -- a person looks at returns from this amount up
 local COMPENSATION_PERCENT = 20        -- partial compensation for a minor complaint
 
--- rFBS rejection reason used for "return window expired" when the return does not
--- list its own reasons. Take the real id from /v2/returns/rfbs/get rejection_reason[].
+-- Rejection reason used for "return window expired" when the return does not
+-- list its own reasons (FBS). rFBS requests list theirs (/v2/returns/rfbs/get
+-- rejection_reason[]): only an id from that list is accepted by Ozon.
 local REJECT_WINDOW_REASON_ID = 5
 
 -- Words in the buyer's reason (any case, ё = е) that mean a defect or a minor complaint.
@@ -41,16 +48,18 @@ local function requested_at(ret, ctx)
 end
 
 -- The rejection reason id for an expired window: from the return's own list when
--- it has one mentioning the deadline ("срок"), else the default.
+-- it has one mentioning the deadline ("срок"); the default when it lists none;
+-- nil when it lists reasons but none about the deadline.
 local function window_reason_id(ret)
-  if type(ret.rejection_reason) == "table" then
-    for _, r in ipairs(ret.rejection_reason) do
-      if type(r) == "table" and math.tointeger(r.id) and text.mentions(r.name, { "срок" }) then
-        return math.tointeger(r.id)
-      end
+  if type(ret.rejection_reason) ~= "table" or #ret.rejection_reason == 0 then
+    return REJECT_WINDOW_REASON_ID
+  end
+  for _, r in ipairs(ret.rejection_reason) do
+    if type(r) == "table" and math.tointeger(r.id) and text.mentions(r.name, { "срок" }) then
+      return math.tointeger(r.id)
     end
   end
-  return REJECT_WINDOW_REASON_ID
+  return nil
 end
 
 return function(ret, posting, ctx)
@@ -100,7 +109,13 @@ return function(ret, posting, ctx)
   end
   local days = dates.days_between(start, asked)
   if days > allowed then
-    return { action = "reject", rejection_reason_id = window_reason_id(ret),
+    local reason_id = window_reason_id(ret)
+    if reason_id == nil then
+      return { action = "manual_review",
+               reason = string.format("asked %d days after %s, window %d days, but the request offers no "
+                 .. "rejection reason about the deadline; %s", days, counted_from, allowed, what) }
+    end
+    return { action = "reject", rejection_reason_id = reason_id,
              comment = "К сожалению, срок возврата истёк: вернуть товар надлежащего качества можно в течение "
                .. text.days(WINDOW_DAYS) .. " после получения, а прошло " .. text.days(days) .. ".",
              reason = string.format("asked %d days after %s, window %d days; %s",

@@ -3,22 +3,39 @@
 -- Keys are Ozon status names (the status being entered) or "*" for every
 -- transition. Each function gets (posting, ctx) and returns a list of actions,
 -- or nil for none. The host records the actions; it only carries them out when
--- asked to. Cancel actions need a cancel_reason_id from Ozon's list
--- (/v1/posting/fbs/cancel-reason): 352 = out of stock at the seller.
+-- asked to (--apply). The actions used here:
+--   cancel         needs a cancel_reason_id from Ozon's list
+--                  (/v1/posting/fbs/cancel-reason): 352 = out of stock at the seller;
+--   hold           a person looks at the posting before anything else happens;
+--   set_status     rFBS with the seller's own delivery: status "delivering",
+--                  "last_mile" or "delivered" is sent to Ozon;
+--   request_review a chat message to the buyer. Its text is a template over the
+--                  posting ({{posting_number}}), 1-1000 characters, and must not
+--                  hold a link, an e-mail address, a phone number or a messenger
+--                  handle (Ozon's rules; the host refuses such a text);
+--   alert          a message for our own team chat, never for the buyer:
+--                  level "info", "warning" or "urgent".
 
 local stock = require("lib.stock")
 local dates = require("lib.dates")
 local text = require("lib.text")
 
 local CANCEL_OUT_OF_STOCK = 352
+local OWN_DELIVERY = "non_integrated"   -- tpl_integration_type: we deliver, so we move the statuses
 local REVIEW_DELAY_HOURS = 24        -- ask for a review a day after delivery...
 local REVIEW_MAX_AGE_DAYS = 10       -- ...but not when we learn of the delivery this late
 
--- A hold action when the packing deadline (shipment_date) has passed, else nil.
-local function late_hold(posting, ctx)
+-- Whole hours since the packing deadline (shipment_date), or nil when it has not passed.
+local function hours_late(posting, ctx)
   local deadline = dates.at(posting.shipment_date)
   if deadline == nil or ctx.now <= deadline then return nil end
-  local hours = dates.hours_between(deadline, ctx.now)
+  return dates.hours_between(deadline, ctx.now)
+end
+
+-- A hold action when the packing deadline has passed, else nil.
+local function late_hold(posting, ctx)
+  local hours = hours_late(posting, ctx)
+  if hours == nil then return nil end
   return {
     action = "hold",
     reason = string.format("shipment_date %s passed %d h ago: check with the warehouse "
@@ -57,14 +74,32 @@ return {
     return actions
   end,
 
-  -- Packed but not handed over: hold it for a person once the deadline has passed.
+  -- Packed. With our own delivery (rFBS, non_integrated) the courier takes the
+  -- parcel now: tell Ozon it is on its way. The courier's later steps come from
+  -- the courier: record them by hand, e.g.
+  --   ozon-rules transition <posting_number> --to delivered
+  -- and return { action = "set_status", status = "last_mile" } or "delivered"
+  -- from a hook of your own when the courier reports them.
+  -- Ozon's (or an integrated carrier's) postings: hold once the deadline has passed.
   awaiting_deliver = function(posting, ctx)
+    if posting.tpl_integration_type == OWN_DELIVERY then
+      local actions = { { action = "set_status", status = "delivering",
+                          reason = "own delivery: the courier takes the parcel" } }
+      local hours = hours_late(posting, ctx)
+      if hours then
+        actions[2] = { action = "alert", level = "warning",
+                       text = string.format("Отправление %s уходит к покупателю с опозданием: срок отгрузки %s прошёл %d ч назад.",
+                         posting.posting_number, posting.shipment_date, hours) }
+      end
+      return actions
+    end
     local hold = late_hold(posting, ctx)
     if hold then return { hold } end
     return nil
   end,
 
-  -- Delivered: ask for a review in the Ozon chat a day later.
+  -- Delivered: ask for a review in the Ozon chat a day later (a buyer message:
+  -- no links, e-mail addresses, phone numbers or messenger handles).
   delivered = function(posting, ctx)
     local delivered = dates.delivered_at(posting)
     local age = dates.days_between(delivered, ctx.now)
@@ -77,12 +112,12 @@ return {
       action = "request_review",
       channel = "chat",
       delay_hours = REVIEW_DELAY_HOURS,
-      text = "Здравствуйте! Ваш заказ " .. posting.posting_number .. " доставлен. "
+      text = "Здравствуйте! Ваш заказ {{posting_number}} доставлен. "
         .. "Всё ли понравилось? Будем благодарны за отзыв о товаре на Ozon — он очень помогает нам.",
     } }
   end,
 
-  -- Every transition: tell the team about cancellations and disputes.
+  -- Every transition: alert our team about cancellations and disputes.
   ["*"] = function(posting, ctx)
     local to = ctx.transition and ctx.transition.to or posting.status
     if to == "cancelled" then
@@ -93,14 +128,14 @@ return {
       local who = c.cancellation_initiator
       if text.blank(who) then who = text.blank(c.cancellation_type) and "неизвестен" or c.cancellation_type end
       local actions = { {
-        action = "notify", to = "seller",
+        action = "alert", level = "info",
         text = string.format("Отправление %s отменено (%s, инициатор: %s).",
           posting.posting_number, why, who),
       } }
       if c.cancelled_after_ship then
         actions[#actions + 1] = {
-          action = "notify", to = "warehouse",
-          text = "Отправление " .. posting.posting_number
+          action = "alert", level = "warning",
+          text = "Склад: отправление " .. posting.posting_number
             .. " отменено после отгрузки: ждите возврат посылки и верните товар на полку.",
         }
       end
@@ -110,7 +145,7 @@ return {
       return { { action = "hold", reason = "dispute opened (" .. to .. "): a person answers it in the seller cabinet" } }
     end
     if to == "not_accepted" then
-      return { { action = "notify", to = "seller",
+      return { { action = "alert", level = "urgent",
                  text = "Отправление " .. posting.posting_number
                    .. " не принято на сортировочном центре: проверьте акт приёма-передачи." } }
     end

@@ -14,8 +14,9 @@ struct LogCommand: AsyncIOCommand {
             Oldest first: each transition (from → to, when, source) and each return, the version \
             of the rules that ran (the first 12 hex digits of the rules digest in the table), and \
             per hook the decision or the error with its file and line. --with-inputs adds each \
-            hook's input to the JSON: the posting snapshot and the exact ctx. Exit 1 when a \
-            posting number is given and nothing is recorded for it.
+            hook's input to the JSON: the posting snapshot and the exact ctx. With a posting \
+            number, its effects (what was planned and sent to Ozon, see `outbox`) follow. Exit 1 \
+            when a posting number is given and nothing is recorded for it.
 
             Examples:
               ozon-rules log 61930528-0117-1
@@ -52,6 +53,7 @@ struct LogCommand: AsyncIOCommand {
             try await store.forEachRecorded(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit) {
                 writer.write($0)
             }
+            if let postingNumber { writer.write(effects: try await store.effects(EffectQuery(postingNumber: postingNumber))) }
         } catch {
             writer.finish()
             io.err.writeLine("ozon-rules: error: \(error)")

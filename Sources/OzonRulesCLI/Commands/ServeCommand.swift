@@ -25,10 +25,28 @@ struct OzonAPIOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Seconds to wait before re-reading a posting after ship.", valueName: "S"))
     var shipRecheckDelay: Double = 2
 
+    @Option(name: .long, help: ArgumentHelp("Seconds after an accepted ship before its labels are asked for (Ozon advises 45-60).", valueName: "S"))
+    var labelDelay: Int64 = 45
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds a process holds an effect it is sending; after a crash the effect is read back from Ozon once this has passed (default: 2 x --api-timeout + 60).",
+        valueName: "S"))
+    var effectLease: Int64?
+
     func validate() throws {
         guard apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://") else { throw ValidationError("--api-url must start with http:// or https://") }
         guard apiTimeout > 0 else { throw ValidationError("--api-timeout must be positive") }
         guard shipRecheckDelay >= 0 else { throw ValidationError("--ship-recheck-delay must not be negative") }
+        guard labelDelay >= 0 else { throw ValidationError("--label-delay must not be negative") }
+        if let effectLease, Double(effectLease) <= apiTimeout {
+            throw ValidationError("--effect-lease must be longer than --api-timeout (\(apiTimeout) s), or an effect in flight could be taken over")
+        }
+    }
+
+    /// How effects are carried out.
+    var dispatch: DispatchOptions {
+        DispatchOptions(leaseSeconds: effectLease ?? Int64(apiTimeout * 2) + 60, shipRecheckDelay: shipRecheckDelay,
+                        labelDelaySeconds: labelDelay)
     }
 
     /// The client, recording every call in `store`; credentials are never printed, only where
@@ -65,11 +83,15 @@ struct ServeCommand: AsyncIOCommand {
             loopback may post, unless --allow-ip is given.
 
             A worker drains the inbox: it re-reads each posting with /v3/posting/fbs/get, applies \
-            the transition to the store (the same checks and records as ingest) and plans what \
-            the decisions ask: ship with the decided packages, the carrier's tracking number \
-            (rFBS, entering awaiting_deliver), cancel with the decided reason. With --apply the \
-            requests are sent and Ozon's answers recorded (a ship is re-read to catch \
-            ship_failed); without it they are recorded as not sent.
+            the transition to the store (the same checks and records as ingest) and plans, in the \
+            same commit, the effects the decisions ask for: ship with the decided packages, then \
+            the package labels, the carrier's tracking number and status moves (rFBS), cancel, \
+            and messages to the buyer. Every --poll-requests seconds it also reads the buyers' \
+            new rFBS return and cancellation requests (Ozon sends no notification for them) and \
+            plans the answers of returns.lua and cancellations.lua. With --apply the effects are \
+            carried out, each exactly once (one whose outcome is unknown after a crash or a \
+            timeout is read back from Ozon first); without it they stay planned: \
+            `ozon-rules outbox` lists them, and `ozon-rules apply` sends them later.
 
             GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the \
             work in hand is finished and the rest stays in the inbox for the next start.
@@ -94,7 +116,7 @@ struct ServeCommand: AsyncIOCommand {
     @OptionGroup var apiOptions: OzonAPIOptions
     @OptionGroup var limitOptions: LimitOptions
 
-    @Flag(name: .long, help: "Send the decided requests to Ozon (default: record them without sending).")
+    @Flag(name: .long, help: "Carry the planned effects out on Ozon (default: plan them only; see `outbox`).")
     var apply = false
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
@@ -107,10 +129,15 @@ struct ServeCommand: AsyncIOCommand {
     @Flag(name: .long, help: "Only receive: keep notifications in the inbox without processing them.")
     var noWorker = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds between polls of the buyers' rFBS return and cancellation requests; 0: never.", valueName: "S"))
+    var pollRequests: Double = 120
+
     func validate() throws {
         guard WebhookConfiguration.parseListen(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
         if case .failure(let bad) = IPAllowList.parse(allowIp) { throw ValidationError("--allow-ip: '\(bad.text)' is not a CIDR") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        guard pollRequests >= 0 else { throw ValidationError("--poll-requests must not be negative") }
     }
 
     func run(io: CommandIO) async throws {
@@ -131,7 +158,8 @@ struct ServeCommand: AsyncIOCommand {
             try await recordVersion(rules.current.version, in: store, io: io)
             let slot = WorkerSlot()
             worker = slot
-            let options = ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay)
+            let options = ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch,
+                                           requestPollInterval: pollRequests > 0 ? pollRequests : nil)
             let api = apiOptions
             let workerMetrics = metrics.worker
             /// Installs the worker once the credentials can be read; says why not otherwise.

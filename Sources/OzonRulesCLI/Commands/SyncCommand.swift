@@ -18,11 +18,12 @@ struct SyncCommand: AsyncIOCommand {
             Covers what push notifications do not: unfulfilled postings \
             (/v4/posting/fbs/unfulfilled/list, also catching notifications that came late or \
             never), postings whose status changed since --since (/v4/posting/fbs/list with \
-            last_changed_status_date), FBS returns (/v1/returns/list) and rFBS return requests \
-            (/v2/returns/rfbs/list); Ozon sends no return notifications. Each posting and \
-            return goes through the same store, hooks and planned actions as `serve`; with \
-            --apply the actions are sent, otherwise recorded as not sent. Also finishes work \
-            left in the inbox by `serve`.
+            last_changed_status_date), FBS returns (/v1/returns/list), and the buyers' new rFBS \
+            return requests (/v2/returns/rfbs/list and /get) and cancellation requests \
+            (/v2/conditional-cancellation/list); Ozon sends no notifications for those. Each \
+            goes through the same store, hooks and planned effects as `serve`; with --apply the \
+            effects are carried out, otherwise they stay planned (`outbox` lists them, `apply` \
+            sends them). Also finishes work left in the inbox by `serve`.
 
             Example:
               ozon-rules sync --since 2026-05-01 --db shop.sqlite --rules rules
@@ -37,7 +38,7 @@ struct SyncCommand: AsyncIOCommand {
     @OptionGroup var apiOptions: OzonAPIOptions
     @OptionGroup var limitOptions: LimitOptions
 
-    @Flag(name: .long, help: "Send the decided requests to Ozon (default: record them without sending).")
+    @Flag(name: .long, help: "Carry the planned effects out on Ozon (default: plan them only; see `outbox` and `apply`).")
     var apply = false
 
     @Flag(name: .long, help: "Skip returns.")
@@ -56,7 +57,7 @@ struct SyncCommand: AsyncIOCommand {
         let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
         let processor = LiveProcessor(
             store: store, client: client, rules: rules,
-            options: ProcessorOptions(apply: apply, shipRecheckDelay: apiOptions.shipRecheckDelay), logger: logger)
+            options: ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch), logger: logger)
         let report: SyncReport
         do {
             report = try await Syncer(processor: processor, includeReturns: !noReturns).run(since: sinceTime)
@@ -65,7 +66,7 @@ struct SyncCommand: AsyncIOCommand {
             throw ExitCode(1)
         }
         let changes = report.changes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        io.out.writeLine("synced \(report.postingsRead) posting(s), \(report.returnsRead) return(s)\(changes.isEmpty ? "" : ": " + changes)")
+        io.out.writeLine("synced \(report.postingsRead) posting(s), \(report.returnsRead) return(s), \(report.cancellationRequestsRead) cancellation request(s)\(changes.isEmpty ? "" : ": " + changes)")
         for failure in report.failures { io.err.writeLine("ozon-rules: error: \(failure)") }
         if !report.failures.isEmpty { throw ExitCode(1) }
     }

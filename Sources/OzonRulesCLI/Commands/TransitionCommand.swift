@@ -17,7 +17,9 @@ struct TransitionCommand: AsyncIOCommand {
             invalid_transition (exit 1) and nothing changes. Otherwise the hooks for entering \
             the status run on the stored posting, and the posting, the transition (source \
             "manual") and the hook runs are stored in one database transaction. The stored \
-            substatus is cleared (only Ozon knows the new one).
+            substatus is cleared (only Ozon knows the new one). With --plan the effects the \
+            decisions ask for (a set_status move, a message to the buyer, ...) are planned in the \
+            same transaction, for `apply` or `serve --apply` to carry out; `outbox` lists them.
 
             Example:
               ozon-rules transition 0164470385-0159-1 --to delivered \\
@@ -42,6 +44,9 @@ struct TransitionCommand: AsyncIOCommand {
 
     @OptionGroup var limitOptions: LimitOptions
 
+    @Flag(name: .long, help: "Plan the effects the decisions ask for (carried out by `apply`).")
+    var plan = false
+
     func validate() throws {
         _ = try StatusArgument.parse(to)
         try TimeOption.validateNow(now)
@@ -52,7 +57,7 @@ struct TransitionCommand: AsyncIOCommand {
         let status = try StatusArgument.parse(to)
         let store = try storeOptions.open(create: false, io: io)
         let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io)
-        let applier = PostingApplier(store: store, rules: rules, source: .manual)
+        let applier = PostingApplier(store: store, rules: rules, source: .manual, plansEffects: plan)
         let result: ItemResult
         do {
             result = try await applier.applyManually(postingNumber: postingNumber, to: status, now: TimeOption.now(now))

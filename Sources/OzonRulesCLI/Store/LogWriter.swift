@@ -34,6 +34,22 @@ final class LogWriter {
         if buffer.count > 1 << 16 { flush() }
     }
 
+    /// A posting's effects after its history: a table of their own, or `{"kind":"effect",
+    /// "effect":{...}}` entries (`outbox --format json` objects) in the JSON array.
+    func write(effects: [Effect]) {
+        guard !effects.isEmpty else { return }
+        switch format {
+        case .table:
+            append("\neffects:\n" + EffectText.table(effects))
+        case .json:
+            for effect in effects {
+                let text = JSONWriter.write(["kind": "effect", "effect": EffectText.json(effect)], pretty: true)
+                append((count == 0 ? "[\n  " : ",\n  ") + text.replacingOccurrences(of: "\n", with: "\n  "))
+                count += 1
+            }
+        }
+    }
+
     func finish() {
         if format == .json { append(count == 0 ? "[]\n" : "\n]\n") }
         flush()

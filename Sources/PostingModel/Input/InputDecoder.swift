@@ -437,6 +437,8 @@ struct ItemSink {
         if o.contains(key: "return_id") || o.contains(key: "return_reason_name") || o.contains(key: "return_reason") {
             return true
         }
+        // `/v2/returns/rfbs/get` has no return_id: its request number and action lists say it.
+        if ReturnEvent.looksLikeRFBSRequest(o) { return true }
         return o.contains(key: "id") && o.contains(key: "product") && !o.contains(key: "products") && !o.contains(key: "status")
     }
 }

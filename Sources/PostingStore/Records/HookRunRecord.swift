@@ -66,4 +66,17 @@ public struct HookRunRecord: Sendable, Hashable {
     public var decisionValue: JSONValue? {
         decision.flatMap { try? JSONParser.parse($0) }
     }
+
+    /// `{"hook","decisions_seen","decision","error","instructions","duration_ns"}`, for stores
+    /// that keep a request's runs in one column.
+    public var json: JSONValue {
+        var object = JSONObject()
+        object["hook"] = .string(hook)
+        object["decisions_seen"] = .array(decisionsSeen.map(JSONValue.string))
+        object["decision"] = decisionValue ?? .null
+        object["error"] = error?.json ?? .null
+        object["instructions"] = .number(JSONNumber(integer: instructions))
+        object["duration_ns"] = .number(JSONNumber(integer: durationNanoseconds))
+        return .object(object)
+    }
 }

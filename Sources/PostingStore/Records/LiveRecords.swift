@@ -65,65 +65,10 @@ public struct InboxCompletion: Sendable, Hashable {
     }
 }
 
-// MARK: Outbox
-
-/// Where a request to Ozon stands.
-public enum OutboxState: String, Sendable, Hashable, CaseIterable {
-    /// Waiting to be sent (again, after `nextAttemptAt`).
-    case pending
-    /// Sent and accepted.
-    case done
-    /// Refused for good, or out of attempts.
-    case failed
-    /// Recorded without sending (no `--apply`).
-    case dryRun = "dry_run"
-    /// No longer wanted.
-    case skipped
-}
-
-/// A request to Ozon that a transition's decisions ask for, planned with the transition.
-public struct NewOutboxRequest: Sendable, Hashable {
-    /// `ship`, `tracking_number`, `cancel`, ...
-    public var kind: String
-    /// The request body to send.
-    public var body: JSONValue
-
-    public init(kind: String, body: JSONValue) {
-        self.kind = kind
-        self.body = body
-    }
-}
-
-/// A planned request as stored. At most one per posting, transition and kind.
-public struct OutboxRequest: Sendable, Hashable {
-    public var id: Int64
-    public var postingNumber: String
-    public var transitionID: Int64?
-    public var kind: String
-    public var body: JSONValue
-    public var state: OutboxState
-    public var attempts: Int
-    public var result: String?
-
-    public init(
-        id: Int64, postingNumber: String, transitionID: Int64?, kind: String, body: JSONValue, state: OutboxState,
-        attempts: Int, result: String?
-    ) {
-        self.id = id
-        self.postingNumber = postingNumber
-        self.transitionID = transitionID
-        self.kind = kind
-        self.body = body
-        self.state = state
-        self.attempts = attempts
-        self.result = result
-    }
-}
-
 /// One Seller API call and its answer, as recorded.
 public struct APICallRecord: Sendable, Hashable {
-    /// The outbox request it carried out, if any (reads have none).
-    public var requestID: Int64?
+    /// The effect it carried out, if any (reads have none).
+    public var effectID: Int64?
     public var postingNumber: String?
     public var path: String
     public var body: JSONValue
@@ -137,10 +82,10 @@ public struct APICallRecord: Sendable, Hashable {
     public var durationMilliseconds: Int64
 
     public init(
-        requestID: Int64?, postingNumber: String?, path: String, body: JSONValue, applied: Bool, httpStatus: Int?,
+        effectID: Int64?, postingNumber: String?, path: String, body: JSONValue, applied: Bool, httpStatus: Int?,
         response: String?, error: String?, attempts: Int, at: Timestamp, durationMilliseconds: Int64
     ) {
-        self.requestID = requestID
+        self.effectID = effectID
         self.postingNumber = postingNumber
         self.path = path
         self.body = body

@@ -9,8 +9,8 @@ public enum TransitionSource: String, Sendable, Hashable {
 }
 
 /// What one posting's change writes, all or nothing: the new latest snapshot and, when the status
-/// changed (or the posting is new), the transition with its hook runs, the requests its decisions
-/// ask of Ozon, and the notification it completes.
+/// changed (or the posting is new), the transition with its hook runs, the effects its decisions
+/// ask for, and the notification it completes.
 public struct PostingChange: Sendable, Hashable {
     public var posting: StoredPosting
     /// The revision of the stored posting the change was computed from; nil when it was not
@@ -18,19 +18,19 @@ public struct PostingChange: Sendable, Hashable {
     public var expectedRevision: Int64?
     /// Nil for a snapshot-only update (same status, other fields changed).
     public var transition: NewTransition?
-    /// Requests to Ozon that the transition's decisions ask for, planned in the same commit.
-    public var requests: [NewOutboxRequest]
+    /// Effects that the transition's decisions ask for, planned in the same commit.
+    public var effects: [NewEffect]
     /// The notification this change completes, marked done in the same commit.
     public var inbox: InboxCompletion?
 
     public init(
-        posting: StoredPosting, expectedRevision: Int64?, transition: NewTransition?, requests: [NewOutboxRequest] = [],
+        posting: StoredPosting, expectedRevision: Int64?, transition: NewTransition?, effects: [NewEffect] = [],
         inbox: InboxCompletion? = nil
     ) {
         self.posting = posting
         self.expectedRevision = expectedRevision
         self.transition = transition
-        self.requests = requests
+        self.effects = effects
         self.inbox = inbox
     }
 }
@@ -77,11 +77,15 @@ public struct NewReturn: Sendable, Hashable {
     public var rulesVersion: RulesVersion
     public var hookRuns: [HookRunRecord]
     public var log: [String]
+    /// What the decision asks Ozon to do (an rFBS request's answer), planned in the same commit.
+    public var effects: [NewEffect]
 
     public init(
         returnID: Int64, postingNumber: String, snapshot: String, postingSnapshot: String?, at: Timestamp,
-        source: TransitionSource, rulesVersion: RulesVersion, hookRuns: [HookRunRecord], log: [String]
+        source: TransitionSource, rulesVersion: RulesVersion, hookRuns: [HookRunRecord], log: [String],
+        effects: [NewEffect] = []
     ) {
+        self.effects = effects
         self.returnID = returnID
         self.postingNumber = postingNumber
         self.snapshot = snapshot

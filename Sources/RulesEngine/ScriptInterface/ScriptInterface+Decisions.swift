@@ -43,9 +43,25 @@ extension ScriptInterface {
             LuaField("comment", .string, optional: true, "For the buyer; `reject` needs it."),
             reason,
         ]),
+        LuaClass("ozon.CancellationDecision", "What `cancellations.lua` returns: the answer to a buyer's cancellation request.", [
+            LuaField("action", .literals(CancellationDecision.Action.allCases.map(\.rawValue))),
+            LuaField("comment", .string, optional: true, "Sent to Ozon with the answer; `reject` needs it."),
+            reason,
+        ]),
         LuaClass("ozon.Action", "One action of a `transitions.lua` hook; it may carry fields of its own.", isOpen: true, [
-            LuaField("action", .union([.literals(["notify", "request_review", "hold", "cancel"]), .string])),
+            LuaField("action", .union([.literals(["notify", "request_review", "reply", "alert", "set_status", "hold", "cancel"]), .string])),
             LuaField("cancel_reason_id", .integer, optional: true, "`cancel` needs it."),
+            LuaField("text", .string, optional: true,
+                     "`notify`/`request_review`/`reply`: a chat message to the buyer (unless `to` names someone else), a Mustache "
+                     + "template over the posting, 1–1000 characters once rendered, with no link, e-mail address, phone number or "
+                     + "messenger handle (Ozon's rules). `alert`: the text for the seller's team, 1–4000 characters."),
+            LuaField("to", .union([.literals(["buyer", "seller", "warehouse"]), .string]), optional: true,
+                     "Who a message is for: `buyer` (the default) or the seller's own people; then it is not sent to the buyer "
+                     + "and not checked against the buyer rules (prefer `alert` for those)."),
+            LuaField("level", .literals(ActionDecision.alertLevels), optional: true, "`alert`: how urgent; `info` by default."),
+            LuaField("status", .literals(ActionDecision.settableStatuses), optional: true,
+                     "`set_status` (rFBS, the seller's own delivery) needs it."),
+            LuaField("delay_hours", .integer, optional: true, "`request_review`: hours to wait before asking."),
             LuaField("message", .string, optional: true),
             reason,
         ]),
@@ -57,6 +73,7 @@ extension ScriptInterface {
         Hook.packaging.name: .object("ozon.PackagingDecision"),
         Hook.inserts.name: .list(.object("ozon.Insert")),
         Hook.returns.name: .object("ozon.ReturnDecision"),
+        Hook.cancellations.name: .object("ozon.CancellationDecision"),
         Hook.transitions.name: .list(.object("ozon.Action")),
     ]
 
@@ -73,9 +90,11 @@ extension ScriptInterface {
 
     /// `ozon.<Name>Hook`: the function (or, keyed, the table of functions) a hook file returns.
     static func hookAlias(_ hook: Hook) -> (name: String, type: String, doc: String) {
-        let subject = hook.arguments == .postingAndContext
-            ? "posting: ozon.Posting, ctx: ozon.Context"
-            : "ret: ozon.Return, posting: ozon.Posting|nil, ctx: ozon.Context"
+        let subject = switch hook.arguments {
+        case .postingAndContext: "posting: ozon.Posting, ctx: ozon.Context"
+        case .returnPostingAndContext: "ret: ozon.Return, posting: ozon.Posting|nil, ctx: ozon.Context"
+        case .requestPostingAndContext: "request: ozon.CancellationRequest, posting: ozon.Posting|nil, ctx: ozon.Context"
+        }
         let function = "fun(\(subject)): \(decisionType(hook).spelled)|nil"
         let name = "ozon." + hook.name.prefix(1).uppercased() + hook.name.dropFirst() + "Hook"
         if hook.isKeyed {

@@ -208,11 +208,34 @@ extension ScriptInterface {
         ]),
     ]
 
+    static let cancellationClasses: [LuaClass] = [
+        LuaClass("ozon.CancellationRequest", "An rFBS buyer's cancellation request (`/v2/conditional-cancellation/list`).", [
+            LuaField("cancellation_id", .integer),
+            LuaField("posting_number", .string),
+            LuaField("state", .object("ozon.CancellationState"), optional: true),
+            LuaField("cancellation_initiator", .union([.literals(["CLIENT", "OZON", "SELLER", "SYSTEM", "DELIVERY"]), .string]), optional: true),
+            LuaField("cancellation_reason", .object("ozon.IdName"), optional: true),
+            LuaField("cancellation_reason_message", .string, optional: true, "Free text from whoever asked."),
+            LuaField("cancelled_at", .string, optional: true, "UTC ISO 8601: when the buyer asked."),
+            LuaField("order_date", .string, optional: true, "UTC ISO 8601."),
+            LuaField("auto_approve_date", .string, optional: true, "UTC ISO 8601: Ozon approves the request by itself then."),
+            LuaField("approve_date", .string, optional: true, "UTC ISO 8601: when it was answered."),
+            LuaField("approve_comment", .string, optional: true),
+            LuaField("tpl_integration_type", .string, optional: true),
+            LuaField("source_id", .integer, optional: true, "The request's old v1 id."),
+        ]),
+        LuaClass("ozon.CancellationState", "Where a cancellation request stands.", [
+            LuaField("id", .integer, optional: true),
+            LuaField("name", .string, optional: true),
+            LuaField("state", .union([.literals(["ON_APPROVAL", "APPROVED", "REJECTED"]), .string]), optional: true),
+        ]),
+    ]
+
     static let contextClasses: [LuaClass] = [
         LuaClass("ozon.Context", "`ctx`, the last argument of every hook.", [
             LuaField("now", .integer, "The evaluation time, Unix seconds (fixed by `--now`)."),
             LuaField("now_iso", .string, "`now` in UTC ISO 8601."),
-            LuaField("transition", .object("ozon.Transition"), optional: true, "Absent for returns."),
+            LuaField("transition", .object("ozon.Transition"), optional: true, "Absent for returns and cancellation requests."),
             LuaField("decisions", .object("ozon.EarlierDecisions"), "Earlier decisions of the same transition."),
             LuaField("log", .function("fun(...: any)"), "Writes to the evaluation's log."),
         ]),

@@ -6,7 +6,7 @@ import PostingModel
 package enum ScriptInterface {
     /// Every table shape, in the order the definitions list them.
     package static var classes: [LuaClass] {
-        postingClasses + returnClasses + contextClasses + [earlierDecisionsClass] + decisionClasses
+        postingClasses + returnClasses + cancellationClasses + contextClasses + [earlierDecisionsClass] + decisionClasses
     }
 
     package static func `class`(named name: String) -> LuaClass? { classes.first { $0.name == name } }
@@ -14,6 +14,7 @@ package enum ScriptInterface {
     /// The classes of the hooks' arguments.
     package static let postingClass = "ozon.Posting"
     package static let returnClass = "ozon.Return"
+    package static let cancellationRequestClass = "ozon.CancellationRequest"
     package static let contextClass = "ozon.Context"
 
     /// The host's globals beyond Lua's own (SPEC §3.2, §3.4).

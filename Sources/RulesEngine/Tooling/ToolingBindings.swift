@@ -14,6 +14,8 @@ import PostingModel
 /// | `run_transition(p [, opts])` | `{decisions, actions, errors, log, ...}` of every hook for the transition |
 /// | `run_hook(name, p [, opts])` | the same for one hook, plus `decision` |
 /// | `run_return(ret [, p [, opts]])` | the `returns` hook's result, plus `decision` |
+/// | `cancellation_request(t)` / `cancellation_from(path [, which])` | a buyer's cancellation request, likewise |
+/// | `run_cancellation(request [, p [, opts]])` | the `cancellations` hook's result, plus `decision` |
 /// | `set_now(time)` | sets the default evaluation time (ISO 8601 or Unix seconds) |
 /// | `show(v)` | `v` as readable Lua |
 ///
@@ -28,7 +30,8 @@ public final class ToolingBindings {
     public private(set) var functions: [String: LuaReference] = [:]
 
     public static let names = [
-        "posting", "posting_from", "return_event", "return_from", "run_transition", "run_hook", "run_return", "set_now", "show",
+        "posting", "posting_from", "return_event", "return_from", "cancellation_request", "cancellation_from", "run_transition", "run_hook", "run_return",
+        "run_cancellation", "set_now", "show",
     ]
 
     public init(engine: RulesEngine, now: Timestamp) throws(LuaError) {
@@ -66,6 +69,14 @@ public final class ToolingBindings {
         bind("run_transition") { bindings, arguments in try bindings.runTransition(arguments) }
         bind("run_hook") { bindings, arguments in try bindings.runHook(arguments) }
         bind("run_return") { bindings, arguments in try bindings.runReturn(arguments) }
+        bind("cancellation_request") { _, arguments in
+            LuaValue(json: .object(try ToolingInputs.cancellationRequest(from: arguments.first ?? .nil).fields))
+        }
+        bind("cancellation_from") { bindings, arguments in
+            let request = try bindings.fixtures.cancellationRequest(try Self.path(arguments), which: arguments.dropFirst().first ?? .nil)
+            return LuaValue(json: .object(request.fields))
+        }
+        bind("run_cancellation") { bindings, arguments in try bindings.runCancellation(arguments) }
         bind("set_now") { bindings, arguments in
             bindings.now = try Self.time(arguments.first ?? .nil)
             return nil
@@ -115,6 +126,7 @@ public final class ToolingBindings {
             throw LuaHostError("expected a hook name (packaging, inserts, carrier, transitions:<status>) as argument 1")
         }
         if name == "returns" { throw LuaHostError("use run_return(ret, posting) for the returns hook") }
+        if name == "cancellations" { throw LuaHostError("use run_cancellation(request, posting) for the cancellations hook") }
         let posting = try ToolingInputs.posting(from: arguments.dropFirst().first ?? .nil)
         let options = try Self.options(arguments.dropFirst(2).first)
         let (transition, time) = try transitionAndTime(options, posting: posting)
@@ -143,6 +155,24 @@ public final class ToolingBindings {
             engine.evaluate(event, posting: posting, now: time)
         }
         return Self.result(evaluation, decision: evaluation.decisionsJSON["returns"].map { LuaValue(json: $0) })
+    }
+
+    /// The request is taken as given (no defaults: `cancellation_request{...}`
+    /// fills them), so a test can see a request without its id refused.
+    private func runCancellation(_ arguments: [LuaValue]) throws -> LuaValue {
+        let requestArgument = arguments.first ?? .nil
+        guard requestArgument.tableValue != nil else {
+            throw LuaHostError("a cancellation request must be a table of fields, got \(ToolingInputs.describe(requestArgument))")
+        }
+        let request = JSONValue(lua: requestArgument).objectValue ?? JSONObject()
+        let postingArgument = arguments.dropFirst().first ?? .nil
+        let posting = postingArgument.isNil ? nil : try ToolingInputs.posting(from: postingArgument)
+        let options = try Self.options(arguments.dropFirst(2).first)
+        let time = try options["now"].map(Self.time) ?? now
+        let evaluation = engine.toolingSandbox.state.preservingCallState {
+            engine.evaluate(cancellationRequest: request, posting: posting, now: time)
+        }
+        return Self.result(evaluation, decision: evaluation.decisionsJSON[Hook.cancellations.name].map { LuaValue(json: $0) })
     }
 
     // MARK: - Arguments and results
@@ -194,7 +224,7 @@ public final class ToolingBindings {
     }
 
     /// An evaluation as a Lua table: `posting_number`, `status`, `return_id`,
-    /// `decisions`, `actions`, `errors` (`code`, `hook`, `file`, `line`,
+    /// `cancellation_id`, `decisions`, `actions`, `errors` (`code`, `hook`, `file`, `line`,
     /// `message`, `text`), `log`, and `decision` for a single hook.
     public static func result(_ evaluation: Evaluation, decision: LuaValue?) -> LuaValue {
         var fields: [String: LuaValue] = [
@@ -206,6 +236,7 @@ public final class ToolingBindings {
         fields["posting_number"] = evaluation.postingNumber.map(LuaValue.string)
         fields["status"] = evaluation.status.map(LuaValue.string)
         fields["return_id"] = evaluation.returnID.map(LuaValue.integer)
+        fields["cancellation_id"] = evaluation.cancellationID.map(LuaValue.integer)
         fields["decision"] = decision
         return .table(fields)
     }

@@ -77,6 +77,26 @@ public enum ToolingInputs {
         }
     }
 
+    /// A buyer's cancellation request from a table of fields, as Ozon's
+    /// `/v2/conditional-cancellation/list` gives it. Missing: `cancellation_id`
+    /// → 1, `posting_number` → `TEST-0001-1`, `state` → `{id = 1, name = "На
+    /// согласовании", state = "ON_APPROVAL"}`, `cancellation_initiator` → `CLIENT`.
+    public static func cancellationRequest(from value: LuaValue) throws(LuaHostError) -> CancellationRequest {
+        guard var fields = value.tableValue else {
+            throw LuaHostError("a cancellation request must be a table of fields, got \(describe(value))")
+        }
+        fields["cancellation_id"] = fields["cancellation_id"] ?? .integer(1)
+        fields["posting_number"] = fields["posting_number"] ?? .string(defaultPostingNumber)
+        fields["state"] = fields["state"]
+            ?? .table(["id": .integer(1), "name": .string("На согласовании"), "state": .string("ON_APPROVAL")])
+        fields["cancellation_initiator"] = fields["cancellation_initiator"] ?? .string("CLIENT")
+        do {
+            return try CancellationRequest(object: object(fields))
+        } catch {
+            throw LuaHostError("invalid cancellation request: \(error.description)")
+        }
+    }
+
     private static func product(_ value: LuaValue, path: String, index: Int) throws(LuaHostError) -> [String: LuaValue] {
         guard var product = value.tableValue else {
             throw LuaHostError("\(path) must be a table, got \(describe(value))")
@@ -155,6 +175,45 @@ public final class FixtureFiles {
             return match
         }
         return try pick(returns, which: which, in: path, noun: "return") { String($0.returnID) == $1 }
+    }
+
+    /// One cancellation request of a file holding Ozon's
+    /// `/v2/conditional-cancellation/list` response (or a list of requests, or
+    /// one request): the first, the n-th, or the one with that
+    /// `cancellation_id` (an integer beyond the count) or `posting_number`.
+    public func cancellationRequest(_ path: String, which: LuaValue) throws(LuaHostError) -> CancellationRequest {
+        let url = try resolve(path)
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw LuaHostError("cannot read '\(path)'") }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(Array(data))
+        } catch {
+            throw LuaHostError("\(path): \(error)")
+        }
+        let items = json["result"]?.arrayValue ?? json.arrayValue ?? [json]
+        var requests: [CancellationRequest] = []
+        for (index, item) in items.enumerated() {
+            guard let object = item.objectValue else { throw LuaHostError("\(path): item \(index + 1) is not an object") }
+            do {
+                requests.append(try CancellationRequest(object: object))
+            } catch {
+                throw LuaHostError("\(path): item \(index + 1): \(error.message)")
+            }
+        }
+        if case .integer(let id) = which, id > Int64(requests.count), let match = requests.first(where: { $0.cancellationID == id }) {
+            return match
+        }
+        return try pick(requests, which: which, in: path, noun: "cancellation request") { $0.postingNumber == $1 }
+    }
+
+    /// `path` inside the rules folder (symbolic links resolved).
+    private func resolve(_ path: String) throws(LuaHostError) -> URL {
+        guard !path.hasPrefix("/") else { throw LuaHostError("'\(path)': fixture paths are relative to the rules folder") }
+        let resolved = root.appendingPathComponent(path).resolvingSymlinksInPath()
+        guard resolved.path.hasPrefix(root.resolvingSymlinksInPath().path + "/") else {
+            throw LuaHostError("'\(path)' is outside the rules folder; fixtures must live in it (e.g. tests/fixtures/)")
+        }
+        return resolved
     }
 
     private func pick<T>(_ list: [T], which: LuaValue, in path: String, noun: String, matches: (T, String) -> Bool) throws(LuaHostError) -> T {

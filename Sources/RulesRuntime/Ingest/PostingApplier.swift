@@ -26,20 +26,20 @@ public struct PostingApplier: Sendable {
     public let store: any PostingStore
     public let rules: LoadedRules
     public let source: TransitionSource
-    /// What the decisions ask of Ozon, planned into the same commit (the live path); nil plans
-    /// nothing (ingest, a manual transition without a server).
-    public let planner: (@Sendable (RequestPlanningInput) -> [NewOutboxRequest])?
+    /// Whether the effects the decisions ask for are planned into the same commit (the live
+    /// path: `serve`, `sync`, `transition --plan`); ingest plans nothing.
+    public let plansEffects: Bool
     /// How often a posting that keeps changing under the commit is evaluated again.
     public var maxAttempts = 5
 
     public init(
         store: any PostingStore, rules: LoadedRules, source: TransitionSource,
-        planner: (@Sendable (RequestPlanningInput) -> [NewOutboxRequest])? = nil
+        plansEffects: Bool = false
     ) {
         self.store = store
         self.rules = rules
         self.source = source
-        self.planner = planner
+        self.plansEffects = plansEffects
     }
 
     /// A posting to apply, and the notification it completes, if any.
@@ -116,7 +116,8 @@ public struct PostingApplier: Sendable {
             StoreChange.returnEvent(NewReturn(
                 returnID: event.returnID, postingNumber: event.postingNumber, snapshot: Snapshot.text(event.fields),
                 postingSnapshot: stored[event.postingNumber]?.snapshot, at: now, source: source, rulesVersion: rules.version,
-                hookRuns: HookRunRecords.make(evaluation), log: evaluation.log))
+                hookRuns: HookRunRecords.make(evaluation), log: evaluation.log,
+                effects: plansEffects ? EffectPlanner.effects(forReturn: event, decision: evaluation.decisions.returns) : []))
         }
         let outcomes = try await store.commit(changes)
         var byID: [Int64: ItemResult] = [:]
@@ -204,21 +205,23 @@ public struct PostingApplier: Sendable {
             let result = ItemResult(
                 change: change, postingNumber: pending.row.postingNumber, from: request.transition.from,
                 to: request.transition.to, evaluation: evaluation)
-            var planned: [NewOutboxRequest] = []
-            if let planner {
+            var planned: [NewEffect] = []
+            if plansEffects {
                 var recordedCarrier: CarrierDecision?
                 if request.transition.to == .awaitingDeliver, evaluation.decisions.carrier == nil {
                     recordedCarrier = try await store.latestDecision(hook: Hook.carrier.name, postingNumber: pending.row.postingNumber)
                         .flatMap { try? JSONParser.parse($0) }.flatMap(CarrierDecision.init(recorded:))
                 }
-                planned = planner(RequestPlanningInput(posting: item.posting, result: result, recordedCarrierDecision: recordedCarrier))
+                planned = EffectPlanner.effects(RequestPlanningInput(
+                    posting: item.posting, result: result, recordedCarrierDecision: recordedCarrier,
+                    revision: item.stored?.revision ?? 0, now: now))
             }
             let transition = NewTransition(
                 from: request.transition.from, to: request.transition.to, at: now, source: source,
                 carrierDecided: request.carrierDecided, rulesVersion: rules.version,
                 hookRuns: HookRunRecords.make(evaluation), log: evaluation.log)
             changes.append(.posting(PostingChange(
-                posting: pending.row, expectedRevision: item.stored?.revision, transition: transition, requests: planned,
+                posting: pending.row, expectedRevision: item.stored?.revision, transition: transition, effects: planned,
                 inbox: item.inbox.map { InboxCompletion(id: $0, outcome: change.rawValue, error: nil, at: now) })))
             owners.append((pending.index, result))
         }
@@ -247,4 +250,8 @@ public struct RequestPlanningInput: Sendable {
     /// The latest recorded carrier decision, when this transition made none (entering
     /// `awaiting_deliver` after the carrier was decided earlier).
     public var recordedCarrierDecision: CarrierDecision?
+    /// The stored revision the decisions were computed from (0: a new posting).
+    public var revision: Int64
+    /// The evaluation time.
+    public var now: Timestamp
 }

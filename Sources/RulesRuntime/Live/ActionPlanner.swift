@@ -3,51 +3,55 @@ import PostingModel
 import PostingStore
 import RulesEngine
 
-/// Turns what the rules decided in one transition into requests to Ozon (pure: no I/O).
+/// Turns what the rules decided into effects (SPEC §6), pure: no I/O.
 ///
-/// - `cancel` actions with a `cancel_reason_id` → `/v2/posting/fbs/cancel` (not for a posting
-///   already cancelled or delivered);
-/// - entering `awaiting_packaging` with a packaging decision, and no `cancel` or `hold` action →
-///   `/v4/posting/fbs/ship` with the decided packages (`product_id` = SKU), when Ozon lists
-///   `ship` among the posting's `available_actions` (or lists none);
-/// - entering `awaiting_deliver` on an rFBS posting (`tpl_integration_type` other than `ozon`)
-///   whose carrier decision (this transition's, or the latest recorded) carries a
-///   `tracking_number` that Ozon does not show yet → `/v2/fbs/posting/tracking-number/set`.
-public enum ActionPlanner {
-    public struct Planned: Sendable, Hashable {
-        public var kind: ActionKind
-        public var request: JSONValue
-
-        /// The outbox row for it.
-        public var outboxRequest: NewOutboxRequest { NewOutboxRequest(kind: kind.rawValue, body: request) }
-    }
-
+/// For a posting's transition:
+/// - a `cancel` action with a `cancel_reason_id` → `cancel` (not for a posting already cancelled
+///   or delivered); nothing else is planned for that posting then;
+/// - entering `awaiting_packaging` with a packaging decision, and no `hold` action → `ship` with
+///   the decided packages (`product_id` = SKU), when Ozon lists `ship` among the posting's
+///   `available_actions` (or lists none);
+/// - entering `awaiting_deliver` on an rFBS posting whose carrier decision (this transition's, or
+///   the latest recorded) carries a `tracking_number` that Ozon does not show yet → `set_tracking`;
+/// - `{action="set_status", status=...}` on an rFBS posting → `set_status`, after the tracking
+///   number when both are planned (Ozon wants it first);
+/// - `notify`, `request_review` and `reply` with a `text`, addressed to the buyer (no `to`, or
+///   `to="buyer"`) → `chat_message`, not before `delay_hours` when given. Messages `to` the
+///   seller's own team are not sent to the buyer.
+///
+/// For an rFBS return request, the `returns` decision → `return_action` with an action id the
+/// request's `available_actions` offers (`manual_review` plans nothing; FBS returns are
+/// record-only). Labels are planned by the dispatcher once a ship is accepted.
+public enum EffectPlanner {
     /// The planner of the live path, for `PostingApplier`.
-    public static func outboxRequests(_ input: RequestPlanningInput) -> [NewOutboxRequest] {
-        plan(posting: input.posting, result: input.result, recordedCarrierDecision: input.recordedCarrierDecision).map(\.outboxRequest)
+    public static func effects(_ input: RequestPlanningInput) -> [NewEffect] {
+        guard input.result.change == .created || input.result.change == .transitioned, let evaluation = input.result.evaluation else {
+            return []
+        }
+        return plan(posting: input.posting, decisions: evaluation.decisions, recordedCarrier: input.recordedCarrierDecision,
+                    revision: input.revision, now: input.now)
     }
 
-    /// What to send for the evaluation of an ingested posting: nothing unless the posting was
-    /// created or moved. `recordedCarrierDecision` is the latest carrier decision recorded
-    /// for the posting (used when this transition made none).
+    /// What to do for `decisions`, made as `posting` entered its current status. `revision` is
+    /// the stored revision the decisions were computed from (0 for a new posting): with the
+    /// posting number it makes each effect's key, so the same transition never plans twice.
     public static func plan(
-        posting: Posting, result: ItemResult, recordedCarrierDecision: CarrierDecision?
-    ) -> [Planned] {
-        guard result.change == .created || result.change == .transitioned, let evaluation = result.evaluation else { return [] }
-        return plan(posting: posting, decisions: evaluation.decisions, recordedCarrier: recordedCarrierDecision)
-    }
-
-    /// What to send for `decisions`, made as `posting` entered its current status.
-    public static func plan(posting: Posting, decisions: Decisions, recordedCarrier: CarrierDecision?) -> [Planned] {
-        var planned: [Planned] = []
+        posting: Posting, decisions: Decisions, recordedCarrier: CarrierDecision?, revision: Int64, now: Timestamp
+    ) -> [NewEffect] {
+        var planned: [NewEffect] = []
         let actions = decisions.actions
         let number = posting.postingNumber
+        func effect(_ kind: EffectKind, _ method: String, _ request: JSONValue, key: String, notBefore: Timestamp? = nil) -> NewEffect {
+            NewEffect(kind: kind, subject: kind == .chatMessage ? .chat(number) : .posting(number), postingNumber: number,
+                      method: method, request: request, key: "\(kind.rawValue):\(number):\(key)", notBefore: notBefore)
+        }
 
         if let cancel = actions.first(where: { $0.action == "cancel" }), let reason = cancel.cancelReasonID,
            posting.status != .cancelled, posting.status != .delivered {
             let message = cancel.text("cancel_reason_message") ?? cancel.text("message") ?? cancel.text("reason")
-            planned.append(Planned(kind: .cancel, request: OzonClient.cancelRequest(
-                postingNumber: number, reasonID: reason, message: reason == 402 ? (message ?? "cancelled by the seller's rules") : nil)))
+            planned.append(effect(.cancel, OzonClient.Path.cancel, OzonClient.cancelRequest(
+                postingNumber: number, reasonID: reason, message: reason == 402 ? (message ?? "cancelled by the seller's rules") : nil),
+                key: "r\(revision)"))
             return planned
         }
 
@@ -55,16 +59,89 @@ public enum ActionPlanner {
            let packaging = decisions.packaging, allows(posting, "ship") {
             let packages = shipPackages(packaging)
             if !packages.isEmpty {
-                planned.append(Planned(kind: .ship, request: OzonClient.shipRequest(postingNumber: number, packages: packages)))
+                planned.append(effect(.ship, OzonClient.Path.ship, OzonClient.shipRequest(postingNumber: number, packages: packages),
+                                      key: "r\(revision)"))
             }
         }
 
-        if posting.status == .awaitingDeliver, isRFBS(posting),
+        if isRFBS(posting), posting.status == .awaitingDeliver || actions.contains(where: { $0.action == "set_status" }),
            let tracking = (decisions.carrier ?? recordedCarrier)?.trackingNumber, !tracking.isEmpty,
            posting.fields["tracking_number"]?.stringValue != tracking {
-            planned.append(Planned(kind: .trackingNumber, request: OzonClient.trackingRequest([(number, tracking)])))
+            planned.append(effect(.setTracking, OzonClient.Path.trackingNumberSet, OzonClient.trackingRequest([(number, tracking)]),
+                                  key: tracking))
+        }
+
+        for action in actions {
+            switch action.action {
+            case "set_status":
+                guard isRFBS(posting), let status = action.text("status"), let move = statusMove(status) else { continue }
+                planned.append(effect(.setStatus, move.path, ["posting_number": [.string(number)]], key: status))
+            case "notify", "request_review", "reply":
+                guard let text = action.text("text"), !text.isEmpty, isForBuyer(action) else { continue }
+                let delay = action.fields["delay_hours"]?.int64Value.map { now.adding(seconds: max(0, $0) * 3600) }
+                let index = planned.count
+                planned.append(effect(.chatMessage, OzonClient.Path.chatSendMessage, ["posting_number": .string(number), "text": .string(text)],
+                                      key: "r\(revision):\(index)", notBefore: delay))
+            default: continue
+            }
         }
         return planned
+    }
+
+    /// What to do for an rFBS return request's `returns` decision. `ret.fields` holds the
+    /// request as `/v2/returns/rfbs/get` answered, with its `available_actions`.
+    public static func effects(forReturn ret: ReturnEvent, decision: ReturnDecision?) -> [NewEffect] {
+        guard ret.schema == .rfbs, let decision, decision.action != .manualReview else { return [] }
+        let offered = availableActions(ret.fields)
+        var body: JSONObject = ["return_id": .number(JSONNumber(integer: ret.returnID))]
+        if let id = actionID(for: decision.action, offered: offered) {
+            body["id"] = .number(JSONNumber(integer: id))
+            switch decision.action {
+            case .reject:
+                if let reason = decision.rejectionReasonID { body["rejection_reason_id"] = .number(JSONNumber(integer: reason)) }
+                if let comment = decision.comment { body["comment"] = .string(comment) }
+            case .compensate:
+                if let amount = decision.amount, let number = JSONNumber(literal: Money(minorUnits: amount, currency: Money.defaultCurrency).decimalString) {
+                    body["compensation_amount"] = .number(number)
+                }
+            default:
+                if let comment = decision.comment { body["comment"] = .string(comment) }
+            }
+        } else {
+            // Kept as a failed effect by the dispatcher, with the actions Ozon offered.
+            body["not_offered"] = .string(decision.action.rawValue)
+            body["available_actions"] = .array(offered.map { ["id": .number(JSONNumber(integer: $0.id)), "name": .string($0.name)] })
+        }
+        return [NewEffect(kind: .returnAction, subject: .returnRequest(ret.returnID), postingNumber: ret.postingNumber,
+                          returnID: ret.returnID, method: OzonClient.Path.rfbsReturnAction, request: .object(body),
+                          key: "return_action:\(ret.returnID)")]
+    }
+
+    /// `available_actions` of an rFBS return request: `{id, name}` or `{action: {id, name}}`.
+    static func availableActions(_ fields: JSONObject) -> [(id: Int64, name: String)] {
+        (fields["available_actions"]?.arrayValue ?? []).compactMap { item in
+            let action = item["action"] ?? item
+            guard let id = action["id"]?.int64Value ?? action["id"]?.stringValue.flatMap({ Int64($0) }) else { return nil }
+            return (id, action["name"]?.stringValue ?? "")
+        }
+    }
+
+    /// The offered action id that carries out `action`. Ozon names only −1 and −10 (reject) and
+    /// 1020 (partial compensation); approve and refund are found by the action's name.
+    static func actionID(for action: ReturnDecision.Action, offered: [(id: Int64, name: String)]) -> Int64? {
+        func named(_ words: [String]) -> Int64? {
+            offered.first { item in
+                let name = item.name.lowercased()
+                return item.id != -1 && item.id != -10 && item.id != 1020 && words.contains { name.contains($0) }
+            }?.id
+        }
+        switch action {
+        case .reject: return offered.first { $0.id == -1 }?.id ?? offered.first { $0.id == -10 }?.id
+        case .compensate: return offered.first { $0.id == 1020 }?.id
+        case .approve: return named(["одобр", "подтверд", "принять", "approve", "verify", "accept"])
+        case .refund: return named(["вернуть деньги", "возврат денег", "вернуть средства", "refund", "return money"])
+        case .manualReview: return nil
+        }
     }
 
     /// The packaging decision's packages as ship packages (`product_id` = SKU).
@@ -72,6 +149,22 @@ public enum ActionPlanner {
         decision.packages.map { package in
             ShipPackage(items: package.items.map { ShipPackage.Item(sku: $0.sku, quantity: $0.quantity) })
         }
+    }
+
+    /// `set_status` names Ozon's statuses; the methods use `last-mile`.
+    static func statusMove(_ status: String) -> RFBSStatusMove? {
+        switch status {
+        case "delivering": .delivering
+        case "last_mile": .lastMile
+        case "delivered": .delivered
+        default: nil
+        }
+    }
+
+    /// A message action for the buyer (not for the seller's own team).
+    static func isForBuyer(_ action: ActionDecision) -> Bool {
+        guard let to = action.text("to") else { return true }
+        return to == "buyer"
     }
 
     /// rFBS: delivered by the seller or a third party, not by Ozon.
@@ -84,21 +177,5 @@ public enum ActionPlanner {
     static func allows(_ posting: Posting, _ action: String) -> Bool {
         guard let list = posting.fields["available_actions"]?.arrayValue, !list.isEmpty else { return true }
         return list.contains { $0.stringValue == action }
-    }
-}
-
-/// What a decision asks of Ozon.
-public enum ActionKind: String, Sendable, Hashable, CaseIterable {
-    case ship
-    case trackingNumber = "tracking_number"
-    case cancel
-
-    /// The Seller API method that carries it out.
-    public var path: String {
-        switch self {
-        case .ship: return OzonClient.Path.ship
-        case .trackingNumber: return OzonClient.Path.trackingNumberSet
-        case .cancel: return OzonClient.Path.cancel
-        }
     }
 }

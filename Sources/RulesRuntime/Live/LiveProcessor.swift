@@ -8,26 +8,27 @@ import Synchronization
 
 /// Options of the worker.
 public struct ProcessorOptions: Sendable {
-    /// Carry decisions out (`--apply`); otherwise record the requests that would be sent.
+    /// Carry effects out (`--apply`); otherwise they stay `planned`, listed by `outbox`.
     public var apply: Bool
     /// Attempts at one notification (re-read failures) before it is failed.
     public var maxInboxAttempts: Int
-    /// Attempts at one action (rate limits, timeouts, `ship_failed`) before it is failed.
-    public var maxActionAttempts: Int
-    /// Wait before re-reading a posting after ship (the operation is asynchronous), in seconds.
-    public var shipRecheckDelay: Double
-    /// First wait before retrying, in seconds; doubles per attempt, at most `maxRetryDelay`.
+    /// First wait before retrying a notification, in seconds; doubles per attempt, at most `maxRetryDelay`.
     public var retryDelay: Double
     public var maxRetryDelay: Double
+    /// How effects are carried out.
+    public var dispatch: DispatchOptions
+    /// How often the worker polls the buyers' rFBS return and cancellation requests, in
+    /// seconds (they have no push type); nil: never (`sync` polls them itself).
+    public var requestPollInterval: Double?
 
-    public init(apply: Bool = false, maxInboxAttempts: Int = 10, maxActionAttempts: Int = 5,
-                shipRecheckDelay: Double = 2, retryDelay: Double = 1, maxRetryDelay: Double = 300) {
+    public init(apply: Bool = false, maxInboxAttempts: Int = 10, retryDelay: Double = 1, maxRetryDelay: Double = 300,
+                dispatch: DispatchOptions = DispatchOptions(), requestPollInterval: Double? = nil) {
         self.apply = apply
+        self.requestPollInterval = requestPollInterval
         self.maxInboxAttempts = maxInboxAttempts
-        self.maxActionAttempts = maxActionAttempts
-        self.shipRecheckDelay = shipRecheckDelay
         self.retryDelay = retryDelay
         self.maxRetryDelay = maxRetryDelay
+        self.dispatch = dispatch
     }
 
     /// When to try again after `attempts` failed attempts: whole seconds, at least the next one
@@ -39,8 +40,8 @@ public struct ProcessorOptions: Sendable {
 }
 
 /// The live path's use case: applies postings read from Ozon to the store (the same checks and
-/// records as `ingest`), plans what the decisions ask of Ozon in the same commit, and carries the
-/// plans out.
+/// records as `ingest`), plans the effects the decisions ask for in the same commit, and (with
+/// `--apply`) carries them out through the `EffectDispatcher`.
 ///
 /// Work is one piece at a time (`step`); rules run on the rules' own threads, never inside a
 /// store transaction, so the push endpoint's inbox insert never waits on a rule. Every error the
@@ -53,6 +54,11 @@ public final class LiveProcessor: Sendable {
     public let metrics: WorkerMetrics?
     public let logger: Logger
     private let idleChecks = Atomic<Int>(0)
+    private let turn = Atomic<Int>(0)
+    /// When the buyers' requests were last polled.
+    private let lastRequestPoll = Mutex<ContinuousClock.Instant?>(nil)
+    /// Carries effects out; nil without `--apply`.
+    public let dispatcher: EffectDispatcher?
 
     public init(store: any PostingStore, client: OzonClient, rules: RulesHolder, options: ProcessorOptions,
                 metrics: WorkerMetrics? = nil, logger: Logger = Logger(label: "ozon-rules.worker")) {
@@ -62,30 +68,67 @@ public final class LiveProcessor: Sendable {
         self.options = options
         self.metrics = metrics
         self.logger = logger
+        if options.apply {
+            let rules = rules
+            let reapplier = { @Sendable (posting: Posting) async in
+                do {
+                    _ = try await PostingApplier(store: store, rules: rules.current, source: .ingest, plansEffects: true)
+                        .apply(posting, now: .now())
+                } catch {
+                    logger.error("cannot apply a posting read back from Ozon", metadata: [
+                        "posting_number": .string(posting.postingNumber), "error": "\(error)"])
+                    metrics?.workerErrors.increment()
+                }
+            }
+            dispatcher = EffectDispatcher(store: store, client: client, options: options.dispatch, metrics: metrics,
+                                          logger: logger, reapply: reapplier)
+        } else {
+            dispatcher = nil
+        }
     }
 
     /// The applier for the rules in force now.
     func applier(source: TransitionSource = .ingest) -> PostingApplier {
-        PostingApplier(store: store, rules: rules.current, source: source, planner: ActionPlanner.outboxRequests)
+        PostingApplier(store: store, rules: rules.current, source: source, plansEffects: true)
     }
 
-    /// Does one piece of pending work (a request to Ozon first, then a notification); false when
-    /// none is due.
+    /// Does one piece of pending work (an effect first, then a notification); false when none
+    /// is due.
     public func step() async -> Bool {
-        do {
-            if let request = try await store.nextOutboxRequest(dueAt: .now()) {
-                await carryOut(request)
-                return true
+        if let interval = options.requestPollInterval, requestPollIsDue(interval) {
+            let found = await BuyerRequestPoller(processor: self).poll()
+            for failure in found.failures {
+                logger.error("cannot poll the buyers' requests", metadata: ["error": .string(failure), "stage": "poll"])
+                metrics?.workerErrors.increment()
+                metrics?.error("poll").increment()
             }
+            return true
+        }
+        // Effects and notifications take turns, so neither a long outbox nor a burst of
+        // notifications holds the other up.
+        let effectsFirst = turn.add(1, ordering: .relaxed).oldValue % 2 == 0
+        do {
+            if effectsFirst, let dispatcher, try await dispatcher.step() != nil { return true }
             if let item = try await store.nextInboxItem(dueAt: .now()) {
                 await process(item)
                 return true
             }
+            if !effectsFirst, let dispatcher, try await dispatcher.step() != nil { return true }
         } catch {
             report(error, stage: "store", "cannot read the work queue")
         }
         idleChecks.add(1, ordering: .relaxed)
         return false
+    }
+
+    /// Whether `interval` has passed since the last poll of the buyers' requests (true the first time).
+    private func requestPollIsDue(_ interval: Double) -> Bool {
+        let now = ContinuousClock.now
+        return lastRequestPoll.withLock { last in
+            if let last, (now - last).inSeconds < interval { return false }
+            last = now
+            return true
+        }
     }
 
     /// How many times `step` found nothing due: the worker was idle when this grows.
@@ -148,139 +191,24 @@ public final class LiveProcessor: Sendable {
         }
     }
 
-    /// Applies a posting as read from Ozon (a re-read after an action), logging a failure.
-    func reapply(_ postingNumber: String) async {
-        do {
-            let posting = try await client.posting(postingNumber)
-            _ = try await applier().apply(posting, now: .now())
-        } catch {
-            report(error, stage: "reread", "cannot re-read and apply a posting", metadata: ["posting_number": .string(postingNumber)])
-        }
-    }
-
-    // MARK: Requests to Ozon
-
-    func carryOut(_ request: OutboxRequest) async {
-        let metadata: Logger.Metadata = ["request_id": "\(request.id)", "posting_number": .string(request.postingNumber), "kind": .string(request.kind)]
-        guard let kind = ActionKind(rawValue: request.kind) else {
-            report(StoreError.corrupt("unknown request kind '\(request.kind)'"), stage: "dispatch", "cannot send a request", metadata: metadata)
-            await attempt("cannot fail a request", metadata: metadata) {
-                try await store.finishOutboxRequest(request.id, state: .failed, result: "unknown request kind '\(request.kind)'", retryAt: nil)
-            }
-            return
-        }
-        guard options.apply else {
-            await record(APIExchange(path: kind.path, request: request.body, httpStatus: nil, response: nil, error: nil,
-                                     attempts: 0, durationSeconds: 0), requestID: request.id, applied: false)
-            await finish(request, .dryRun, "not sent (run with --apply to send)", metadata: metadata)
-            metrics?.actions(kind.rawValue, "dry_run").increment()
-            return
-        }
-        let exchange = ExchangeBox()
-        let answer: JSONValue
-        do {
-            answer = try await client.call(kind.path, request.body, record: { exchange.value = $0 })
-        } catch {
-            if let sent = exchange.value { await record(sent, requestID: request.id, applied: true) }
-            if kind == .ship, error.ozonMessage == "POSTING_ALREADY_SHIPPED" {
-                // Sent before a crash and answered, but the answer was not recorded: done already.
-                await finish(request, .done, error.description, metadata: metadata)
-                metrics?.actions(kind.rawValue, "already_done").increment()
-                await reapply(request.postingNumber)
-                return
-            }
-            let transient: Bool
-            switch error {
-            case .rateLimited, .timeout, .transport: transient = true
-            default: transient = false
-            }
-            let retry = transient && request.attempts + 1 < options.maxActionAttempts
-            logger.warning("Ozon refused a request", metadata: metadata.merging(["error": "\(error)", "retry": "\(retry)"]) { $1 })
-            await finish(request, retry ? .pending : .failed, error.description,
-                         retryAt: options.retryTime(afterAttempts: request.attempts), metadata: metadata)
-            metrics?.actions(kind.rawValue, retry ? "retry" : "failed").increment()
-            return
-        }
-        if let sent = exchange.value { await record(sent, requestID: request.id, applied: true) }
-        switch kind {
-        case .ship:
-            await recheckShip(request, answer: answer, metadata: metadata)
-        case .trackingNumber:
-            let failed = OzonClient.actionResults(answer).filter { !$0.ok }
-            let result = failed.isEmpty
-                ? JSONWriter.write(answer) : failed.map { "\($0.postingNumber): \($0.error ?? "refused")" }.joined(separator: "; ")
-            await finish(request, failed.isEmpty ? .done : .failed, result, metadata: metadata)
-            metrics?.actions(kind.rawValue, failed.isEmpty ? "done" : "failed").increment()
-        case .cancel:
-            await finish(request, .done, JSONWriter.write(answer), metadata: metadata)
-            metrics?.actions(kind.rawValue, "done").increment()
-            await reapply(request.postingNumber)
-        }
-    }
-
-    /// HTTP 200 from ship does not mean packed (ozon-api.md §4.1): re-read the posting. With
-    /// substatus `ship_failed` the ship is tried again later; otherwise the re-read posting is
-    /// applied (usually entering `awaiting_deliver`, which may plan a tracking number).
-    func recheckShip(_ request: OutboxRequest, answer: JSONValue, metadata: Logger.Metadata) async {
-        if options.shipRecheckDelay > 0 {
-            try? await Task.sleep(for: .milliseconds(Int64(options.shipRecheckDelay * 1000)))
-        }
-        let posting: Posting
-        do {
-            posting = try await client.posting(request.postingNumber)
-        } catch {
-            logger.warning("cannot re-read a shipped posting", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-            await finish(request, .done, JSONWriter.write(answer) + " (re-read failed)", metadata: metadata)
-            metrics?.actions("ship", "done").increment()
-            return
-        }
-        if posting.substatus == "ship_failed" {
-            let retry = request.attempts + 1 < options.maxActionAttempts
-            await finish(request, retry ? .pending : .failed, "ship_failed",
-                         retryAt: options.retryTime(afterAttempts: request.attempts), metadata: metadata)
-            metrics?.actions("ship", retry ? "ship_failed_retry" : "failed").increment()
-            return
-        }
-        await finish(request, .done, JSONWriter.write(answer), metadata: metadata)
-        metrics?.actions("ship", "done").increment()
-        do {
-            _ = try await applier().apply(posting, now: .now())
-        } catch {
-            report(error, stage: "reread", "cannot apply a shipped posting", metadata: metadata)
-        }
-    }
-
-    private func finish(
-        _ request: OutboxRequest, _ state: OutboxState, _ result: String?, retryAt: Timestamp? = nil, metadata: Logger.Metadata
-    ) async {
-        await attempt("cannot record a request's outcome", metadata: metadata) {
-            try await store.finishOutboxRequest(request.id, state: state, result: result, retryAt: state == .pending ? retryAt : nil)
-        }
-    }
-
-    /// Records one Seller API call (or, with `applied` false, one that would have been sent).
-    public func record(_ exchange: APIExchange, requestID: Int64?, applied: Bool) async {
+    /// Records one Seller API call made outside an effect.
+    public func record(_ exchange: APIExchange) async {
         await attempt("cannot record a Seller API call", metadata: ["path": .string(exchange.path)]) {
-            try await store.recordCall(CallRecording.record(exchange, requestID: requestID, applied: applied))
+            try await store.recordCall(CallRecording.record(exchange, effectID: nil))
         }
     }
-}
-
-/// The exchange the client reports for one call, handed from its callback to the caller.
-private final class ExchangeBox: @unchecked Sendable {
-    // Safety: written by the client's callback before `call` returns, read after.
-    var value: APIExchange?
 }
 
 /// Seller API calls as recorded in the store.
 public enum CallRecording {
-    public static func record(_ exchange: APIExchange, requestID: Int64?, applied: Bool) -> APICallRecord {
+    public static func record(_ exchange: APIExchange, effectID: Int64?) -> APICallRecord {
         let body = exchange.request
         let postingNumber = body["posting_number"]?.stringValue
+            ?? body["posting_numbers"]?[0]?.stringValue
             ?? body["posting_number"]?[0]?.stringValue
             ?? body["tracking_numbers"]?[0]?["posting_number"]?.stringValue
         return APICallRecord(
-            requestID: requestID, postingNumber: postingNumber, path: exchange.path, body: body, applied: applied,
+            effectID: effectID, postingNumber: postingNumber, path: exchange.path, body: body, applied: true,
             httpStatus: exchange.httpStatus, response: exchange.response, error: exchange.error.map { "\($0)" },
             attempts: exchange.attempts, at: .now(), durationMilliseconds: Int64((exchange.durationSeconds * 1000).rounded()))
     }
@@ -291,7 +219,7 @@ public enum CallRecording {
         { exchange in
             Task {
                 do {
-                    try await store.recordCall(record(exchange, requestID: nil, applied: true))
+                    try await store.recordCall(record(exchange, effectID: nil))
                 } catch {
                     logger.error("cannot record a Seller API call", metadata: ["path": .string(exchange.path), "error": "\(error)"])
                 }

@@ -8,6 +8,7 @@ import RulesEngine
 public struct SyncReport: Sendable {
     public var postingsRead = 0
     public var returnsRead = 0
+    public var cancellationRequestsRead = 0
     /// Results by change (`created`, `transitioned`, `unchanged`, `recorded`, ...).
     public var changes: [String: Int] = [:]
     /// Items that did not decode or could not be stored.
@@ -22,9 +23,10 @@ public struct SyncReport: Sendable {
 
 /// The polling path (ozon-api.md §9): what webhooks do not cover. Reads unfulfilled postings
 /// (new work, including notifications that came late or never), postings whose status changed
-/// since `since` (`last_changed_status_date`), FBS returns (`visual_status_change_moment`) and
-/// rFBS return requests, and feeds them to the same store, hooks and planned actions as the
-/// webhook worker; then carries the actions out (or records them without `--apply`).
+/// since `since` (`last_changed_status_date`), FBS returns (`visual_status_change_moment`), and
+/// the buyers' new rFBS return and cancellation requests (`BuyerRequestPoller`), and feeds them
+/// to the same store, hooks and planned effects as the webhook worker; then (with `--apply`)
+/// carries the effects out.
 public struct Syncer {
     public let processor: LiveProcessor
     public var includeReturns: Bool
@@ -78,15 +80,7 @@ public struct Syncer {
                 if !page.hasNext || page.returns.isEmpty || page.lastID == lastID { break }
                 lastID = page.lastID
             }
-            var rfbsLast: Int64 = 0
-            var rfbs: [JSONValue] = []
-            for _ in 0..<1000 {
-                let page = try await client.rfbsReturnsPage(filter: ["created_at": ["from": .string(from), "to": .string(to)]], lastID: rfbsLast)
-                rfbs += page.returns
-                if page.returns.count < 50 || page.lastID == rfbsLast { break }
-                rfbsLast = page.lastID
-            }
-            for batch in [returns, rfbs] where !batch.isEmpty {
+            for batch in [returns] where !batch.isEmpty {
                 for item in InputDecoder.items(from: ["returns": .array(batch)], file: "ozon") {
                     switch item {
                     case .returnEvent(let event, _):
@@ -101,6 +95,13 @@ public struct Syncer {
                     }
                 }
             }
+        }
+        if includeReturns {
+            let requests = await BuyerRequestPoller(processor: processor).poll(now: .now())
+            report.returnsRead += requests.returnsListed
+            report.cancellationRequestsRead = requests.cancellationsListed
+            report.changes["decided_requests", default: 0] += requests.returnsDecided + requests.cancellationsDecided
+            report.failures += requests.failures
         }
         await processor.drain()
         return report

@@ -69,15 +69,20 @@ describe("returns", function()
     expect_match(d.comment, "в течение 14 дней после получения, а прошло 27 дней")
   end)
 
-  for _, case in ipairs({
-    { name = "lists no reasons", reasons = nil },
-    { name = "lists none about the deadline", reasons = { { id = 7, name = "Товар был в употреблении" } } },
-  }) do
+  for _, case in ipairs({ { name = "lists no reasons", reasons = nil }, { name = "has an empty list", reasons = {} } }) do
     it("uses the default rejection reason when the return " .. case.name, function()
       local r = ret { created_at = "2026-05-20T10:00:00Z", rejection_reason = case.reasons }
       expect_fields(decide(r, delivered_posting("2026-04-23T10:00:00Z")), { action = "reject", rejection_reason_id = 5 })
     end)
   end
+
+  it("sends a late rFBS request to a person when it offers no reason about the deadline", function()
+    local r = ret { schema = "rFBS", created_at = "2026-05-20T10:00:00Z",
+                    rejection_reason = { { id = 7, name = "Товар был в употреблении" } } }
+    local d = decide(r, delivered_posting("2026-04-23T10:00:00Z"))
+    expect_eq(d.action, "manual_review")
+    expect_match(d.reason, "offers no rejection reason about the deadline")
+  end)
 
   it("counts from the order date plus 7 days of transit when the delivery date is unknown", function()
     local p = posting { posting_number = "RET-0001-1", in_process_at = "2026-04-30T10:00:00Z",

@@ -44,6 +44,21 @@ describe("entering awaiting_deliver", function()
       expect_nil(actions("awaiting_deliver", { status = "awaiting_deliver", shipment_date = date }))
     end)
   end
+
+  it("tells Ozon an rFBS parcel of our own delivery is on its way", function()
+    local list = actions("awaiting_deliver", { status = "awaiting_deliver", tpl_integration_type = "non_integrated",
+                                               shipment_date = "2026-05-21T09:00:00Z" })
+    expect_eq(list, { { action = "set_status", status = "delivering", reason = "own delivery: the courier takes the parcel" } })
+  end)
+
+  it("moves a late parcel of our own delivery too, and alerts the team instead of holding it", function()
+    local list = actions("awaiting_deliver", { posting_number = "5-5-1", status = "awaiting_deliver",
+                                               tpl_integration_type = "non_integrated", shipment_date = "2026-05-20T09:00:00Z" })
+    expect_eq(#list, 2)
+    expect_fields(list[1], { action = "set_status", status = "delivering" })
+    expect_eq(list[2], { action = "alert", level = "warning",
+      text = "Отправление 5-5-1 уходит к покупателю с опозданием: срок отгрузки 2026-05-20T09:00:00Z прошёл 3 ч назад." })
+  end)
 end)
 
 describe("entering delivered", function()
@@ -51,7 +66,8 @@ describe("entering delivered", function()
     local list = actions("delivered", { posting_number = "77-1-1", status = "delivered",
                                         analytics_data = { delivery_date_end = "2026-05-16T18:00:00Z" } })
     expect_fields(list, { { action = "request_review", channel = "chat", delay_hours = 24 } })
-    expect_match(list[1].text, "Ваш заказ 77%-1%-1 доставлен")
+    -- The host renders the {{posting_number}} template before the hook's result is recorded.
+    expect_match(list[1].text, "^Здравствуйте! Ваш заказ 77%-1%-1 доставлен%.")
   end)
 
   it("asks for a review when the delivery date is unknown", function()
@@ -71,10 +87,10 @@ describe("every transition", function()
     return actions("*", fields, { to = to })
   end
 
-  it("tells the seller who cancelled and why", function()
+  it("alerts the team who cancelled and why", function()
     local list = star("cancelled", { posting_number = "9-9-1",
       cancellation = { cancel_reason = "Покупатель передумал", cancellation_initiator = "Покупатель" } })
-    expect_eq(list, { { action = "notify", to = "seller",
+    expect_eq(list, { { action = "alert", level = "info",
       text = "Отправление 9-9-1 отменено (Покупатель передумал, инициатор: Покупатель)." } })
   end)
 
@@ -85,10 +101,11 @@ describe("every transition", function()
     expect_match(unknown[1].text, "инициатор: неизвестен")
   end)
 
-  it("also tells the warehouse about a cancellation after shipping", function()
+  it("also warns the warehouse about a cancellation after shipping", function()
     local list = star("cancelled", { cancellation = { cancelled_after_ship = true } })
     expect_eq(#list, 2)
-    expect_fields(list[2], { action = "notify", to = "warehouse" })
+    expect_fields(list[2], { action = "alert", level = "warning" })
+    expect_match(list[2].text, "^Склад: ")
   end)
 
   for _, status in ipairs({ "arbitration", "client_arbitration" }) do
@@ -97,8 +114,8 @@ describe("every transition", function()
     end)
   end
 
-  it("warns the seller when the sorting centre did not accept the parcel", function()
-    expect_fields(star("not_accepted", {}), { { action = "notify", to = "seller" } })
+  it("alerts the team urgently when the sorting centre did not accept the parcel", function()
+    expect_fields(star("not_accepted", {}), { { action = "alert", level = "urgent" } })
   end)
 
   it("does nothing on other transitions", function()

@@ -36,6 +36,9 @@
 ---What `returns.lua` returns.
 ---@alias ozon.ReturnsHook fun(ret: ozon.Return, posting: ozon.Posting|nil, ctx: ozon.Context): ozon.ReturnDecision|nil
 
+---What `cancellations.lua` returns.
+---@alias ozon.CancellationsHook fun(request: ozon.CancellationRequest, posting: ozon.Posting|nil, ctx: ozon.Context): ozon.CancellationDecision|nil
+
 ---What `transitions.lua` returns: a function per status entered (or "*" for every one).
 ---@alias ozon.TransitionsHook table<ozon.PostingStatus|"*", fun(posting: ozon.Posting, ctx: ozon.Context): ozon.Action[]|nil>
 
@@ -287,11 +290,33 @@
 ---@field group_state? string
 ---@field money_return_state_name? string
 
+---An rFBS buyer's cancellation request (`/v2/conditional-cancellation/list`).
+---@class ozon.CancellationRequest
+---@field cancellation_id integer
+---@field posting_number string
+---@field state? ozon.CancellationState
+---@field cancellation_initiator? "CLIENT"|"OZON"|"SELLER"|"SYSTEM"|"DELIVERY"|string
+---@field cancellation_reason? ozon.IdName
+---@field cancellation_reason_message? string Free text from whoever asked.
+---@field cancelled_at? string UTC ISO 8601: when the buyer asked.
+---@field order_date? string UTC ISO 8601.
+---@field auto_approve_date? string UTC ISO 8601: Ozon approves the request by itself then.
+---@field approve_date? string UTC ISO 8601: when it was answered.
+---@field approve_comment? string
+---@field tpl_integration_type? string
+---@field source_id? integer The request's old v1 id.
+
+---Where a cancellation request stands.
+---@class ozon.CancellationState
+---@field id? integer
+---@field name? string
+---@field state? "ON_APPROVAL"|"APPROVED"|"REJECTED"|string
+
 ---`ctx`, the last argument of every hook.
 ---@class ozon.Context
 ---@field now integer The evaluation time, Unix seconds (fixed by `--now`).
 ---@field now_iso string `now` in UTC ISO 8601.
----@field transition? ozon.Transition Absent for returns.
+---@field transition? ozon.Transition Absent for returns and cancellation requests.
 ---@field decisions ozon.EarlierDecisions Earlier decisions of the same transition.
 ---@field log fun(...: any) Writes to the evaluation's log.
 
@@ -349,10 +374,21 @@
 ---@field comment? string For the buyer; `reject` needs it.
 ---@field reason? string Why, for people: it is recorded.
 
+---What `cancellations.lua` returns: the answer to a buyer's cancellation request.
+---@class ozon.CancellationDecision
+---@field action "approve"|"reject"
+---@field comment? string Sent to Ozon with the answer; `reject` needs it.
+---@field reason? string Why, for people: it is recorded.
+
 ---One action of a `transitions.lua` hook; it may carry fields of its own.
 ---@class ozon.Action
----@field action "notify"|"request_review"|"hold"|"cancel"|string
+---@field action "notify"|"request_review"|"reply"|"alert"|"set_status"|"hold"|"cancel"|string
 ---@field cancel_reason_id? integer `cancel` needs it.
+---@field text? string `notify`/`request_review`/`reply`: a chat message to the buyer (unless `to` names someone else), a Mustache template over the posting, 1–1000 characters once rendered, with no link, e-mail address, phone number or messenger handle (Ozon's rules). `alert`: the text for the seller's team, 1–4000 characters.
+---@field to? "buyer"|"seller"|"warehouse"|string Who a message is for: `buyer` (the default) or the seller's own people; then it is not sent to the buyer and not checked against the buyer rules (prefer `alert` for those).
+---@field level? "info"|"warning"|"urgent" `alert`: how urgent; `info` by default.
+---@field status? "delivering"|"last_mile"|"delivered" `set_status` (rFBS, the seller's own delivery) needs it.
+---@field delay_hours? integer `request_review`: hours to wait before asking.
 ---@field message? string
 ---@field reason? string Why, for people: it is recorded.
 ---@field [string] any

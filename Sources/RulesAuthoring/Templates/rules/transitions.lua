@@ -4,7 +4,7 @@
 local hooks = {
   -- @@transitions.lua#5@@
   cancelled = function(posting, ctx)
-    return { { action = "notify", message = "posting " .. posting.posting_number .. " was cancelled" } }
+    return { { action = "alert", text = "posting " .. posting.posting_number .. " was cancelled" } }
   end,
   -- @@transitions.lua#9@@
   ["*"] = function(posting, ctx)

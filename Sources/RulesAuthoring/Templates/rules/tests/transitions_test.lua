@@ -3,7 +3,8 @@
 describe("transitions", function()
   it("@@tests/transitions_test.lua#4@@", function()
     local result = expect_ok(run_hook("transitions:cancelled", posting { posting_number = "9-1", status = "cancelled" }))
-    expect_eq(result.decision, { { action = "notify", message = "posting 9-1 was cancelled" } })
+    -- The host records an alert's level: "info" unless the rule says otherwise.
+    expect_eq(result.decision, { { action = "alert", level = "info", text = "posting 9-1 was cancelled" } })
   end)
 
   it("@@tests/transitions_test.lua#9@@", function()
