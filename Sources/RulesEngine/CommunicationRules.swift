@@ -132,8 +132,7 @@ public enum ContactDetector {
                 i = wordEnd
                 continue
             }
-            let word = String(String.UnicodeScalarView(s[i..<wordEnd])).lowercased()
-            if messengerNames.contains(where: { word.hasPrefix($0) }) {
+            if startsWithMessengerName(s, from: i, to: wordEnd) {
                 var next = wordEnd
                 while next < s.count, [" ", ":", "-", "—", "–", "\u{00A0}"].contains(s[next]) { next += 1 }
                 var end = next
@@ -146,6 +145,22 @@ public enum ContactDetector {
             i = wordEnd
         }
         return nil
+    }
+
+    private static let messengerNameScalars = messengerNames.map { Array($0.unicodeScalars) }
+
+    /// Whether the word `s[start..<end]` starts with a messenger's name, in any
+    /// case. A word of ASCII and basic Cyrillic letters only (no combining
+    /// marks, one character per scalar) is compared scalar by scalar; any
+    /// other goes through `String`'s own lower-casing and prefix test.
+    private static func startsWithMessengerName(_ s: [Unicode.Scalar], from start: Int, to end: Int) -> Bool {
+        if s[start..<end].allSatisfy({ $0.value < 0x80 || ($0.value >= 0x400 && $0.value <= 0x45F) }) {
+            return messengerNameScalars.contains { name in
+                name.count <= end - start && name.indices.allSatisfy { lowercasedInitial(s[start + $0]) == name[$0] }
+            }
+        }
+        let word = String(String.UnicodeScalarView(s[start..<end])).lowercased()
+        return messengerNames.contains(where: { word.hasPrefix($0) })
     }
 
     // MARK: - Phone numbers
