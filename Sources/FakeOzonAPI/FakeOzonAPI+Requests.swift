@@ -195,3 +195,29 @@ extension FakeOzonAPI {
         return (200, [], [:])
     }
 }
+
+extension FakeOzonAPI {
+    /// An rFBS return request to seed, in the list's shape: new, for a mug, offering approve
+    /// (1), reject (−1) and a partial compensation (1020), with one rejection reason (7).
+    public static func sampleReturnRequest(
+        _ id: Int64, posting: String = "500-1", group: String = "New",
+        actions: [(Int64, String)] = [(1, "Одобрить"), (-1, "Отклонить"), (1020, "Частичная компенсация")]
+    ) -> JSONValue {
+        [
+            "return_id": .number(JSONNumber(integer: id)), "return_number": .string("\(posting)-\(id)"), "posting_number": .string(posting),
+            "order_number": "500", "created_at": "2026-05-14T09:00:00Z",
+            "product": ["sku": 1734059281, "offer_id": "MUG", "name": "Кружка", "price": 649, "currency_code": "RUB"],
+            "state": ["state": "CREATED", "state_name": "Новая", "group_state": .string(group), "money_return_state_name": ""],
+            "available_actions": .array(actions.map { ["id": .number(JSONNumber(integer: $0.0)), "name": .string($0.1)] }),
+            "rejection_reason": [["id": 7, "name": "Товар использовался", "hint": "Фото", "is_comment_required": true]],
+        ]
+    }
+
+    /// A buyer's cancellation request to seed, in `/v2/conditional-cancellation/list`'s shape.
+    public static func sampleCancellationRequest(_ id: Int64, posting: String, state: String = "ON_APPROVAL") -> JSONValue {
+        ["cancellation_id": .number(JSONNumber(integer: id)), "posting_number": .string(posting),
+         "state": ["id": 1, "name": "x", "state": .string(state)], "cancellation_initiator": "CLIENT",
+         "cancellation_reason": ["id": 503, "name": "Передумал"], "cancellation_reason_message": "Нашёл дешевле",
+         "cancelled_at": "2026-05-14T09:00:00Z", "auto_approve_date": "2026-05-16T09:00:00Z"]
+    }
+}

@@ -61,9 +61,11 @@ extension RulesEngine {
             identity = (posting.postingNumber, nil)
             checks = DecisionSubject(products: posting.products, texts: PostingTexts(engine: self, posting: posting))
         case .returnEvent(let event, let posting):
-            result = Evaluation(postingNumber: event.postingNumber, returnID: event.returnID, status: posting?.status.rawValue)
-            seed = RulesEngine.seed("\(event.returnID)")
-            identity = (event.postingNumber, event.returnID)
+            // A request read without its return_id (Ozon's `get` example) is known by its number only.
+            let returnID = event.hasReturnID ? event.returnID : nil
+            result = Evaluation(postingNumber: event.postingNumber, returnID: returnID, status: posting?.status.rawValue)
+            seed = RulesEngine.seed(event.key)
+            identity = (event.postingNumber, returnID)
             let paid = event.product.price.minorUnits.multipliedReportingOverflow(by: event.product.quantity)
             checks = DecisionSubject(paid: paid.overflow ? Int64.max : paid.partialValue)
         case .cancellationRequest(let request, let posting):

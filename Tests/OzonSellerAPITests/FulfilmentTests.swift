@@ -7,23 +7,12 @@ import OzonSellerAPI
 import PostingModel
 import Testing
 
-func returnRequest(_ id: Int64, posting: String = "500-1", group: String = "New",
-                   actions: [(Int64, String)] = [(1, "Одобрить"), (-1, "Отклонить"), (1020, "Частичная компенсация")]) -> JSONValue {
-    [
-        "return_id": .number(JSONNumber(integer: id)), "return_number": .string("\(posting)-\(id)"), "posting_number": .string(posting),
-        "order_number": "500", "created_at": "2026-05-14T09:00:00Z",
-        "product": ["sku": 1734059281, "offer_id": "MUG", "name": "Кружка", "price": 649, "currency_code": "RUB"],
-        "state": ["state": "CREATED", "state_name": "Новая", "group_state": .string(group), "money_return_state_name": ""],
-        "available_actions": .array(actions.map { ["id": .number(JSONNumber(integer: $0.0)), "name": .string($0.1)] }),
-        "rejection_reason": [["id": 7, "name": "Товар использовался", "hint": "Фото", "is_comment_required": true]],
-    ]
+func returnRequest(_ id: Int64, posting: String = "500-1", group: String = "New") -> JSONValue {
+    FakeOzonAPI.sampleReturnRequest(id, posting: posting, group: group)
 }
 
 func cancellationRequest(_ id: Int64, posting: String, state: String = "ON_APPROVAL") -> JSONValue {
-    ["cancellation_id": .number(JSONNumber(integer: id)), "posting_number": .string(posting),
-     "state": ["id": 1, "name": "x", "state": .string(state)], "cancellation_initiator": "CLIENT",
-     "cancellation_reason": ["id": 503, "name": "Передумал"], "cancellation_reason_message": "Нашёл дешевле",
-     "cancelled_at": "2026-05-14T09:00:00Z", "auto_approve_date": "2026-05-16T09:00:00Z"]
+    FakeOzonAPI.sampleCancellationRequest(id, posting: posting, state: state)
 }
 
 /// Whether an error is the client's "outcome unknown" (a failed connection or a timeout).

@@ -141,7 +141,7 @@ struct EffectPlannerTests {
         (ReturnDecision(action: .approve), #"{"return_id": 184300917, "id": 1}"#),
         (ReturnDecision(action: .reject, rejectionReasonID: 7, comment: "Следы использования"),
          #"{"return_id": 184300917, "id": -1, "rejection_reason_id": 7, "comment": "Следы использования"}"#),
-        (ReturnDecision(action: .compensate, amount: 15050), #"{"return_id": 184300917, "id": 1020, "compensation_amount": 150.50}"#),
+        (ReturnDecision(action: .compensate, amount: 15050), #"{"return_id": 184300917, "id": 1020, "compensation_amount": 150.5}"#),
         (ReturnDecision(action: .refund), #"{"return_id": 184300917, "id": 7}"#),
     ])
     func anRFBSReturnDecisionUsesAnOfferedAction(decision: ReturnDecision, body: String) throws {

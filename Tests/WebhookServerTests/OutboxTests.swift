@@ -16,9 +16,11 @@ final class DispatchHarness: @unchecked Sendable {
     let fake = FakeOzonAPI()
     let store: SQLitePostingStore
     let dispatcher: EffectDispatcher
-    let options = DispatchOptions(leaseSeconds: 30, retryDelay: 1, shipRecheckDelay: 0, labelDelaySeconds: 0, labelPollDelay: 0.05)
+    let options: DispatchOptions
 
-    init() async throws {
+    init(shipRecheckDelay: Double = 0) async throws {
+        options = DispatchOptions(leaseSeconds: 30, retryDelay: 1, shipRecheckDelay: shipRecheckDelay, labelDelaySeconds: 0,
+                                  labelPollDelay: 0.05)
         folder = try temporaryFolder()
         try await fake.start()
         store = try SQLitePostingStore(path: folder.appendingPathComponent("outbox.sqlite").path)
@@ -55,8 +57,8 @@ final class DispatchHarness: @unchecked Sendable {
     }
 }
 
-func withDispatch(_ body: (DispatchHarness) async throws -> Void) async throws {
-    let harness = try await DispatchHarness()
+func withDispatch(shipRecheckDelay: Double = 0, _ body: (DispatchHarness) async throws -> Void) async throws {
+    let harness = try await DispatchHarness(shipRecheckDelay: shipRecheckDelay)
     do {
         try await body(harness)
     } catch {
@@ -74,7 +76,7 @@ func withDispatch(_ body: (DispatchHarness) async throws -> Void) async throws {
             let attempts = try await h.drain()
             #expect(attempts.first?.effect.kind == .ship && attempts.first?.state == .sent)
             let ships = h.fake.received(OzonClient.Path.ship)
-            #expect(ships.count == 1)
+            try #require(ships.count == 1)
             #expect(JSONWriter.write(ships[0].body, sortedKeys: true)
                 == #"{"packages":[{"products":[{"product_id":1734059281,"quantity":2}]},{"products":[{"product_id":1822319904,"quantity":1}]}],"#
                 + #""posting_number":"100-1","with":{"additional_data":true}}"#)
@@ -84,6 +86,23 @@ func withDispatch(_ body: (DispatchHarness) async throws -> Void) async throws {
             let labels = try await h.effect("100-1", .labels)
             #expect(labels.subject == "posting:100-1" && labels.request == ["posting_numbers": ["100-1"]])
             #expect(try h.store.integer("SELECT count(*) FROM api_calls WHERE effect_id = \(ship.id) AND http_status = 200") == 1)
+        }
+    }
+
+    @Test func anAcceptedShipIsLookedAtAgainLaterWithoutHoldingTheWorker() async throws {
+        try await withDispatch(shipRecheckDelay: 2) { h in
+            h.fake.put(posting: posting("105-1"))
+            try await h.store.planEffects([DispatchHarness.ship("105-1")], at: .now())
+            try await h.drain()
+            let accepted = try await h.effect("105-1", .ship)
+            #expect(accepted.state == .sending && accepted.response?.contains("105-1") == true)
+            #expect(accepted.nextAttemptAt > Timestamp.now())
+            try await h.drain(at: Timestamp.now().adding(seconds: 5))
+            let ship = try await h.effect("105-1", .ship)
+            #expect(ship.state == .sent && ship.response == "read back: posting is awaiting_deliver")
+            #expect(h.fake.received(OzonClient.Path.ship).count == 1)
+            // Its labels follow (fetched in the same drain: the label delay is 0 here).
+            #expect(try await h.effect("105-1", .labels).state != .failed)
         }
     }
 

@@ -30,6 +30,20 @@ public struct ReturnRequest: Sendable {
     }
 }
 
+/// A buyer's rFBS cancellation request (as Ozon lists it) and the posting it belongs to: the
+/// input of a `cancellations` evaluation.
+public struct CancellationEvaluationRequest: Sendable {
+    public var request: JSONObject
+    public var posting: Posting?
+    public var now: Timestamp
+
+    public init(request: JSONObject, posting: Posting?, now: Timestamp) {
+        self.request = request
+        self.posting = posting
+        self.now = now
+    }
+}
+
 /// Evaluations of a batch of requests on a pool of rules engines, returned in request order, so
 /// results never depend on the number of workers. Rules run on the pool's own threads: the async
 /// variants never hold one of Swift's cooperative threads while a rule runs.
@@ -70,6 +84,12 @@ public final class EvaluationWorkers: Sendable {
 
     public func evaluate(_ requests: [ReturnRequest]) async -> [Evaluation] {
         await pool.run(requests) { engine, request in engine.evaluate(request.event, posting: request.posting, now: request.now) }
+    }
+
+    public func evaluate(_ requests: [CancellationEvaluationRequest]) async -> [Evaluation] {
+        await pool.run(requests) { engine, request in
+            engine.evaluate(cancellationRequest: request.request, posting: request.posting, now: request.now)
+        }
     }
 
     static func run(_ engine: RulesEngine, _ request: EvaluationRequest) -> Evaluation {

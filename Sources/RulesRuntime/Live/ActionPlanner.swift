@@ -77,7 +77,7 @@ public enum EffectPlanner {
                 guard isRFBS(posting), let status = action.text("status"), let move = statusMove(status) else { continue }
                 planned.append(effect(.setStatus, move.path, ["posting_number": [.string(number)]], key: status))
             case "notify", "request_review", "reply":
-                guard let text = action.text("text"), !text.isEmpty, isForBuyer(action) else { continue }
+                guard action.isBuyerMessage, let text = action.text("text"), !text.isEmpty else { continue }
                 let delay = action.fields["delay_hours"]?.int64Value.map { now.adding(seconds: max(0, $0) * 3600) }
                 let index = planned.count
                 planned.append(effect(.chatMessage, OzonClient.Path.chatSendMessage, ["posting_number": .string(number), "text": .string(text)],
@@ -101,8 +101,8 @@ public enum EffectPlanner {
                 if let reason = decision.rejectionReasonID { body["rejection_reason_id"] = .number(JSONNumber(integer: reason)) }
                 if let comment = decision.comment { body["comment"] = .string(comment) }
             case .compensate:
-                if let amount = decision.amount, let number = JSONNumber(literal: Money(minorUnits: amount, currency: Money.defaultCurrency).decimalString) {
-                    body["compensation_amount"] = .number(number)
+                if let amount = decision.amount {
+                    body["compensation_amount"] = OzonClient.amountNumber(Money(minorUnits: amount, currency: ret.product.price.currency))
                 }
             default:
                 if let comment = decision.comment { body["comment"] = .string(comment) }
@@ -115,6 +115,17 @@ public enum EffectPlanner {
         return [NewEffect(kind: .returnAction, subject: .returnRequest(ret.returnID), postingNumber: ret.postingNumber,
                           returnID: ret.returnID, method: OzonClient.Path.rfbsReturnAction, request: .object(body),
                           key: "return_action:\(ret.returnID)")]
+    }
+
+    /// The answer to a buyer's rFBS cancellation request that `cancellations.lua` decided.
+    public static func effects(forCancellation id: Int64, postingNumber: String, decision: CancellationDecision?) -> [NewEffect] {
+        guard let decision else { return [] }
+        var body: JSONObject = ["cancellation_id": .number(JSONNumber(integer: id))]
+        if let comment = decision.comment, !comment.isEmpty { body["comment"] = .string(comment) }
+        return [NewEffect(
+            kind: .cancellationAnswer, subject: .cancellationRequest(id), postingNumber: postingNumber, cancellationID: id,
+            method: decision.action == .approve ? OzonClient.Path.cancellationApprove : OzonClient.Path.cancellationReject,
+            request: .object(body), key: "cancellation_answer:\(id)")]
     }
 
     /// `available_actions` of an rFBS return request: `{id, name}` or `{action: {id, name}}`.
@@ -159,12 +170,6 @@ public enum EffectPlanner {
         case "delivered": .delivered
         default: nil
         }
-    }
-
-    /// A message action for the buyer (not for the seller's own team).
-    static func isForBuyer(_ action: ActionDecision) -> Bool {
-        guard let to = action.text("to") else { return true }
-        return to == "buyer"
     }
 
     /// rFBS: delivered by the seller or a third party, not by Ozon.

@@ -81,6 +81,54 @@ public struct BuyerRequestPoller: Sendable {
         }
     }
 
+    /// New buyer cancellation requests waiting for an answer (`ON_APPROVAL`): each unseen one
+    /// is decided by `cancellations.lua` with the stored posting, and the request, its hook run
+    /// and the answer's effect are committed together, once per cancellation id.
     func pollCancellations(now: Timestamp, into report: inout BuyerRequestReport) async {
+        let client = processor.client
+        var listed: [OzonSellerAPI.CancellationRequest] = []
+        var lastID: Int64?
+        do {
+            for _ in 0..<1000 {
+                let page = try await client.cancellationRequestsPage(state: "ON_APPROVAL", lastID: lastID)
+                listed += page.requests.filter(\.isOnApproval)
+                if page.isLast || page.lastID == nil || page.lastID == lastID { break }
+                lastID = page.lastID
+            }
+        } catch {
+            report.failures.append("cancellation requests: \(error)")
+            return
+        }
+        report.cancellationsListed = listed.count
+        let rules = processor.rules.current
+        do {
+            let known = try await processor.store.recordedCancellationRequests(listed.map(\.cancellationID))
+            let fresh = listed.filter { !known.contains($0.cancellationID) }
+            guard !fresh.isEmpty else { return }
+            let stored = try await processor.store.postings(fresh.map(\.postingNumber))
+            var inputs: [CancellationEvaluationRequest] = []
+            for request in fresh {
+                inputs.append(CancellationEvaluationRequest(
+                    request: request.raw, posting: try stored[request.postingNumber]?.posting(), now: now))
+            }
+            let evaluations = await rules.workers.evaluate(inputs)
+            let changes = zip(fresh, evaluations).map { request, evaluation in
+                StoreChange.cancellationRequest(NewCancellationRequest(
+                    cancellationID: request.cancellationID, postingNumber: request.postingNumber,
+                    snapshot: Snapshot.text(request.raw), postingSnapshot: stored[request.postingNumber]?.snapshot,
+                    autoApproveAt: request.autoApproveDate, at: now, rulesVersion: rules.version,
+                    hookRuns: HookRunRecords.make(evaluation), log: evaluation.log,
+                    effects: EffectPlanner.effects(forCancellation: request.cancellationID, postingNumber: request.postingNumber,
+                                                   decision: evaluation.decisions.cancellation)))
+            }
+            for (request, evaluation) in zip(fresh, evaluations) where !evaluation.errors.isEmpty {
+                report.failures.append("cancellation request \(request.cancellationID): "
+                    + evaluation.errors.map(\.description).joined(separator: "; "))
+            }
+            let outcomes = try await processor.store.commit(changes)
+            report.cancellationsDecided += outcomes.filter { $0 != .alreadyRecorded }.count
+        } catch {
+            report.failures.append("cancellation requests: \(error)")
+        }
     }
 }

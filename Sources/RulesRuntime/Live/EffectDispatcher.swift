@@ -88,7 +88,7 @@ public final class EffectDispatcher: Sendable {
             return Attempt(effect: effect, state: try await carryOutLabels(effect))
         }
         let result = await carryOut(effect, outcomeUnknown: outcomeUnknown)
-        let state = try await finish(effect, result.outcome)
+        let state = try await finish(effect, result.outcome, countsAsAttempt: result.countsAsAttempt)
         if !result.followUps.isEmpty { try await store.planEffects(result.followUps, at: .now()) }
         return Attempt(effect: effect, state: state)
     }
@@ -131,6 +131,8 @@ public final class EffectDispatcher: Sendable {
     struct Result {
         var outcome: EffectOutcome
         var followUps: [NewEffect] = []
+        /// False for a look that is no failure (an accepted ship not visible yet).
+        var countsAsAttempt = true
     }
 
     // MARK: One effect
@@ -149,6 +151,8 @@ public final class EffectDispatcher: Sendable {
                               followUps: effect.kind == .ship ? labelsAfterShip(effect) : [])
             case .superseded(let why):
                 return Result(outcome: EffectOutcome(state: .superseded, error: why))
+            case .wait(let why):
+                return Result(outcome: EffectOutcome(state: .sending, response: why, retryAt: recheckTime()), countsAsAttempt: false)
             case .send:
                 break
             }
@@ -163,6 +167,8 @@ public final class EffectDispatcher: Sendable {
         case send
         case alreadyApplied(String)
         case superseded(String)
+        /// Accepted by Ozon and not visible yet: look again later.
+        case wait(String)
     }
 
     /// Before sending: has an effect of unknown outcome taken effect already, and is the effect
@@ -179,6 +185,11 @@ public final class EffectDispatcher: Sendable {
                 }
                 if posting.status == .cancelled, effect.kind != .cancel {
                     return .superseded("posting \(number) was cancelled before this was sent")
+                }
+                if effect.kind == .ship, outcomeUnknown, posting.status == .awaitingPackaging, posting.substatus != "ship_failed",
+                   let accepted = effect.progress?["accepted_at"]?.int64Value,
+                   Timestamp.now().unixSeconds - accepted < Self.shipSettleSeconds {
+                    return .wait("accepted; posting \(number) not packed yet")
                 }
                 if effect.kind == .ship, posting.status != .awaitingPackaging {
                     return .superseded("posting \(number) is \(posting.status.rawValue), no longer awaiting_packaging")
@@ -252,7 +263,12 @@ public final class EffectDispatcher: Sendable {
         let text = JSONWriter.write(answer)
         switch effect.kind {
         case .ship:
-            return await recheckShip(effect, answer: text)
+            guard options.shipRecheckDelay > 0 else { return await recheckShip(effect, answer: text) }
+            // Accepted, not yet packed: looked at again after the delay, through the read-back
+            // of an effect left `sending`, without holding the worker meanwhile.
+            return Result(outcome: EffectOutcome(
+                state: .sending, response: text, retryAt: recheckTime(),
+                progress: ["accepted_at": .number(JSONNumber(integer: Timestamp.now().unixSeconds))]))
         case .setTracking, .setStatus:
             let failed = OzonClient.actionResults(answer).filter { !$0.ok }
             if failed.isEmpty { return Result(outcome: EffectOutcome(state: .sent, response: text)) }
@@ -267,13 +283,11 @@ public final class EffectDispatcher: Sendable {
         }
     }
 
-    /// HTTP 200 from ship does not mean packed (ozon-api.md §4.1): re-read the posting. With
-    /// substatus `ship_failed` the ship is tried again later; otherwise the posting is applied
-    /// (usually entering `awaiting_deliver`) and its labels are planned.
+    /// HTTP 200 from ship does not mean packed (ozon-api.md §4.1): re-read the posting at once
+    /// (`--ship-recheck-delay 0`). With substatus `ship_failed` the ship is tried again later;
+    /// otherwise the posting is applied (usually entering `awaiting_deliver`) and its labels are
+    /// planned.
     func recheckShip(_ effect: Effect, answer: String) async -> Result {
-        if options.shipRecheckDelay > 0 {
-            try? await Task.sleep(for: .milliseconds(Int64(options.shipRecheckDelay * 1000)))
-        }
         guard let number = effect.postingNumber, let posting = try? await client.posting(number) else {
             return Result(outcome: EffectOutcome(state: .sent, response: answer, error: "accepted; the re-read failed"),
                           followUps: labelsAfterShip(effect))
@@ -285,6 +299,13 @@ public final class EffectDispatcher: Sendable {
         await reapply(posting)
         return Result(outcome: EffectOutcome(state: .sent, response: answer), followUps: labelsAfterShip(effect))
     }
+
+    func recheckTime() -> Timestamp {
+        Timestamp.now().adding(seconds: max(1, Int64(options.shipRecheckDelay.rounded(.up))))
+    }
+
+    /// How long an accepted ship may show no change before it counts as not applied.
+    static let shipSettleSeconds: Int64 = 120
 
     /// The labels effect of an accepted ship.
     func labelsAfterShip(_ effect: Effect) -> [NewEffect] {

@@ -88,7 +88,7 @@ public final class LiveProcessor: Sendable {
     }
 
     /// The applier for the rules in force now.
-    func applier(source: TransitionSource = .ingest) -> PostingApplier {
+    public func applier(source: TransitionSource = .ingest) -> PostingApplier {
         PostingApplier(store: store, rules: rules.current, source: source, plansEffects: true)
     }
 
