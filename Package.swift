@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The system Lua 5.4 library (Debian: liblua5.4-dev), found through pkg-config.
@@ -51,12 +52,22 @@ let package = Package(
             name: "SQLiteStore",
             dependencies: ["PostingStore", "PostingModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The shared store: PostgreSQL through postgres-nio's connection pool. The only module that
+        // imports PostgresNIO.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "PostingStore", "PostingModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Every use case: evaluate, check, ingest, transition, replay, the inbox worker, sync, and
         // planning what to send. The CLI and the servers are thin shells over it.
         .target(
             name: "RulesRuntime",
             dependencies: [
-                "RulesEngine", "LuaKit", "PostingModel", "PostingStore", "OzonSellerAPI",
+                "RulesEngine", "LuaKit", "PostingModel", "PostingStore", "OzonSellerAPI", "AlertChannels",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -83,9 +94,9 @@ let package = Package(
         .target(
             name: "OzonRulesCLI",
             dependencies: [
-                "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
+                "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
                 "RulesAuthoring",
-                "OzonSellerAPI",
+                "OzonSellerAPI", "AlertChannels",
                 "PackingDocuments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,6 +106,15 @@ let package = Package(
         // The Ozon Seller API client: credentials, rate limits, retries, Ozon's error body.
         .target(
             name: "OzonSellerAPI",
+            dependencies: [
+                "PostingModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The seller's own alert channels: Feishu/Lark, DingTalk, WeCom, Telegram, Slack, plain JSON.
+        .target(
+            name: "AlertChannels",
             dependencies: [
                 "PostingModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -143,7 +163,13 @@ let package = Package(
         // The store protocol's conformance suite, run against every backend, and the SQLite schema.
         .testTarget(
             name: "PostingStoreTests",
-            dependencies: ["PostingStore", "SQLiteStore", "PostingModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "PostingStore", "SQLiteStore", "PostgresStore", "PostingModel", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The tests' own connections: making a database per test, holding a row lock.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The use cases: ingest, transitions, replay, crash safety.
         .testTarget(
@@ -161,14 +187,14 @@ let package = Package(
             name: "WebhookServerTests",
             dependencies: [
                 "WebhookServer", "OzonSellerAPI", "FakeOzonAPI", "PostingStore", "SQLiteStore", "RulesRuntime", "PostingModel",
-                "RulesEngine", "LuaKit", "TestSupport",
+                "RulesEngine", "LuaKit", "TestSupport", "AlertChannels",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "PackingDocumentsTests", dependencies: ["PackingDocuments", "PostingStore", "PostingModel"]),
-        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "PostingStore", "SQLiteStore", "TestSupport", "PackingDocuments"], exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "TestSupport", "PackingDocuments"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,15 +3,16 @@
 # it only installs what is missing.
 #   scripts/bootstrap.sh          what building and running need
 #   scripts/bootstrap.sh --test   also what the tests use (curl, luacheck, a headless browser for
-#                                 the HTML replay report and `pack --format pdf`, sqlite3), the fonts
-#                                 the packing PDF names (DejaVu for Latin and Cyrillic, Noto CJK for
-#                                 Chinese), poppler-utils (pdfinfo, pdftotext, pdfunite) and
-#                                 zbar-tools (zbarimg reads the slips' barcodes back)
+#                                 the HTML replay report and `pack --format pdf`, sqlite3, PostgreSQL
+#                                 for the shared store's tests), the fonts the packing PDF names
+#                                 (DejaVu for Latin and Cyrillic, Noto CJK for Chinese),
+#                                 poppler-utils (pdfinfo, pdftotext, pdfunite) and zbar-tools
+#                                 (zbarimg reads the slips' barcodes back)
 set -euo pipefail
 
 packages=(liblua5.4-dev pkg-config lua5.4 jq libedit-dev libsqlite3-dev)
 if [[ ${1:-} == --test ]]; then
-  packages+=(chromium sqlite3 lua-check curl fonts-dejavu-core fonts-noto-cjk poppler-utils zbar-tools)
+  packages+=(chromium sqlite3 lua-check curl postgresql fonts-dejavu-core fonts-noto-cjk poppler-utils zbar-tools)
 fi
 missing=()
 for package in "${packages[@]}"; do

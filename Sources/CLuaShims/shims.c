@@ -8,8 +8,90 @@
 #include <string.h>
 #include <time.h>
 
+/* ---- small-block pool ----------------------------------------------------- */
+
+/* Lua allocates and frees small blocks all the time (tables, their parts,
+   strings, closures); malloc's general bookkeeping for each of them cost a
+   seventh of a transition. Blocks up to POOL_MAX bytes come instead from
+   per-state free lists by 16-byte class, carved from 64 KB slabs that are
+   only returned when the state closes. One state is used by one thread at a
+   time, so the lists need no lock. */
+#define POOL_CLASSES 32
+#define POOL_MAX (POOL_CLASSES * 16)
+#define POOL_SLAB_BYTES (64 * 1024)
+
+typedef struct pool_block { struct pool_block *next; } pool_block;
+typedef struct pool_slab { struct pool_slab *next; } pool_slab;
+
+typedef struct ozr_pool {
+    pool_block *free[POOL_CLASSES];
+    char *bump, *bump_end;
+    pool_slab *slabs;
+} ozr_pool;
+
+static size_t pool_class(size_t size) { return (size + 15) >> 4; } /* 1...POOL_CLASSES */
+
+static void *pool_take(ozr_pool *pool, size_t size) {
+    size_t index = pool_class(size) - 1;
+    pool_block *block = pool->free[index];
+    if (block != NULL) {
+        pool->free[index] = block->next;
+        return block;
+    }
+    size_t bytes = (index + 1) << 4;
+    if ((size_t)(pool->bump_end - pool->bump) < bytes) {
+        pool_slab *slab = malloc(POOL_SLAB_BYTES);
+        if (slab == NULL) return NULL;
+        slab->next = pool->slabs;
+        pool->slabs = slab;
+        pool->bump = (char *)slab + 16;
+        pool->bump_end = (char *)slab + POOL_SLAB_BYTES;
+    }
+    void *result = pool->bump;
+    pool->bump += bytes;
+    return result;
+}
+
+static void pool_give(ozr_pool *pool, void *ptr, size_t size) {
+    pool_block *block = ptr;
+    size_t index = pool_class(size) - 1;
+    block->next = pool->free[index];
+    pool->free[index] = block;
+}
+
+/* Lua's allocator contract on top of the pool (old is 0 for a new block). */
+static void *pool_realloc(ozr_pool *pool, void *ptr, size_t old, size_t size) {
+    if (size == 0) {
+        if (ptr != NULL) {
+            if (old <= POOL_MAX) pool_give(pool, ptr, old);
+            else free(ptr);
+        }
+        return NULL;
+    }
+    if (ptr == NULL) return size <= POOL_MAX ? pool_take(pool, size) : malloc(size);
+    if (old <= POOL_MAX && size <= POOL_MAX && pool_class(old) == pool_class(size)) return ptr;
+    if (old > POOL_MAX && size > POOL_MAX) return realloc(ptr, size);
+    void *block = size <= POOL_MAX ? pool_take(pool, size) : malloc(size);
+    if (block == NULL) return NULL;
+    memcpy(block, ptr, old < size ? old : size);
+    if (old <= POOL_MAX) pool_give(pool, ptr, old);
+    else free(ptr);
+    return block;
+}
+
+static void pool_release(ozr_pool *pool) {
+    pool_slab *slab = pool->slabs;
+    while (slab != NULL) {
+        pool_slab *next = slab->next;
+        free(slab);
+        slab = next;
+    }
+    memset(pool, 0, sizeof *pool);
+}
+
 /* Per-state data reached through lua_getextraspace. */
 typedef struct ozr_state_data {
+    ozr_pool pool;               /* first: the allocator reaches it before the state exists */
     ozr_limits *limits;
     int in_host;                 /* inside a Swift host function: cap lifted */
     ozr_error_info last_error;
@@ -63,9 +145,10 @@ static void record_memory_location(ozr_limits *limits, const void *ptr) {
    state data, which the allocator cannot reach, so it is mirrored here. */
 static void *ozr_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     ozr_limits *limits = (ozr_limits *)ud;
+    ozr_pool *pool = &((ozr_state_data *)limits->shim_data)->pool;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        free(ptr);
+        pool_realloc(pool, ptr, old, 0);
         limits->memory_used -= old;
         return NULL;
     }
@@ -75,7 +158,7 @@ static void *ozr_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         if (limits->limit_hit == OZR_LIMIT_MEMORY) record_memory_location(limits, ptr);
         return NULL;
     }
-    void *block = realloc(ptr, nsize);
+    void *block = pool_realloc(pool, ptr, old, nsize);
     if (block == NULL) return NULL;
     limits->memory_used = limits->memory_used - old + nsize;
     if (limits->memory_used > limits->memory_peak) limits->memory_peak = limits->memory_used;
@@ -92,8 +175,11 @@ static int ozr_panic(lua_State *L) {
 lua_State *ozr_newstate(ozr_limits *limits) {
     ozr_state_data *data = calloc(1, sizeof(ozr_state_data));
     if (data == NULL) return NULL;
+    limits->shim_data = data; /* the allocator's pool, from the first block on */
     lua_State *L = lua_newstate(ozr_alloc, limits);
     if (L == NULL) {
+        pool_release(&data->pool);
+        limits->shim_data = NULL;
         free(data);
         return NULL;
     }
@@ -110,8 +196,9 @@ lua_State *ozr_newstate(ozr_limits *limits) {
 
 void ozr_close(lua_State *L) {
     ozr_state_data *data = state_data(L);
-    data->limits->shim_data = NULL;
     lua_close(L);
+    data->limits->shim_data = NULL;
+    pool_release(&data->pool);
     free(data);
 }
 
@@ -338,8 +425,12 @@ int ozr_load_text(lua_State *L, const char *source, size_t length, const char *c
    see through a view. */
 static const char READONLY_MARK = 0;
 
+static void fill_view(lua_State *L, int view);
+static int lazy_index(lua_State *L);
+
 /* Pushes the target of the view at `index` and returns 1, or pushes nothing
-   and returns 0 when the value is not a view. */
+   and returns 0 when the value is not a view. An unfilled lazy view is
+   filled first. */
 int ozr_push_readonly_target(lua_State *L, int index) {
     index = lua_absindex(L, index);
     if (lua_type(L, index) != LUA_TTABLE || !lua_getmetatable(L, index)) return 0;
@@ -349,6 +440,11 @@ int ozr_push_readonly_target(lua_State *L, int index) {
     }
     lua_pop(L, 1);
     lua_getfield(L, -1, "__index");
+    if (lua_tocfunction(L, -1) == lazy_index) {
+        lua_pop(L, 2);
+        fill_view(L, index);
+        return 1;
+    }
     lua_remove(L, -2);
     return 1;
 }
@@ -408,6 +504,187 @@ static int readonly_rawlen(lua_State *L) {
     return 1;
 }
 
+/* ---- lazy read-only views of an encoded value ------------------------------ */
+
+/* A posting reaches Lua as one userdata holding its encoding (see
+   CLuaShims.h). Each of its tables is first an empty view that holds only
+   where its value is in the encoding, under keys no script can name, and
+   shares one metatable whose __index fills it: on the first read the view's
+   table is built (its containers again as unfilled views), and the view gets
+   a metatable of its own with that table under __index, as
+   ozr_make_readonly's views have. So a script pays only for the tables it
+   reads, and a read after the first takes the VM's fast path. */
+static const char LAZY_BLOB = 0;   /* view[&LAZY_BLOB]: the encoding, while unfilled */
+static const char LAZY_OFFSET = 0; /* view[&LAZY_OFFSET]: where its value starts */
+static const char LAZY_META = 0;   /* registry[&LAZY_META]: name -> metatable of unfilled views */
+
+static uint32_t enc_u32(const unsigned char *p) {
+    uint32_t value;
+    memcpy(&value, p, sizeof value);
+    return value;
+}
+
+/* Bytes taken by the encoded value at `p`. */
+static size_t enc_size(const unsigned char *p) {
+    switch (p[0]) {
+    case OZR_ENC_INTEGER:
+    case OZR_ENC_NUMBER: return 9;
+    case OZR_ENC_STRING: return 5 + (size_t)enc_u32(p + 1);
+    case OZR_ENC_ARRAY: return 9 + (size_t)enc_u32(p + 5);
+    case OZR_ENC_OBJECT: return 13 + (size_t)enc_u32(p + 9);
+    default: return 1;
+    }
+}
+
+/* An unfilled view of the container at `offset` of the blob at `blob`. */
+static void push_unfilled_view(lua_State *L, int blob, int meta, size_t offset) {
+    lua_createtable(L, 0, 2);
+    lua_pushvalue(L, blob);
+    lua_rawsetp(L, -2, &LAZY_BLOB);
+    lua_pushinteger(L, (lua_Integer)offset);
+    lua_rawsetp(L, -2, &LAZY_OFFSET);
+    lua_pushvalue(L, meta);
+    lua_setmetatable(L, -2);
+}
+
+static void push_encoded_value(lua_State *L, int blob, int meta, const unsigned char *base, size_t offset) {
+    const unsigned char *p = base + offset;
+    switch (p[0]) {
+    case OZR_ENC_FALSE: lua_pushboolean(L, 0); break;
+    case OZR_ENC_TRUE: lua_pushboolean(L, 1); break;
+    case OZR_ENC_INTEGER: {
+        int64_t value;
+        memcpy(&value, p + 1, sizeof value);
+        lua_pushinteger(L, (lua_Integer)value);
+        break;
+    }
+    case OZR_ENC_NUMBER: {
+        double value;
+        memcpy(&value, p + 1, sizeof value);
+        lua_pushnumber(L, (lua_Number)value);
+        break;
+    }
+    case OZR_ENC_STRING: lua_pushlstring(L, (const char *)p + 5, enc_u32(p + 1)); break;
+    case OZR_ENC_ARRAY:
+    case OZR_ENC_OBJECT: push_unfilled_view(L, blob, meta, offset); break;
+    default: lua_pushnil(L); break;
+    }
+}
+
+
+/* Builds the table of the unfilled view at `view` (absolute), gives the view
+   its own metatable over it and pushes the table. */
+static void fill_view(lua_State *L, int view) {
+    lua_checkstack(L, 10);
+    lua_rawgetp(L, view, &LAZY_BLOB);
+    int blob = lua_gettop(L);
+    lua_rawgetp(L, view, &LAZY_OFFSET);
+    size_t offset = (size_t)lua_tointegerx(L, -1, NULL);
+    lua_pop(L, 1);
+    lua_getmetatable(L, view);
+    int meta = blob + 1;
+    const unsigned char *base = lua_touserdata(L, blob);
+    const unsigned char *p = base + offset;
+    if (p[0] == OZR_ENC_ARRAY) {
+        uint32_t count = enc_u32(p + 1);
+        lua_createtable(L, (int)count, 0);
+        size_t at = offset + 9;
+        for (uint32_t i = 1; i <= count; i++) {
+            if (base[at] != OZR_ENC_NIL) {
+                push_encoded_value(L, blob, meta, base, at);
+                lua_rawseti(L, -2, (lua_Integer)i);
+            }
+            at += enc_size(base + at);
+        }
+    } else {
+        uint32_t presize = enc_u32(p + 1), entries = enc_u32(p + 5);
+        lua_createtable(L, 0, (int)presize);
+        size_t at = offset + 13;
+        for (uint32_t i = 0; i < entries; i++) {
+            uint32_t length = enc_u32(base + at);
+            lua_pushlstring(L, (const char *)base + at + 4, length);
+            at += 4 + (size_t)length;
+            push_encoded_value(L, blob, meta, base, at);
+            lua_rawset(L, -3);
+            at += enc_size(base + at);
+        }
+    }
+    /* The view's own metatable, as ozr_make_readonly builds it. */
+    lua_createtable(L, 0, 6);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, readonly_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, readonly_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_rawgetp(L, meta, &READONLY_MARK);
+    lua_rawsetp(L, -2, &READONLY_MARK);
+    lua_setmetatable(L, view);
+    /* The encoding may go once every view of it is filled. */
+    lua_pushnil(L);
+    lua_rawsetp(L, view, &LAZY_BLOB);
+    lua_pushnil(L);
+    lua_rawsetp(L, view, &LAZY_OFFSET);
+    lua_replace(L, blob);
+    lua_settop(L, blob);
+}
+
+/* __index of unfilled views: fills the view, then reads from its table. */
+static int lazy_index(lua_State *L) {
+    fill_view(L, 1);
+    lua_pushvalue(L, 2);
+    lua_rawget(L, -2);
+    return 1;
+}
+
+/* The metatable shared by the unfilled views named `name`, made once per state. */
+static void push_lazy_meta(lua_State *L, const char *name) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LAZY_META) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, 0, 1);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &LAZY_META);
+    }
+    if (lua_getfield(L, -1, name) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, 0, 6);
+        lua_pushcfunction(L, lazy_index);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, readonly_newindex);
+        lua_setfield(L, -2, "__newindex");
+        lua_pushcfunction(L, readonly_len);
+        lua_setfield(L, -2, "__len");
+        lua_pushcfunction(L, readonly_pairs);
+        lua_setfield(L, -2, "__pairs");
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+        lua_pushstring(L, name);
+        lua_rawsetp(L, -2, &READONLY_MARK);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, name);
+    }
+    lua_remove(L, -2);
+}
+
+void ozr_push_encoded(lua_State *L, const void *bytes, size_t length, const char *name) {
+    lua_checkstack(L, 6);
+    if (length == 0) {
+        lua_pushnil(L);
+        return;
+    }
+    push_lazy_meta(L, name);
+    int meta = lua_gettop(L);
+    void *blob = lua_newuserdatauv(L, length, 0);
+    memcpy(blob, bytes, length);
+    push_encoded_value(L, meta + 1, meta, blob, 0);
+    lua_replace(L, meta);
+    lua_settop(L, meta);
+}
+
 static int readonly_make(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     const char *name = luaL_checkstring(L, 2);
@@ -435,12 +712,61 @@ void ozr_make_readonly(lua_State *L, const char *name) {
     lua_replace(L, -2);                /* the view takes the target's place */
 }
 
+/* ---- the evaluation log ----------------------------------------------------- */
+
+/* The lines scripts print, kept in the state until the host takes them: a
+   print costs no call into Swift. */
+static const char LOG_KEY = 0;
+
+static int log_line(lua_State *L) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LOG_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_createtable(L, 8, 0);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &LOG_KEY);
+    }
+    lua_Integer count = (lua_Integer)lua_rawlen(L, -1);
+    if (lua_type(L, 1) == LUA_TSTRING) lua_pushvalue(L, 1);
+    else lua_pushliteral(L, "");
+    lua_rawseti(L, -2, count + 1);
+    return 0;
+}
+
+void ozr_push_log_function(lua_State *L) {
+    lua_pushcfunction(L, log_line);
+}
+
+int ozr_push_log(lua_State *L) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &LOG_KEY) == LUA_TTABLE) return 1;
+    lua_pop(L, 1);
+    return 0;
+}
+
+void ozr_clear_log(lua_State *L) {
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &LOG_KEY);
+}
+
+static const char RANDOMSEED_KEY = 0;
+
+/* A direct call of the library's own function: no protected call, which
+   randomseed with an integer never needs (it cannot fail). */
+void ozr_reseed_random(lua_State *L, lua_Integer seed) {
+    lua_checkstack(L, 3);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &RANDOMSEED_KEY);
+    lua_pushinteger(L, seed);
+    lua_call(L, 1, 0);
+}
+
 void ozr_open_safe_libs(lua_State *L) {
     luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
     luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
     luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
     luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
     luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    /* math.randomseed, kept for ozr_reseed_random (index -2 is math). */
+    lua_getfield(L, -2, "randomseed");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &RANDOMSEED_KEY);
     lua_pop(L, 3); /* keep _G and string */
 
     /* The string table (index -1) is also the string metatable's __index,

@@ -92,8 +92,7 @@ public final class FakeOzonAPI: @unchecked Sendable {
     /// that number (and kept): for load tests that make up posting numbers.
     var postingTemplate: JSONObject?
 
-    private var group: ServiceGroup?
-    private var task: Task<Void, any Error>?
+    private var server: LoopbackServer?
     public private(set) var port: Int = 0
 
     public init(clientID: String = "100500", apiKey: String = "test-api-key") {
@@ -260,29 +259,13 @@ public final class FakeOzonAPI: @unchecked Sendable {
         router.get("/fake/calls") { [self] _, _ -> Response in
             FakeOzonAPI.jsonResponse(self.callsJSON())
         }
-        var logger = Logger(label: "fake-ozon")
-        logger.logLevel = .critical
-        let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: requested)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        self.group = group
-        task = Task { try await group.run() }
-        for await port in stream {
-            self.port = port
-            break
-        }
+        let server = await LoopbackServer.start(router, label: "fake-ozon", port: requested)
+        locked { self.server = server }
+        port = server.port
     }
 
     public func stop() async {
-        await group?.triggerGracefulShutdown()
-        _ = try? await task?.value
+        await locked { server }?.stop()
     }
 
     static func jsonResponse(_ value: JSONValue) -> Response {

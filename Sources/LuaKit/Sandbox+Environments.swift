@@ -15,10 +15,12 @@ extension Sandbox {
         // The environment of a fresh evaluation, taken over before anything
         // runs in it; the evaluation that follows gets another one.
         try beginEvaluation()
+        renewEnvironment()
         let probe = try load(source: "return _ENV", chunkName: "(sandbox-environment)")
         let environment = try state.withLimits(.unlimited) { () throws(LuaError) in
             try state.callKeepingResults(probe)
         }
+        renewEnvironment()
         try beginEvaluation()
         guard let table = environment.first, state.type(of: table) == .table else {
             throw LuaError(kind: .runtime, message: "the sandbox environment is not a table")

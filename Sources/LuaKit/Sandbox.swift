@@ -24,12 +24,11 @@ public final class Sandbox {
     /// Never read from disk: the code that runs is the code the host read (and digested).
     public let modules: [String: String]?
     /// What scripts printed (via `print` or `ctx.log`) since the last `takeLog()`.
-    public private(set) var log: [String] = []
+    public var log: [String] { state.logLines() }
 
     /// The sandbox's `print`, for hosts that hand it to scripts (as `ctx.log`).
     public let printFunction: LuaReference
     private let environmentMetatable: LuaReference
-    private let reseed: LuaReference
     private var chunks: [LuaReference] = []
     private var environment: LuaReference
     private var compiledModules: [String: LuaReference] = [:]
@@ -45,10 +44,7 @@ public final class Sandbox {
         // The host side of `print` and `require`; set up once, below.
         var hostTable: [String: LuaReference] = [:]
         weak var weakSelf: Sandbox?
-        hostTable["log"] = state.makeFunction(values: { arguments in
-            weakSelf?.log.append(arguments.first?.stringValue ?? "")
-            return []
-        })
+        hostTable["log"] = state.logFunctionReference()
         hostTable["load_module"] = state.makeFunction { arguments in
             guard let sandbox = weakSelf, let name = arguments.first?.stringValue else {
                 return [.value(.nil), .value("bad argument #1 to 'require' (string expected)"), .value(2)]
@@ -65,12 +61,11 @@ public final class Sandbox {
         let results = try state.withLimits(.unlimited) { () throws(LuaError) in
             try state.callKeepingResults(bootstrap, [.reference(state.globalsReference()), .reference(hostFunctions), .value(helperNames)])
         }
-        guard results.count == 3 else {
+        guard results.count == 2 else {
             throw LuaError(kind: .runtime, message: "sandbox bootstrap returned \(results.count) values")
         }
         environmentMetatable = results[0]
-        reseed = results[1]
-        printFunction = results[2]
+        printFunction = results[1]
         environment = state.newTable(metatable: environmentMetatable)
         weakSelf = self
     }
@@ -93,21 +88,26 @@ public final class Sandbox {
     /// Starts a fresh evaluation: new empty globals for every loaded chunk,
     /// `math.random` reseeded (so results are reproducible), log cleared.
     public func beginEvaluation(seed: Int64 = 0) throws(LuaError) {
+        // Globals nobody wrote to are as fresh as a new table: only replace
+        // them (and re-point every chunk) when the last evaluation wrote some.
+        if !state.isEmptyTable(environment) { renewEnvironment() }
+        state.clearLog()
+        state.reseedRandom(seed)
+    }
+
+    /// New empty globals for every loaded chunk.
+    func renewEnvironment() {
         state.release(environment)
         environment = state.newTable(metatable: environmentMetatable)
         for chunk in chunks {
             state.setEnvironment(of: chunk, to: environment)
         }
-        log.removeAll(keepingCapacity: true)
-        try state.withLimits(.unlimited) { () throws(LuaError) in
-            _ = try state.call(reseed, [.value(.integer(seed))])
-        }
     }
 
     /// Returns and clears what scripts printed.
     public func takeLog() -> [String] {
-        defer { log.removeAll(keepingCapacity: true) }
-        return log
+        defer { state.clearLog() }
+        return state.logLines()
     }
 
     /// Resolves `require(name)`: only `lib.<name>[.<name>...]` among the
@@ -233,8 +233,7 @@ public final class Sandbox {
     }
     for _, name in G.ipairs(helper_names) do base[name] = host[name] end
 
-    local randomseed = G.math.randomseed
-    return { __index = base, __metatable = false }, function(seed) randomseed(seed) end, print
+    return { __index = base, __metatable = false }, print
     """#
 }
 

@@ -11,6 +11,9 @@ import PostingModel
 struct InsertTemplate {
     private let plain: [Part]?
     private let mustache: MustacheTemplate
+    /// Whether a rendering may read `products` (and so the catalog's facts):
+    /// a plain path that starts there, or anything Mustache renders.
+    let mayReadProducts: Bool
 
     private enum Part {
         case text(Substring)
@@ -23,6 +26,10 @@ struct InsertTemplate {
         guard let mustache = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + text) else { return nil }
         self.mustache = mustache
         plain = InsertTemplate.plainParts(of: text)
+        mayReadProducts = plain?.contains { part in
+            if case .variable(let path) = part { return path.first == "products" }
+            return false
+        } ?? true
     }
 
     func render(_ fields: JSONObject) -> String {

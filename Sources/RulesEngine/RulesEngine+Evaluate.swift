@@ -17,7 +17,9 @@ extension RulesEngine {
         let carrierDecided: Bool
     }
 
-    /// What is being evaluated (postings with the catalog applied).
+    /// What is being evaluated: postings as given (the catalog is merged into
+    /// the posting scripts see as it is written for them); the posting of a
+    /// return or a cancellation request with the catalog applied.
     enum Subject {
         case posting(Posting)
         case returnEvent(ReturnEvent, posting: Posting?)
@@ -57,7 +59,7 @@ extension RulesEngine {
             result = Evaluation(postingNumber: posting.postingNumber, status: transition?.to.rawValue)
             seed = RulesEngine.seed(posting.postingNumber)
             identity = (posting.postingNumber, nil)
-            checks = DecisionSubject(products: posting.products, texts: PostingTexts(engine: self, fields: posting.fields))
+            checks = DecisionSubject(products: posting.products, texts: PostingTexts(engine: self, posting: posting))
         case .returnEvent(let event, let posting):
             // A request read without its return_id (Ozon's `get` example) is known by its number only.
             let returnID = event.hasReturnID ? event.returnID : nil
@@ -89,7 +91,9 @@ extension RulesEngine {
         var postingTable: LuaReference?
         switch subject {
         case .posting(let posting):
-            subjectTable = state.reference(to: LuaJSON.sharedPosting(posting.fields))
+            postingEncoder.reset()
+            PostingEncoding(catalog: catalog).encode(posting.fields, into: postingEncoder)
+            subjectTable = state.reference(toEncoded: postingEncoder, name: "posting")
         case .returnEvent(let event, let posting):
             subjectTable = state.reference(to: LuaJSON(event.fields))
             if let posting {

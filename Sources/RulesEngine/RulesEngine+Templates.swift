@@ -44,11 +44,13 @@ extension RulesEngine {
 /// Renders texts for buyers over one posting, with the engine's compiled templates.
 struct PostingTexts {
     unowned let engine: RulesEngine
-    let fields: JSONObject
+    /// The posting as given: the catalog's facts are merged only for a
+    /// template that can read products (most name a field or two).
+    let posting: Posting
 
     /// `text` rendered; as it is when it has no placeholder or does not parse as a template.
     func render(_ text: String) -> String {
         guard RulesEngine.hasPlaceholder(text), let template = engine.template(for: text) else { return text }
-        return template.render(fields)
+        return template.render(template.mayReadProducts ? engine.catalog.apply(to: posting).fields : posting.fields)
     }
 }

@@ -26,6 +26,8 @@ public final class RulesEngine {
     /// bytes: engines on other threads then never touch (and reference-count)
     /// the same objects.
     let catalog: Catalog
+    /// The buffer postings are written into for Lua, reused.
+    let postingEncoder = LuaEncoder()
 
     /// Loads every rule file. Throws with every load error at once, sorted by
     /// file and line.
@@ -161,7 +163,7 @@ public final class RulesEngine {
         _ posting: Posting, transition: Transition? = nil, now: Timestamp, carrierDecided: Bool = false
     ) -> Evaluation {
         let transition = transition ?? Transition(from: nil, to: posting.status)
-        return evaluate(.posting(catalog.apply(to: posting)), transition: transition, now: now,
+        return evaluate(.posting(posting), transition: transition, now: now,
                         steps: steps(entering: transition.to, carrierDecided: carrierDecided))
     }
 

@@ -26,7 +26,7 @@ func withFake<T>(_ body: (FakeOzonAPI, OzonClient) async throws -> T, retry: Ret
     let fake = FakeOzonAPI()
     try await fake.start()
     let client = OzonClient(credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL,
-                            timeoutSeconds: 5, retry: retry)
+                            timeoutSeconds: 20, retry: retry)
     do {
         let result = try await body(fake, client)
         await fake.stop()

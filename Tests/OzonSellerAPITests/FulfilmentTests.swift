@@ -60,7 +60,7 @@ func isUnknownOutcome(_ error: OzonAPIError) -> Bool {
         let fake = FakeOzonAPI()
         try await fake.start()
         let client = OzonClient(credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL,
-                                timeoutSeconds: 5, labelMethods: .legacy)
+                                timeoutSeconds: 20, labelMethods: .legacy)
         fake.configure { $0.labelPollsBeforeReady = 0; $0.labelTaskTypes = ["big_label", "small_label"] }
         fake.put(posting: samplePosting("610-1", status: "awaiting_deliver"))
         fake.put(posting: samplePosting("610-2", status: "cancelled"))

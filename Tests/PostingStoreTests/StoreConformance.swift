@@ -1,6 +1,7 @@
 import Foundation
 import PostingModel
 import PostingStore
+import PostgresStore
 import SQLiteStore
 import TestSupport
 import Testing
@@ -8,13 +9,16 @@ import Testing
 /// Every store backend, made fresh and empty for one test.
 enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    /// A new database on the server `OZON_RULES_TEST_POSTGRES_URL` names, for each test.
+    case postgres
 
     var testDescription: String { rawValue }
 
     /// A new empty store; `folder` keeps its files alive for the test.
-    func make(in folder: TemporaryFolder) throws -> any PostingStore {
+    func make(in folder: TemporaryFolder) async throws -> any PostingStore {
         switch self {
         case .sqlite: return try SQLitePostingStore(path: folder.path("conformance.sqlite"))
+        case .postgres: return try await PostgresPostingStore.open(try await PostgresTestServer.freshDatabase())
         }
     }
 }
@@ -62,13 +66,15 @@ enum Sample {
     }
 }
 
-/// The behaviour every `PostingStore` must have, run against each backend.
-@Suite("Store conformance")
+/// The behaviour every `PostingStore` must have, one check per behaviour, each on a fresh store
+/// of `backend`. `SQLiteConformance` and `PostgresConformance` run every check on their backend;
+/// a new check is listed in both.
 struct StoreConformance {
-    @Test("an empty store holds nothing", arguments: StoreBackend.allCases)
-    func empty(_ backend: StoreBackend) async throws {
+    let backend: StoreBackend
+
+    func empty() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         #expect(try await store.posting("1-1") == nil)
         #expect(try await store.postings(["1-1", "2-1"]).isEmpty)
         #expect(try await store.countRecorded(since: nil) == 0)
@@ -83,10 +89,9 @@ struct StoreConformance {
         #expect(try await store.pendingInboxCount() == 0)
     }
 
-    @Test("a transition is stored with its hook runs, log and rules version", arguments: StoreBackend.allCases)
-    func transitionRoundTrip(_ backend: StoreBackend) async throws {
+    func transitionRoundTrip() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         let runs = [
             Sample.run("packaging", decision: #"{"packages":[]}"#),
             Sample.run("carrier", seen: ["packaging"], error: RecordedError(code: "rule_runtime_error", file: "carrier.lua", line: 3, message: "boom")),
@@ -115,10 +120,9 @@ struct StoreConformance {
         #expect(try await store.countRecorded(since: Sample.t0.adding(seconds: 1)) == 0)
     }
 
-    @Test("a commit from a revision that is gone is refused and writes nothing", arguments: StoreBackend.allCases)
-    func conflicts(_ backend: StoreBackend) async throws {
+    func conflicts() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         _ = try await store.commit(Sample.change("1-1", from: nil, to: .awaitingPackaging, expected: nil))
         let first = try #require(try await store.posting("1-1"))
 
@@ -147,10 +151,9 @@ struct StoreConformance {
         #expect(try await store.history(postingNumber: "1-1").count == 2)
     }
 
-    @Test("one refused change of a commit leaves the others written", arguments: StoreBackend.allCases)
-    func partialCommit(_ backend: StoreBackend) async throws {
+    func partialCommit() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         _ = try await store.commit(Sample.change("1-1", from: nil, to: .awaitingPackaging, expected: nil))
         let results = try await store.commit([
             Sample.change("2-1", from: nil, to: .awaitingPackaging, expected: nil),
@@ -163,10 +166,9 @@ struct StoreConformance {
         #expect(try await store.postings(["1-1", "2-1"]).count == 2)
     }
 
-    @Test("a return is recorded once", arguments: StoreBackend.allCases)
-    func returns(_ backend: StoreBackend) async throws {
+    func returns() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         #expect(try await store.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .written(transitionID: nil))
         #expect(try await store.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .alreadyRecorded)
         #expect(try await store.recordedReturns([7, 8]) == [7])
@@ -178,10 +180,9 @@ struct StoreConformance {
         #expect(r.returnID == 7 && r.hookRuns.map(\.hook) == ["returns"] && r.at == Sample.t0)
     }
 
-    @Test("history is ordered by time, transitions before returns, and honours since and limit", arguments: StoreBackend.allCases)
-    func historyOrder(_ backend: StoreBackend) async throws {
+    func historyOrder() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         let t1 = Sample.t0.adding(seconds: 60), t2 = Sample.t0.adding(seconds: 120)
         _ = try await store.commit([
             .returnEvent(Sample.returnEvent(5, "1-1", at: t1)),
@@ -204,10 +205,9 @@ struct StoreConformance {
         }
     }
 
-    @Test("the latest decision of a hook is the newest one made", arguments: StoreBackend.allCases)
-    func latestDecision(_ backend: StoreBackend) async throws {
+    func latestDecision() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         _ = try await store.commit(Sample.change(
             "1-1", from: nil, to: .awaitingPackaging, expected: nil, runs: [Sample.run("carrier", decision: #"{"carrier":"cdek"}"#)]))
         _ = try await store.commit(Sample.change(
@@ -216,10 +216,9 @@ struct StoreConformance {
         #expect(try await store.latestDecision(hook: "packaging", postingNumber: "1-1") == nil)
     }
 
-    @Test("the inbox keeps each notification once and hands out what is due", arguments: StoreBackend.allCases)
-    func inbox(_ backend: StoreBackend) async throws {
+    func inbox() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         guard case .stored(let first) = try await store.accept(Sample.notification("a", "1-1")) else {
             Issue.record("the first notification was not stored")
             return
@@ -247,10 +246,9 @@ struct StoreConformance {
         #expect(try await store.nextInboxItem(dueAt: later.adding(seconds: 86400)) == nil)
     }
 
-    @Test("a notification with nothing to write is marked done on its own", arguments: StoreBackend.allCases)
-    func inboxDone(_ backend: StoreBackend) async throws {
+    func inboxDone() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         guard case .stored(let id) = try await store.accept(Sample.notification("a", "1-1")) else {
             Issue.record("not stored")
             return
@@ -265,10 +263,9 @@ struct StoreConformance {
                   key: "ship:\(number):\(transition)")
     }
 
-    @Test("effects planned with a transition are kept once per key, with the transition", arguments: StoreBackend.allCases)
-    func effectsPlanned(_ backend: StoreBackend) async throws {
+    func effectsPlanned() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         let ship = Self.ship("1-1")
         let cancel = NewEffect(kind: .cancel, subject: .posting("2-1"), postingNumber: "2-1", method: "/v2/posting/fbs/cancel",
                                request: ["posting_number": "2-1", "cancel_reason_id": 352], key: "cancel:2-1")
@@ -290,10 +287,9 @@ struct StoreConformance {
         #expect(try await store.effectCounts() == [.planned: 3])
     }
 
-    @Test("effects of one subject go out one at a time in planned order; others are not held up", arguments: StoreBackend.allCases)
-    func effectOrder(_ backend: StoreBackend) async throws {
+    func effectOrder() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         let now = Sample.t0
         let labels = NewEffect(kind: .labels, subject: .posting("1-1"), postingNumber: "1-1", method: "/v3/posting/fbs/package-label/create",
                                request: ["posting_number": ["1-1"]],
@@ -323,10 +319,9 @@ struct StoreConformance {
         #expect(sent.state == .sent && sent.response == "{}" && sent.finishedAt == now)
     }
 
-    @Test("an attempt's outcome is kept only for the latest claim; retries wait", arguments: StoreBackend.allCases)
-    func effectFencing(_ backend: StoreBackend) async throws {
+    func effectFencing() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         let now = Sample.t0
         try await store.planEffects([Self.ship("1-1")], at: now)
         let effect = try #require(try await store.nextEffect(dueAt: now, kinds: nil))
@@ -351,11 +346,9 @@ struct StoreConformance {
             httpStatus: 200, response: "{}", error: nil, attempts: 1, at: Sample.t0, durationMilliseconds: 12))
     }
 
-    @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects",
-          arguments: StoreBackend.allCases)
-    func buyerRequests(_ backend: StoreBackend) async throws {
+    func buyerRequests() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         var ret = Sample.returnEvent(7, "1-1")
         ret.effects = [NewEffect(kind: .returnAction, subject: .returnRequest(7), postingNumber: "1-1", returnID: 7, method: "/v1/returns/rfbs/action/set",
                                  request: ["return_id": 7, "id": 1], key: "return_action:7")]
@@ -376,10 +369,9 @@ struct StoreConformance {
         #expect(effects[0].returnID == 7 && effects[1].cancellationID == 51)
     }
 
-    @Test("label files are kept with their postings", arguments: StoreBackend.allCases)
-    func labelFiles(_ backend: StoreBackend) async throws {
+    func labelFiles() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         let pdf = Array("%PDF-1.4 labels".utf8)
         let id = try await store.saveLabelFile(LabelFile(postingNumbers: ["1-1", "2-1"], taskID: 77, pdf: pdf, fetchedAt: Sample.t0))
         _ = try await store.saveLabelFile(LabelFile(postingNumbers: ["3-1"], taskID: nil, pdf: [0, 1, 2, 255], fetchedAt: Sample.t0))
@@ -390,10 +382,9 @@ struct StoreConformance {
         #expect(try await store.labelFiles(postingNumbers: ["9-9"]).isEmpty)
     }
 
-    @Test("a rules version recorded on reload is listed once", arguments: StoreBackend.allCases)
-    func rulesVersions(_ backend: StoreBackend) async throws {
+    func rulesVersions() async throws {
         let folder = try TemporaryFolder()
-        let store = try backend.make(in: folder)
+        let store = try await backend.make(in: folder)
         try await store.recordRulesVersion(Sample.version, at: Sample.t0)
         try await store.recordRulesVersion(Sample.otherVersion, at: Sample.t0.adding(seconds: 5))
         try await store.recordRulesVersion(Sample.version, at: Sample.t0.adding(seconds: 9))
@@ -401,4 +392,47 @@ struct StoreConformance {
         #expect(versions.map(\.digest) == [Sample.version.digest, Sample.otherVersion.digest])
         #expect(versions.map(\.firstUsedAt) == [Sample.t0, Sample.t0.adding(seconds: 5)])
     }
+}
+
+@Suite("Store conformance: SQLite")
+struct SQLiteConformance {
+    let checks = StoreConformance(backend: .sqlite)
+
+    @Test("an empty store holds nothing") func empty() async throws { try await checks.empty() }
+    @Test("a transition is stored with its hook runs, log and rules version") func transitionRoundTrip() async throws { try await checks.transitionRoundTrip() }
+    @Test("a commit from a revision that is gone is refused and writes nothing") func conflicts() async throws { try await checks.conflicts() }
+    @Test("one refused change of a commit leaves the others written") func partialCommit() async throws { try await checks.partialCommit() }
+    @Test("a return is recorded once") func returns() async throws { try await checks.returns() }
+    @Test("history is ordered by time, transitions before returns, and honours since and limit") func historyOrder() async throws { try await checks.historyOrder() }
+    @Test("the latest decision of a hook is the newest one made") func latestDecision() async throws { try await checks.latestDecision() }
+    @Test("the inbox keeps each notification once and hands out what is due") func inbox() async throws { try await checks.inbox() }
+    @Test("a notification with nothing to write is marked done on its own") func inboxDone() async throws { try await checks.inboxDone() }
+    @Test("effects planned with a transition are kept once per key, with the transition") func effectsPlanned() async throws { try await checks.effectsPlanned() }
+    @Test("effects of one subject go out one at a time in planned order; others are not held up") func effectOrder() async throws { try await checks.effectOrder() }
+    @Test("an attempt's outcome is kept only for the latest claim; retries wait") func effectFencing() async throws { try await checks.effectFencing() }
+    @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects") func buyerRequests() async throws { try await checks.buyerRequests() }
+    @Test("label files are kept with their postings") func labelFiles() async throws { try await checks.labelFiles() }
+    @Test("a rules version recorded on reload is listed once") func rulesVersions() async throws { try await checks.rulesVersions() }
+}
+
+@Suite("Store conformance: PostgreSQL",
+    .enabled(if: PostgresTestServer.url != nil, PostgresTestServer.skipReason))
+struct PostgresConformance {
+    let checks = StoreConformance(backend: .postgres)
+
+    @Test("an empty store holds nothing") func empty() async throws { try await checks.empty() }
+    @Test("a transition is stored with its hook runs, log and rules version") func transitionRoundTrip() async throws { try await checks.transitionRoundTrip() }
+    @Test("a commit from a revision that is gone is refused and writes nothing") func conflicts() async throws { try await checks.conflicts() }
+    @Test("one refused change of a commit leaves the others written") func partialCommit() async throws { try await checks.partialCommit() }
+    @Test("a return is recorded once") func returns() async throws { try await checks.returns() }
+    @Test("history is ordered by time, transitions before returns, and honours since and limit") func historyOrder() async throws { try await checks.historyOrder() }
+    @Test("the latest decision of a hook is the newest one made") func latestDecision() async throws { try await checks.latestDecision() }
+    @Test("the inbox keeps each notification once and hands out what is due") func inbox() async throws { try await checks.inbox() }
+    @Test("a notification with nothing to write is marked done on its own") func inboxDone() async throws { try await checks.inboxDone() }
+    @Test("effects planned with a transition are kept once per key, with the transition") func effectsPlanned() async throws { try await checks.effectsPlanned() }
+    @Test("effects of one subject go out one at a time in planned order; others are not held up") func effectOrder() async throws { try await checks.effectOrder() }
+    @Test("an attempt's outcome is kept only for the latest claim; retries wait") func effectFencing() async throws { try await checks.effectFencing() }
+    @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects") func buyerRequests() async throws { try await checks.buyerRequests() }
+    @Test("label files are kept with their postings") func labelFiles() async throws { try await checks.labelFiles() }
+    @Test("a rules version recorded on reload is listed once") func rulesVersions() async throws { try await checks.rulesVersions() }
 }

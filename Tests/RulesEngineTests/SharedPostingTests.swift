@@ -80,6 +80,31 @@ struct SharedPostingTests {
         #expect(result.decisions.carrier?.reason == "id,name,warehouse|11,12|2|2|1|900-1|2|false")
     }
 
+    /// The posting's tables are built when first read: a part a module keeps
+    /// unread past its evaluation (and a collection) still reads as it was.
+    @Test func aPartKeptUnreadReadsLaterAsItWas() throws {
+        let engine = try Self.engine([
+            "carrier.lua": """
+                local kept
+                return function(posting, ctx)
+                  if kept == nil then
+                    kept = posting.products
+                    return { carrier = "kept" }
+                  end
+                  local ok = pcall(function() kept[1].quantity = 0 end)
+                  return { carrier = "kept", reason = kept[2].offer_id .. " " .. #kept .. " " .. kept[1].sku .. " " .. tostring(ok) }
+                end
+                """,
+        ])
+        let posting = try Posting(json: try JSONParser.parse(Array(Self.posting.utf8)))
+        let now = Timestamp(unixSeconds: 1_779_278_400)
+        _ = engine.evaluate(posting, now: now)
+        engine.sandbox.state.collectGarbage()
+        let later = engine.evaluate(posting, now: now)
+        #expect(later.errors.isEmpty, "\(later.errors)")
+        #expect(later.decisions.carrier?.reason == "B 2 11 false")
+    }
+
     @Test func aDecisionMayCarryPartsOfThePosting() throws {
         let result = try Self.evaluate([
             "transitions.lua": """

@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// The module layout the README describes, checked on the sources' imports: storage knows only
-/// the domain, only the SQLite store touches GRDB, only LuaKit touches the Lua C API.
+/// the domain, only the SQLite store touches GRDB, only the PostgreSQL store touches PostgresNIO, only
+/// LuaKit touches the Lua C API.
 @Suite("Module layout")
 struct LayoutTests {
     /// Module name → the modules its Swift files import.
@@ -35,10 +36,16 @@ struct LayoutTests {
         #expect(users == ["SQLiteStore"])
     }
 
+    @Test("only the PostgreSQL store imports PostgresNIO or PostgresKit")
+    func postgres() throws {
+        let users = try Self.imports().filter { !$0.value.isDisjoint(with: ["PostgresNIO", "PostgresKit"]) }.keys.sorted()
+        #expect(users == ["PostgresStore"])
+    }
+
     @Test("the store imports neither the rules engine, LuaKit nor the runtime")
     func storeIsStorageOnly() throws {
         let imports = try Self.imports()
-        for module in ["PostingStore", "SQLiteStore"] {
+        for module in ["PostingStore", "SQLiteStore", "PostgresStore"] {
             let bad = (imports[module] ?? []).intersection(["RulesEngine", "LuaKit", "CLua", "RulesRuntime", "OzonSellerAPI", "WebhookServer"])
             #expect(bad.isEmpty, "\(module) imports \(bad.sorted())")
         }
@@ -54,7 +61,7 @@ struct LayoutTests {
     func httpModules() throws {
         let imports = try Self.imports()
         #expect(!(imports["FakeOzonAPI"] ?? []).contains("PostingModel"))
-        #expect((imports["WebhookServer"] ?? []).isDisjoint(with: ["GRDB", "SQLiteStore", "LuaKit", "RulesEngine"]))
-        #expect((imports["RulesRuntime"] ?? []).isDisjoint(with: ["GRDB", "SQLiteStore", "Hummingbird"]))
+        #expect((imports["WebhookServer"] ?? []).isDisjoint(with: ["GRDB", "SQLiteStore", "PostgresStore", "PostgresNIO", "LuaKit", "RulesEngine"]))
+        #expect((imports["RulesRuntime"] ?? []).isDisjoint(with: ["GRDB", "SQLiteStore", "PostgresStore", "PostgresNIO", "Hummingbird"]))
     }
 }

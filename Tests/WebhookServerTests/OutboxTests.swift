@@ -25,7 +25,7 @@ final class DispatchHarness: @unchecked Sendable {
         try await fake.start()
         store = try SQLitePostingStore(path: folder.appendingPathComponent("outbox.sqlite").path)
         let client = OzonClient(
-            credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL, timeoutSeconds: 2,
+            credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL, timeoutSeconds: 10,
             retry: RetryPolicy(maxAttempts: 1, defaultRetryAfter: 0.05, circuitOpenDelay: 0.05, transportDelay: 0.05))
         dispatcher = EffectDispatcher(store: store, client: client, options: options, logger: Logger(label: "test"))
     }

@@ -1,3 +1,4 @@
+import AlertChannels
 import AsyncHTTPClient
 import FakeOzonAPI
 import Foundation
@@ -99,20 +100,21 @@ final class LiveHarness: @unchecked Sendable {
     let http = HTTPClient(eventLoopGroupProvider: .singleton)
 
     init(apply: Bool = true, allow: [String] = IPAllowList.loopback, worker: Bool = true, rules files: [String: String] = testRules,
-         limits: LuaLimits = .standard) async throws {
+         limits: LuaLimits = .standard, alerts: [AlertChannel] = []) async throws {
         folder = try temporaryFolder()
         let rules = try writeRules(into: folder, files)
         try await fake.start()
         store = try SQLitePostingStore(path: folder.appendingPathComponent("live.sqlite").path)
         let logger = Logger(label: "test")
         let client = OzonClient(
-            credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL, timeoutSeconds: 5,
+            credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL, timeoutSeconds: 15,
             retry: RetryPolicy(defaultRetryAfter: 0.1, circuitOpenDelay: 0.1, transportDelay: 0.05),
             observer: CallRecording.observer(store: store, logger: logger))
         processor = LiveProcessor(
             store: store, client: client, rules: RulesHolder(try LoadedRules.load(root: rules, limits: limits)),
             options: ProcessorOptions(apply: apply, retryDelay: 0.05, dispatch: DispatchOptions(
-                leaseSeconds: 30, retryDelay: 0.05, shipRecheckDelay: 0, labelDelaySeconds: 0, labelPollDelay: 0.05)), metrics: metrics.worker, logger: logger)
+                leaseSeconds: 30, retryDelay: 0.05, shipRecheckDelay: 0, labelDelaySeconds: 0, labelPollDelay: 0.05),
+                alertChannels: alerts), metrics: metrics.worker, logger: logger)
         let allowList = try IPAllowList.parse(allow).get()
         let server = LiveServer(
             configuration: WebhookConfiguration(host: "127.0.0.1", port: 0, allowList: allowList),
@@ -150,7 +152,7 @@ final class LiveHarness: @unchecked Sendable {
     func get(_ path: String) async throws -> (Int, String) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = .GET
-        let response = try await http.execute(request, timeout: .seconds(5))
+        let response = try await http.execute(request, timeout: .seconds(15))
         let buffer = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: buffer))
     }
@@ -160,7 +162,7 @@ final class LiveHarness: @unchecked Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await http.execute(request, timeout: .seconds(5))
+        let response = try await http.execute(request, timeout: .seconds(15))
         let buffer = try await response.body.collect(upTo: 1 << 20)
         let value = (try? JSONParser.parse(Array(buffer.readableBytesView))) ?? .null
         return (Int(response.status.code), value)
@@ -194,9 +196,9 @@ final class LiveHarness: @unchecked Sendable {
 }
 
 func withHarness(apply: Bool = true, allow: [String] = IPAllowList.loopback, worker: Bool = true,
-                 rules: [String: String] = testRules, limits: LuaLimits = .standard,
+                 rules: [String: String] = testRules, limits: LuaLimits = .standard, alerts: [AlertChannel] = [],
                  _ body: (LiveHarness) async throws -> Void) async throws {
-    let harness = try await LiveHarness(apply: apply, allow: allow, worker: worker, rules: rules, limits: limits)
+    let harness = try await LiveHarness(apply: apply, allow: allow, worker: worker, rules: rules, limits: limits, alerts: alerts)
     do {
         try await body(harness)
     } catch {

@@ -101,6 +101,39 @@ void ozr_open_safe_libs(lua_State *L);
 void ozr_make_readonly(lua_State *L, const char *name);
 int ozr_push_readonly_target(lua_State *L, int index);
 
+/* Lazy read-only views (see shims.c): `ozr_push_encoded` pushes a view of
+   the value encoded in `bytes` (copied), whose tables are built when first
+   read; they behave as ozr_make_readonly's views, named `name`. The encoding,
+   one value: a tag byte, then for
+     OZR_ENC_INTEGER  int64, OZR_ENC_NUMBER  double (8 bytes, host order);
+     OZR_ENC_STRING   uint32 length, the bytes;
+     OZR_ENC_ARRAY    uint32 count, uint32 body size, `count` values (NIL keeps a place);
+     OZR_ENC_OBJECT   uint32 table size hint, uint32 entries, uint32 body size,
+                      then per entry: uint32 key length, the key's bytes, a value;
+   and nothing more for NIL, FALSE, TRUE. */
+enum {
+    OZR_ENC_NIL = 0,
+    OZR_ENC_FALSE = 1,
+    OZR_ENC_TRUE = 2,
+    OZR_ENC_INTEGER = 3,
+    OZR_ENC_NUMBER = 4,
+    OZR_ENC_STRING = 5,
+    OZR_ENC_ARRAY = 6,
+    OZR_ENC_OBJECT = 7,
+};
+void ozr_push_encoded(lua_State *L, const void *bytes, size_t length, const char *name);
+
+/* Calls math.randomseed(seed) of the state's math library (for the
+   sandbox's deterministic math.random). */
+void ozr_reseed_random(lua_State *L, lua_Integer seed);
+
+/* The evaluation log: pushes a C function that appends its string argument
+   (or "") to the state's log; pushes the log (an array of strings) and
+   returns 1, or returns 0 when it is empty; empties it. */
+void ozr_push_log_function(lua_State *L);
+int ozr_push_log(lua_State *L);
+void ozr_clear_log(lua_State *L);
+
 /* Coverage/trace support: line hook that records (source, line) pairs. */
 typedef void (*ozr_line_callback)(void *context, const char *source, int line);
 void ozr_set_line_hook(lua_State *L, ozr_line_callback callback, void *context);

@@ -1,3 +1,4 @@
+import AlertChannels
 import ArgumentParser
 import Foundation
 import Logging
@@ -34,6 +35,7 @@ struct ApplyCommand: AsyncIOCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var apiOptions: OzonAPIOptions
     @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var alertOptions: AlertOptions
 
     @Option(name: .long, help: ArgumentHelp("Apply postings read back from Ozon with these rules.", valueName: "DIR"))
     var rules: String?
@@ -46,7 +48,7 @@ struct ApplyCommand: AsyncIOCommand {
     }
 
     func run(io: CommandIO) async throws {
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         var logger = Logger(label: "ozon-rules.apply")
         logger.logLevel = .notice
         let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
@@ -57,13 +59,16 @@ struct ApplyCommand: AsyncIOCommand {
             let loaded = try RulesLoading.load(options, limits: limitOptions.limits, io: io)
             reapply = { posting in
                 do {
-                    _ = try await PostingApplier(store: store, rules: loaded, source: .ingest, plansEffects: true).apply(posting, now: .now())
+                    var applier = PostingApplier(store: store, rules: loaded, source: .ingest, plansEffects: true)
+                    applier.alertChannels = alertOptions.channels
+                    _ = try await applier.apply(posting, now: .now())
                 } catch {
                     io.err.writeLine("ozon-rules: error: cannot apply posting \(posting.postingNumber) read back from Ozon: \(error)")
                 }
             }
         }
-        let dispatcher = EffectDispatcher(store: store, client: client, options: apiOptions.dispatch, logger: logger, reapply: reapply)
+        let dispatcher = EffectDispatcher(store: store, client: client, options: apiOptions.dispatch, logger: logger,
+                                          alerts: AlertSender(channels: alertOptions.channels), reapply: reapply)
         var counts: [EffectState: Int] = [:]
         var attempts = 0
         do {

@@ -65,7 +65,7 @@ struct IngestCommand: AsyncIOCommand {
     func run(io: CommandIO) async throws {
         let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
         let version = rules.version
-        let store = try storeOptions.open(create: true, io: io)
+        let store = try await storeOptions.open(create: true, io: io)
         let reporter = IngestReporter(format: format, io: io)
         var progress = TerminalProgress(verb: "ingested", err: io.err)
         var done = 0
@@ -97,12 +97,12 @@ struct IngestCommand: AsyncIOCommand {
             try await ingestor.finish()
         } catch {
             progress.finish()
-            reporter.finish(store: storeOptions.db, rules: version)
+            reporter.finish(store: storeOptions.shownLocation, rules: version)
             io.err.writeLine("ozon-rules: error: \(error); the postings of the batch being written were not stored, run the same ingest again")
             throw ExitCode(1)
         }
         progress.finish()
-        reporter.finish(store: storeOptions.db, rules: version)
+        reporter.finish(store: storeOptions.shownLocation, rules: version)
         if unreadable { throw ExitCode(2) }
         if reporter.failedItems > 0 { throw ExitCode(1) }
     }

@@ -30,7 +30,7 @@ struct LabelsCommand: AsyncIOCommand {
     var output: String
 
     func run(io: CommandIO) async throws {
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         let files: [StoredLabelFile]
         do {
             files = try await store.labelFiles(postingNumbers: postingNumbers.isEmpty ? nil : postingNumbers)
@@ -59,7 +59,7 @@ struct LabelsCommand: AsyncIOCommand {
         }
         let covered = Set(files.flatMap(\.file.postingNumbers))
         let missing = postingNumbers.filter { !covered.contains($0) }
-        for number in missing { io.err.writeLine("ozon-rules: no label stored for posting \(number) in \(storeOptions.db)") }
+        for number in missing { io.err.writeLine("ozon-rules: no label stored for posting \(number) in \(storeOptions.shownLocation)") }
         if !missing.isEmpty { throw ExitCode(1) }
     }
 }

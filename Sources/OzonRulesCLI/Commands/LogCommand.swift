@@ -47,7 +47,7 @@ struct LogCommand: AsyncIOCommand {
     }
 
     func run(io: CommandIO) async throws {
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         let writer = LogWriter(format: format, withInputs: withInputs, io: io)
         do {
             try await store.forEachRecorded(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit) {
@@ -61,7 +61,7 @@ struct LogCommand: AsyncIOCommand {
         }
         writer.finish()
         if let postingNumber, writer.count == 0 {
-            io.err.writeLine("ozon-rules: nothing recorded for posting \(postingNumber) in \(storeOptions.db)")
+            io.err.writeLine("ozon-rules: nothing recorded for posting \(postingNumber) in \(storeOptions.shownLocation)")
             throw ExitCode(1)
         }
     }

@@ -1,3 +1,4 @@
+import AlertChannels
 import ArgumentParser
 import Foundation
 import LuaKit
@@ -52,4 +53,24 @@ struct JobOptions: ParsableArguments {
     }
 
     var jobCount: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+}
+
+/// `--alert FORMAT=URL`: the seller's own alert channels (SPEC §7.3), for every command that
+/// plans or sends effects.
+struct AlertOptions: ParsableArguments {
+    @Option(name: .customLong("alert"), parsing: .singleValue, help: ArgumentHelp(
+        "An alert channel for `alert` actions (repeatable): feishu=URL, dingtalk=URL, wecom=URL, telegram=URL?chat_id=ID, slack=URL or json=URL.",
+        valueName: "FORMAT=URL"))
+    var alerts: [String] = []
+
+    func validate() throws {
+        do {
+            _ = try AlertChannel.parse(alerts)
+        } catch {
+            throw ValidationError("--alert: \(error)")
+        }
+    }
+
+    /// The channels (validated already).
+    var channels: [AlertChannel] { (try? AlertChannel.parse(alerts)) ?? [] }
 }

@@ -56,7 +56,7 @@ struct OutboxCommand: AsyncIOCommand {
     }
 
     func run(io: CommandIO) async throws {
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         let query = EffectQuery(
             postingNumber: postingNumber, states: state.isEmpty ? nil : Set(state.compactMap(EffectState.init(rawValue:))),
             kinds: kind.isEmpty ? nil : Set(kind.compactMap(EffectKind.init(rawValue:))), limit: limit)

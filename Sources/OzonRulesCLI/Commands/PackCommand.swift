@@ -79,7 +79,7 @@ struct PackCommand: AsyncIOCommand {
             io.err.writeLine("ozon-rules: error: \(PackPrinter.noConcatenator)")
             throw ExitCode(2)
         }
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         let batch: PackingBatch
         do {
             batch = try await PackingBatch.load(store: store, postingNumbers: postingNumbers, status: status, catalog: catalog)
@@ -91,7 +91,7 @@ struct PackCommand: AsyncIOCommand {
         let outputURL = URL(fileURLWithPath: output)
         var failed = false
         for number in batch.unknownPostings {
-            io.err.writeLine("ozon-rules: posting \(number) is not in \(storeOptions.db)")
+            io.err.writeLine("ozon-rules: posting \(number) is not in \(storeOptions.shownLocation)")
             failed = true
         }
         do {
@@ -117,7 +117,7 @@ struct PackCommand: AsyncIOCommand {
                     }
                     let covered = Set(files.flatMap(\.file.postingNumbers))
                     for number in wanted where !covered.contains(number) {
-                        io.err.writeLine("ozon-rules: no label stored for posting \(number) in \(storeOptions.db) (run apply, or ozon-rules labels to check)")
+                        io.err.writeLine("ozon-rules: no label stored for posting \(number) in \(storeOptions.shownLocation) (run apply, or ozon-rules labels to check)")
                         failed = true
                     }
                 }

@@ -55,7 +55,7 @@ struct ReplayCommand: AsyncIOCommand {
     }
 
     func run(io: CommandIO) async throws {
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
         let sinceTime = TimeOption.since(since)
         let report: ReplayReport
@@ -70,9 +70,9 @@ struct ReplayCommand: AsyncIOCommand {
         }
         let text: String
         switch format {
-        case .table: text = ReplayTextRenderer.render(report, store: storeOptions.db, rules: rulesOptions.rules)
+        case .table: text = ReplayTextRenderer.render(report, store: storeOptions.shownLocation, rules: rulesOptions.rules)
         case .json: text = ReplayJSONRenderer.render(report)
-        case .html: text = ReplayHTMLRenderer.render(report, store: storeOptions.db, rules: rulesOptions.rules)
+        case .html: text = ReplayHTMLRenderer.render(report, store: storeOptions.shownLocation, rules: rulesOptions.rules)
         }
         if let output {
             do {

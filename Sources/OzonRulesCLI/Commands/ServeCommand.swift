@@ -115,6 +115,7 @@ struct ServeCommand: AsyncIOCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var apiOptions: OzonAPIOptions
     @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var alertOptions: AlertOptions
 
     @Flag(name: .long, help: "Carry the planned effects out on Ozon (default: plan them only; see `outbox`).")
     var apply = false
@@ -147,7 +148,7 @@ struct ServeCommand: AsyncIOCommand {
         case .success(let list): allowList = allowIp.isEmpty ? .standard : list
         case .failure: throw ExitCode(2)
         }
-        let store = try storeOptions.open(create: true, io: io)
+        let store = try await storeOptions.open(create: true, io: io)
         let logger = LiveServer.defaultLogger()
         var worker: WorkerSlot?
         var onHangup: (@Sendable () async -> Void)?
@@ -159,7 +160,8 @@ struct ServeCommand: AsyncIOCommand {
             let slot = WorkerSlot()
             worker = slot
             let options = ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch,
-                                           requestPollInterval: pollRequests > 0 ? pollRequests : nil)
+                                           requestPollInterval: pollRequests > 0 ? pollRequests : nil,
+                                           alertChannels: alertOptions.channels)
             let api = apiOptions
             let workerMetrics = metrics.worker
             /// Installs the worker once the credentials can be read; says why not otherwise.
@@ -199,7 +201,7 @@ struct ServeCommand: AsyncIOCommand {
             : waiting ? "receive only until credentials are given"
             : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")
         try await server.run(onListening: { port in
-            io.err.writeLine("ozon-rules: listening on \(host):\(port), store \(storeOptions.db), \(mode); allowed: \(allowList)")
+            io.err.writeLine("ozon-rules: listening on \(host):\(port), store \(storeOptions.shownLocation), \(mode); allowed: \(allowList)")
         })
         io.err.writeLine("ozon-rules: stopped; \((try? await store.pendingInboxCount()) ?? 0) notification(s) left in the inbox")
     }

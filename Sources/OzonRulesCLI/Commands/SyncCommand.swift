@@ -37,6 +37,7 @@ struct SyncCommand: AsyncIOCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var apiOptions: OzonAPIOptions
     @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var alertOptions: AlertOptions
 
     @Flag(name: .long, help: "Carry the planned effects out on Ozon (default: plan them only; see `outbox` and `apply`).")
     var apply = false
@@ -50,14 +51,14 @@ struct SyncCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let sinceTime = TimeOption.since(since) ?? Timestamp.now().adding(seconds: -86400)
-        let store = try storeOptions.open(create: true, io: io)
+        let store = try await storeOptions.open(create: true, io: io)
         let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io))
         var logger = Logger(label: "ozon-rules.sync")
         logger.logLevel = .notice
         let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
         let processor = LiveProcessor(
             store: store, client: client, rules: rules,
-            options: ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch), logger: logger)
+            options: ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch, alertChannels: alertOptions.channels), logger: logger)
         let report: SyncReport
         do {
             report = try await Syncer(processor: processor, includeReturns: !noReturns).run(since: sinceTime)

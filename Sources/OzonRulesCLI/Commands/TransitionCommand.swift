@@ -47,6 +47,8 @@ struct TransitionCommand: AsyncIOCommand {
     @Flag(name: .long, help: "Plan the effects the decisions ask for (carried out by `apply`).")
     var plan = false
 
+    @OptionGroup var alertOptions: AlertOptions
+
     func validate() throws {
         _ = try StatusArgument.parse(to)
         try TimeOption.validateNow(now)
@@ -55,9 +57,10 @@ struct TransitionCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let status = try StatusArgument.parse(to)
-        let store = try storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(create: false, io: io)
         let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io)
-        let applier = PostingApplier(store: store, rules: rules, source: .manual, plansEffects: plan)
+        var applier = PostingApplier(store: store, rules: rules, source: .manual, plansEffects: plan)
+        applier.alertChannels = alertOptions.channels
         let result: ItemResult
         do {
             result = try await applier.applyManually(postingNumber: postingNumber, to: status, now: TimeOption.now(now))

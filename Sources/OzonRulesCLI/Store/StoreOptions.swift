@@ -4,18 +4,50 @@ import PostingModel
 import PostingStore
 import RulesRuntime
 import SQLiteStore
+import PostgresStore
 import RulesEngine
 
-/// `--db PATH`, shared by every command that uses the store.
+/// `--db PATH|URL`, shared by every command that uses the store: an SQLite file, or a PostgreSQL
+/// URL `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (also `postgresql://`, SPEC §8.1).
+/// Without `--db`, `OZON_RULES_DB` names the store; without either, `./ozon-rules.sqlite`.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store, an SQLite file.", valueName: "PATH"))
-    var db: String = SQLitePostingStore.defaultPath
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The store: an SQLite file, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: $OZON_RULES_DB, else ./ozon-rules.sqlite).",
+            valueName: "PATH|URL"))
+    var db: String?
 
-    /// Opens the store; a missing file is created only when `create` is true. Failures print a
-    /// message and exit 2 (the store is the command's input).
-    func open(create: Bool, io: CommandIO) throws -> SQLitePostingStore {
+    /// The environment variable that names the store when `--db` is not given.
+    static let environmentVariable = "OZON_RULES_DB"
+
+    /// The store named by `--db`, else by `OZON_RULES_DB` (when set and not empty), else the
+    /// default SQLite file.
+    static func resolve(db: String?, environment: [String: String]) -> String {
+        if let db { return db }
+        if let named = environment[environmentVariable], !named.isEmpty { return named }
+        return SQLitePostingStore.defaultPath
+    }
+
+    /// The store this command uses.
+    var location: String { StoreOptions.resolve(db: db, environment: ProcessInfo.processInfo.environment) }
+
+    /// The store as shown in reports: a path, or a URL without its password.
+    var shownLocation: String {
+        guard PostgresLocation.isURL(location) else { return location }
+        return (try? PostgresLocation(url: location).description) ?? "postgres://…"
+    }
+
+    /// Opens the store; a missing SQLite file is created only when `create` is true (a PostgreSQL
+    /// database must exist; its tables are made on first use). Failures print a message and exit
+    /// 2 (the store is the command's input).
+    func open(create: Bool, io: CommandIO) async throws -> any PostingStore {
+        let location = location
         do {
-            return try SQLitePostingStore(path: db, create: create)
+            if PostgresLocation.isURL(location) {
+                return try await PostgresPostingStore.open(url: location)
+            }
+            return try SQLitePostingStore(path: location, create: create)
         } catch {
             io.err.writeLine("ozon-rules: error: \(error.message)")
             throw ExitCode(2)

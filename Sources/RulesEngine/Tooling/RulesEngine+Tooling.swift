@@ -24,7 +24,7 @@ extension RulesEngine {
         decisions: [String: LuaValue] = [:]
     ) throws(RuleError) -> Evaluation {
         let step = try hookStep(named: name)
-        return evaluate(.posting(catalog.apply(to: posting)), transition: transition, now: now, steps: [step], decisions: decisions)
+        return evaluate(.posting(posting), transition: transition, now: now, steps: [step], decisions: decisions)
     }
 
     private func hookStep(named name: String) throws(RuleError) -> HookStep {

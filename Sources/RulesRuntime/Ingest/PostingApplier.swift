@@ -1,3 +1,4 @@
+import AlertChannels
 import PostingModel
 import PostingStore
 import RulesEngine
@@ -29,6 +30,8 @@ public struct PostingApplier: Sendable {
     /// Whether the effects the decisions ask for are planned into the same commit (the live
     /// path: `serve`, `sync`, `transition --plan`); ingest plans nothing.
     public let plansEffects: Bool
+    /// Where `alert` actions go (one effect per channel); none: alerts are recorded only.
+    public var alertChannels: [AlertChannel] = []
     /// How often a posting that keeps changing under the commit is evaluated again.
     public var maxAttempts = 5
 
@@ -214,7 +217,7 @@ public struct PostingApplier: Sendable {
                 }
                 planned = EffectPlanner.effects(RequestPlanningInput(
                     posting: item.posting, result: result, recordedCarrierDecision: recordedCarrier,
-                    revision: item.stored?.revision ?? 0, now: now))
+                    revision: item.stored?.revision ?? 0, now: now, alertChannels: alertChannels))
             }
             let transition = NewTransition(
                 from: request.transition.from, to: request.transition.to, at: now, source: source,
@@ -254,4 +257,6 @@ public struct RequestPlanningInput: Sendable {
     public var revision: Int64
     /// The evaluation time.
     public var now: Timestamp
+    /// The seller's alert channels.
+    public var alertChannels: [AlertChannel] = []
 }

@@ -1,3 +1,4 @@
+import AlertChannels
 import OzonSellerAPI
 import PostingModel
 import PostingStore
@@ -17,7 +18,8 @@ import RulesEngine
 ///   number when both are planned (Ozon wants it first);
 /// - `notify`, `request_review` and `reply` with a `text`, addressed to the buyer (no `to`, or
 ///   `to="buyer"`) → `chat_message`, not before `delay_hours` when given. Messages `to` the
-///   seller's own team are not sent to the buyer.
+///   seller's own team are not sent to the buyer;
+/// - `alert` → one `alert` effect per configured channel, in that service's body.
 ///
 /// For an rFBS return request, the `returns` decision → `return_action` with an action id the
 /// request's `available_actions` offers (`manual_review` plans nothing; FBS returns are
@@ -29,14 +31,15 @@ public enum EffectPlanner {
             return []
         }
         return plan(posting: input.posting, decisions: evaluation.decisions, recordedCarrier: input.recordedCarrierDecision,
-                    revision: input.revision, now: input.now)
+                    revision: input.revision, now: input.now, alertChannels: input.alertChannels)
     }
 
     /// What to do for `decisions`, made as `posting` entered its current status. `revision` is
     /// the stored revision the decisions were computed from (0 for a new posting): with the
     /// posting number it makes each effect's key, so the same transition never plans twice.
     public static func plan(
-        posting: Posting, decisions: Decisions, recordedCarrier: CarrierDecision?, revision: Int64, now: Timestamp
+        posting: Posting, decisions: Decisions, recordedCarrier: CarrierDecision?, revision: Int64, now: Timestamp,
+        alertChannels: [AlertChannel] = []
     ) -> [NewEffect] {
         var planned: [NewEffect] = []
         let actions = decisions.actions
@@ -82,6 +85,16 @@ public enum EffectPlanner {
                 let index = planned.count
                 planned.append(effect(.chatMessage, OzonClient.Path.chatSendMessage, ["posting_number": .string(number), "text": .string(text)],
                                       key: "r\(revision):\(index)", notBefore: delay))
+            case "alert":
+                guard let text = action.text("text") else { continue }
+                let level = action.text("level").flatMap(AlertLevel.init(rawValue:)) ?? .info
+                let index = planned.count
+                for channel in alertChannels {
+                    planned.append(NewEffect(
+                        kind: .alert, subject: .alertChannel(channel.name), postingNumber: number, method: "alert:\(channel.name)",
+                        request: channel.body(level: level, text: text, postingNumber: number, shop: nil, at: now),
+                        key: "alert:\(number):r\(revision):\(index):\(channel.name)"))
+                }
             default: continue
             }
         }

@@ -1,3 +1,4 @@
+import AlertChannels
 import Foundation
 import Logging
 import OzonSellerAPI
@@ -58,9 +59,13 @@ public final class EffectDispatcher: Sendable {
     public let logger: Logger
     /// Applies a posting read back from Ozon to the store (so a shipped posting moves on).
     let reapply: @Sendable (Posting) async -> Void
+    /// The seller's alert channels; nil: `alert` effects cannot be sent.
+    public let alerts: AlertSender?
 
     public init(store: any PostingStore, client: OzonClient, options: DispatchOptions, metrics: WorkerMetrics? = nil,
-                logger: Logger = Logger(label: "ozon-rules.dispatch"), reapply: @escaping @Sendable (Posting) async -> Void = { _ in }) {
+                logger: Logger = Logger(label: "ozon-rules.dispatch"), alerts: AlertSender? = nil,
+                reapply: @escaping @Sendable (Posting) async -> Void = { _ in }) {
+        self.alerts = alerts
         self.store = store
         self.client = client
         self.options = options
@@ -138,6 +143,7 @@ public final class EffectDispatcher: Sendable {
     // MARK: One effect
 
     func carryOut(_ effect: Effect, outcomeUnknown: Bool) async -> Result {
+        if effect.kind == .alert { return await sendAlert(effect) }
         if effect.kind == .returnAction, let offered = effect.request["not_offered"]?.stringValue {
             let list = effect.request["available_actions"].map { JSONWriter.write($0) } ?? "[]"
             return Result(outcome: EffectOutcome(state: .failed, error:
@@ -307,6 +313,28 @@ public final class EffectDispatcher: Sendable {
     /// How long an accepted ship may show no change before it counts as not applied.
     static let shipSettleSeconds: Int64 = 120
 
+    /// An alert to the seller's own chat. The services offer no way to read a message back, so
+    /// one of unknown outcome is sent again: the team may see it twice, never not at all.
+    func sendAlert(_ effect: Effect) async -> Result {
+        let name = String(effect.method.dropFirst("alert:".count))
+        guard let alerts, let channel = alerts.channel(named: name) else {
+            return Result(outcome: EffectOutcome(state: .failed, error: "alert channel \(name) is not configured (--alert FORMAT=URL)"))
+        }
+        switch await alerts.send(effect.request, to: channel) {
+        case .delivered(let answer):
+            return Result(outcome: EffectOutcome(state: .sent, response: answer))
+        case .refused(let why):
+            return Result(outcome: EffectOutcome(state: .failed, error: why))
+        case .retry(let why, let retryAfter):
+            let at = retryAfter.map { Timestamp.now().adding(seconds: max(1, Int64($0.rounded(.up)))) }
+                ?? options.retryTime(afterAttempts: effect.attempts, now: .now())
+            return Result(outcome: EffectOutcome(state: .planned, error: why, retryAt: at))
+        case .unknown(let why):
+            return Result(outcome: EffectOutcome(state: .planned, error: why,
+                                                 retryAt: options.retryTime(afterAttempts: effect.attempts, now: .now())))
+        }
+    }
+
     /// The labels effect of an accepted ship.
     func labelsAfterShip(_ effect: Effect) -> [NewEffect] {
         guard let number = effect.postingNumber else { return [] }
@@ -374,10 +402,8 @@ enum EffectReadBack {
         let status = posting.status
         switch effect.kind {
         case .ship:
-            let packed: Set<PostingStatus> = [.awaitingDeliver, .delivering, .delivered, .driverPickup, .sentBySeller]
-            return packed.contains(status) || (status != .awaitingPackaging && status != .cancelled && status != .awaitingRegistration
-                                               && status != .acceptanceInProgress && status != .awaitingApprove)
-                ? "posting is \(status.rawValue)" : nil
+            let notPacked: Set<PostingStatus> = [.awaitingVerification, .awaitingApprove, .awaitingPackaging, .awaitingRegistration, .cancelled]
+            return notPacked.contains(status) ? nil : "posting is \(status.rawValue)"
         case .cancel:
             return status == .cancelled ? "posting is cancelled" : nil
         case .setStatus:

@@ -1,3 +1,4 @@
+import AlertChannels
 import Foundation
 import Logging
 import OzonSellerAPI
@@ -20,10 +21,13 @@ public struct ProcessorOptions: Sendable {
     /// How often the worker polls the buyers' rFBS return and cancellation requests, in
     /// seconds (they have no push type); nil: never (`sync` polls them itself).
     public var requestPollInterval: Double?
+    /// The seller's alert channels (`--alert`).
+    public var alertChannels: [AlertChannel]
 
     public init(apply: Bool = false, maxInboxAttempts: Int = 10, retryDelay: Double = 1, maxRetryDelay: Double = 300,
-                dispatch: DispatchOptions = DispatchOptions(), requestPollInterval: Double? = nil) {
+                dispatch: DispatchOptions = DispatchOptions(), requestPollInterval: Double? = nil, alertChannels: [AlertChannel] = []) {
         self.apply = apply
+        self.alertChannels = alertChannels
         self.requestPollInterval = requestPollInterval
         self.maxInboxAttempts = maxInboxAttempts
         self.retryDelay = retryDelay
@@ -72,8 +76,9 @@ public final class LiveProcessor: Sendable {
             let rules = rules
             let reapplier = { @Sendable (posting: Posting) async in
                 do {
-                    _ = try await PostingApplier(store: store, rules: rules.current, source: .ingest, plansEffects: true)
-                        .apply(posting, now: .now())
+                    var applier = PostingApplier(store: store, rules: rules.current, source: .ingest, plansEffects: true)
+                    applier.alertChannels = options.alertChannels
+                    _ = try await applier.apply(posting, now: .now())
                 } catch {
                     logger.error("cannot apply a posting read back from Ozon", metadata: [
                         "posting_number": .string(posting.postingNumber), "error": "\(error)"])
@@ -81,7 +86,7 @@ public final class LiveProcessor: Sendable {
                 }
             }
             dispatcher = EffectDispatcher(store: store, client: client, options: options.dispatch, metrics: metrics,
-                                          logger: logger, reapply: reapplier)
+                                          logger: logger, alerts: AlertSender(channels: options.alertChannels), reapply: reapplier)
         } else {
             dispatcher = nil
         }
@@ -89,7 +94,9 @@ public final class LiveProcessor: Sendable {
 
     /// The applier for the rules in force now.
     public func applier(source: TransitionSource = .ingest) -> PostingApplier {
-        PostingApplier(store: store, rules: rules.current, source: source, plansEffects: true)
+        var applier = PostingApplier(store: store, rules: rules.current, source: source, plansEffects: true)
+        applier.alertChannels = options.alertChannels
+        return applier
     }
 
     /// Does one piece of pending work (an effect first, then a notification); false when none
