@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time to render the packing document (`ozon-rules pack`) for a batch of N generated postings
-# (default 500; scripts/generate-postings.py, seed 42, mostly awaiting_packaging) ingested with
+# (default 500; scripts/generate-postings.py, seed 42, all set to awaiting_packaging) ingested with
 # the example rules into a fresh SQLite file: once as HTML, once as PDF through headless
 # Chromium. Prints wall seconds, the document's size, its slips and cards, and the PDF's pages.
 #
@@ -20,7 +20,11 @@ else
   bin="$(swift build -c release --show-bin-path)/ozon-rules"
 fi
 
-python3 scripts/generate-postings.py --count "$count" --seed 42 > "$work/postings.ndjson"
+# Every generated posting waits for packing, so the batch is all N of them.
+python3 scripts/generate-postings.py --count "$count" --seed 42 \
+  | python3 -c 'import json, sys
+for line in sys.stdin:
+    p = json.loads(line); p["status"] = "awaiting_packaging"; print(json.dumps(p, ensure_ascii=False))' > "$work/postings.ndjson"
 "$bin" ingest --rules examples/rules --db "$work/store.sqlite" --now 2026-05-20T12:00:00Z "$work/postings.ndjson" >/dev/null
 echo "input: $count postings ingested; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
