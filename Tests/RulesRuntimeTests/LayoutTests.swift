@@ -51,6 +51,12 @@ struct LayoutTests {
         }
     }
 
+    @Test("the packing document reads the store protocol only: no database, no engine, no Foundation I/O")
+    func packingDocuments() throws {
+        let imports = try #require(try Self.imports()["PackingDocuments"])
+        #expect(imports.isSubset(of: ["PostingStore", "PostingModel", "Mustache"]), "\(imports.sorted())")
+    }
+
     @Test("only LuaKit and its C shims touch the Lua C API")
     func luaCAPI() throws {
         let users = try Self.imports().filter { $0.value.contains("CLua") || $0.value.contains("CLuaShims") }.keys.sorted()
