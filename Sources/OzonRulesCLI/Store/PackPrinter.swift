@@ -66,7 +66,9 @@ enum PackPrinter {
         var stderr: String
     }
 
-    static func run(_ program: String, _ arguments: [String]) throws -> Result {
+    /// Runs `program` to its end; one still running after `timeout` seconds is terminated (a
+    /// browser without a display stack has been seen to hang).
+    static func run(_ program: String, _ arguments: [String], timeout: Double = 600) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
@@ -75,6 +77,9 @@ enum PackPrinter {
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         // Read before waiting: a chatty browser would otherwise block on a full pipe.
         let data = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
