@@ -51,6 +51,8 @@ extension ScriptInterface {
             LuaField("dims_mm", .object("ozon.Dimensions"), optional: true, "From catalog.json."),
             LuaField("fragile", .boolean, optional: true, "From catalog.json."),
             LuaField("tags", .list(.string), optional: true, "From catalog.json."),
+            LuaField("location", .string, optional: true, "The shelf bin, for the pick list: from catalog.json."),
+            LuaField("image", .string, optional: true, "A picture's path, for the pick list: from catalog.json."),
             LuaField("imei", .list(.string), optional: true),
             LuaField("is_marketplace_buyout", .boolean, optional: true),
             LuaField("is_blr_traceable", .boolean, optional: true),
@@ -170,6 +172,8 @@ extension ScriptInterface {
             LuaField("dims_mm", .object("ozon.Dimensions"), optional: true, "From catalog.json."),
             LuaField("fragile", .boolean, optional: true, "From catalog.json."),
             LuaField("tags", .list(.string), optional: true, "From catalog.json."),
+            LuaField("location", .string, optional: true, "The shelf bin, for the pick list: from catalog.json."),
+            LuaField("image", .string, optional: true, "A picture's path, for the pick list: from catalog.json."),
         ]),
         LuaClass("ozon.Price", "An amount as Ozon writes it.", [
             LuaField("price", .number, optional: true), LuaField("currency_code", .string, optional: true),

@@ -87,6 +87,8 @@
 ---@field dims_mm? ozon.Dimensions From catalog.json.
 ---@field fragile? boolean From catalog.json.
 ---@field tags? string[] From catalog.json.
+---@field location? string The shelf bin, for the pick list: from catalog.json.
+---@field image? string A picture's path, for the pick list: from catalog.json.
 ---@field imei? string[]
 ---@field is_marketplace_buyout? boolean
 ---@field is_blr_traceable? boolean
@@ -226,6 +228,8 @@
 ---@field dims_mm? ozon.Dimensions From catalog.json.
 ---@field fragile? boolean From catalog.json.
 ---@field tags? string[] From catalog.json.
+---@field location? string The shelf bin, for the pick list: from catalog.json.
+---@field image? string A picture's path, for the pick list: from catalog.json.
 
 ---An amount as Ozon writes it.
 ---@class ozon.Price
