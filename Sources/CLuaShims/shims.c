@@ -487,6 +487,23 @@ static int readonly_pairs(lua_State *L) {
     return 3;
 }
 
+/* Replaces the `__index` on top of the stack (a table, or lazy_index) with a view's metatable
+   reading through it: writes refused, length and pairs seen through, the metatable hidden. The
+   caller adds the READONLY_MARK. */
+static void push_view_meta(lua_State *L) {
+    lua_createtable(L, 0, 6);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, readonly_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, readonly_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+}
+
 static int readonly_rawget(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checkany(L, 2);
@@ -610,17 +627,8 @@ static void fill_view(lua_State *L, int view) {
         }
     }
     /* The view's own metatable, as ozr_make_readonly builds it. */
-    lua_createtable(L, 0, 6);
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, readonly_len);
-    lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, readonly_pairs);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
+    lua_pushvalue(L, -1);
+    push_view_meta(L);
     lua_rawgetp(L, meta, &READONLY_MARK);
     lua_rawsetp(L, -2, &READONLY_MARK);
     lua_setmetatable(L, view);
@@ -651,17 +659,8 @@ static void push_lazy_meta(lua_State *L, const char *name) {
     }
     if (lua_getfield(L, -1, name) != LUA_TTABLE) {
         lua_pop(L, 1);
-        lua_createtable(L, 0, 6);
         lua_pushcfunction(L, lazy_index);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, readonly_newindex);
-        lua_setfield(L, -2, "__newindex");
-        lua_pushcfunction(L, readonly_len);
-        lua_setfield(L, -2, "__len");
-        lua_pushcfunction(L, readonly_pairs);
-        lua_setfield(L, -2, "__pairs");
-        lua_pushboolean(L, 0);
-        lua_setfield(L, -2, "__metatable");
+        push_view_meta(L);
         lua_pushstring(L, name);
         lua_rawsetp(L, -2, &READONLY_MARK);
         lua_pushvalue(L, -1);
@@ -695,17 +694,8 @@ static int readonly_make(lua_State *L) {
 
 void ozr_make_readonly(lua_State *L, const char *name) {
     lua_createtable(L, 0, 0);          /* the view */
-    lua_createtable(L, 0, 6);          /* its metatable */
-    lua_pushvalue(L, -3);
-    lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, readonly_len);
-    lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, readonly_pairs);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
+    lua_pushvalue(L, -2);              /* its metatable, reading from the target */
+    push_view_meta(L);
     lua_pushstring(L, name);           /* the marker, naming the table in errors */
     lua_rawsetp(L, -2, &READONLY_MARK);
     lua_setmetatable(L, -2);
