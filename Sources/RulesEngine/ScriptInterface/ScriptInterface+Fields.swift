@@ -7,6 +7,16 @@ import PostingModel
 extension ScriptInterface {
     static let statusType = LuaType.alias("ozon.PostingStatus", .literals(statuses))
 
+    /// What `catalog.json` merges into a posting's products and a return's product.
+    static let catalogFields: [LuaField] = [
+        LuaField("weight_g", .integer, optional: true, "Grams: from catalog.json, else Ozon's weight."),
+        LuaField("dims_mm", .object("ozon.Dimensions"), optional: true, "From catalog.json."),
+        LuaField("fragile", .boolean, optional: true, "From catalog.json."),
+        LuaField("tags", .list(.string), optional: true, "From catalog.json."),
+        LuaField("location", .string, optional: true, "The shelf bin, for the pick list: from catalog.json."),
+        LuaField("image", .string, optional: true, "A picture's path, for the pick list: from catalog.json."),
+    ]
+
     static let postingClasses: [LuaClass] = [
         LuaClass("ozon.Posting", "A posting as every hook of one transition sees it (read-only; copy what you change).", [
             LuaField("posting_number", .string, "Ozon's posting number, e.g. `61930528-0117-1`."),
@@ -47,12 +57,7 @@ extension ScriptInterface {
             LuaField("quantity", .integer),
             LuaField("price", .integer, "Unit price in minor units (kopecks)."),
             LuaField("currency", .string, "Currency code of `price`."),
-            LuaField("weight_g", .integer, optional: true, "Grams: from catalog.json, else Ozon's weight."),
-            LuaField("dims_mm", .object("ozon.Dimensions"), optional: true, "From catalog.json."),
-            LuaField("fragile", .boolean, optional: true, "From catalog.json."),
-            LuaField("tags", .list(.string), optional: true, "From catalog.json."),
-            LuaField("location", .string, optional: true, "The shelf bin, for the pick list: from catalog.json."),
-            LuaField("image", .string, optional: true, "A picture's path, for the pick list: from catalog.json."),
+        ] + catalogFields + [
             LuaField("imei", .list(.string), optional: true),
             LuaField("is_marketplace_buyout", .boolean, optional: true),
             LuaField("is_blr_traceable", .boolean, optional: true),
@@ -168,13 +173,7 @@ extension ScriptInterface {
             LuaField("commission", .object("ozon.Price"), optional: true),
             LuaField("commission_percent", .number, optional: true),
             LuaField("price_without_commission", .object("ozon.Price"), optional: true),
-            LuaField("weight_g", .integer, optional: true, "Grams: from catalog.json, else Ozon's weight."),
-            LuaField("dims_mm", .object("ozon.Dimensions"), optional: true, "From catalog.json."),
-            LuaField("fragile", .boolean, optional: true, "From catalog.json."),
-            LuaField("tags", .list(.string), optional: true, "From catalog.json."),
-            LuaField("location", .string, optional: true, "The shelf bin, for the pick list: from catalog.json."),
-            LuaField("image", .string, optional: true, "A picture's path, for the pick list: from catalog.json."),
-        ]),
+        ] + catalogFields),
         LuaClass("ozon.Price", "An amount as Ozon writes it.", [
             LuaField("price", .number, optional: true), LuaField("currency_code", .string, optional: true),
         ]),
