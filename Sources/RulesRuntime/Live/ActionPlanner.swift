@@ -105,7 +105,7 @@ public enum EffectPlanner {
     /// request as `/v2/returns/rfbs/get` answered, with its `available_actions`.
     public static func effects(forReturn ret: ReturnEvent, decision: ReturnDecision?) -> [NewEffect] {
         guard ret.schema == .rfbs, let decision, decision.action != .manualReview else { return [] }
-        let offered = availableActions(ret.fields)
+        let offered = availableActions(ret)
         var body: JSONObject = ["return_id": .number(JSONNumber(integer: ret.returnID))]
         if let id = actionID(for: decision.action, offered: offered) {
             body["id"] = .number(JSONNumber(integer: id))
@@ -141,13 +141,9 @@ public enum EffectPlanner {
             request: .object(body), key: "cancellation_answer:\(id)")]
     }
 
-    /// `available_actions` of an rFBS return request: `{id, name}` or `{action: {id, name}}`.
-    static func availableActions(_ fields: JSONObject) -> [(id: Int64, name: String)] {
-        (fields["available_actions"]?.arrayValue ?? []).compactMap { item in
-            let action = item["action"] ?? item
-            guard let id = action["id"]?.int64Value ?? action["id"]?.stringValue.flatMap({ Int64($0) }) else { return nil }
-            return (id, action["name"]?.stringValue ?? "")
-        }
+    /// `available_actions` of an rFBS return request, read as the client reads `get`'s answer.
+    static func availableActions(_ ret: ReturnEvent) -> [(id: Int64, name: String)] {
+        RFBSReturnRequest(returnID: ret.returnID, object: ret.fields).availableActions.map { ($0.id, $0.name) }
     }
 
     /// The offered action id that carries out `action`. Ozon names only −1 and −10 (reject) and

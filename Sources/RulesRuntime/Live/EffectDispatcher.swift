@@ -36,11 +36,10 @@ public struct DispatchOptions: Sendable {
         self.labelPollDelay = labelPollDelay
     }
 
-    /// When to try again after `attempts` attempts: whole seconds, at least the next one (times
-    /// are stored in whole seconds), doubling per attempt.
+    /// When to try again after `attempts` claims (the first one counts, so it waits
+    /// `retryDelay`), at least the next second.
     func retryTime(afterAttempts attempts: Int, now: Timestamp) -> Timestamp {
-        let delay = min(maxRetryDelay, retryDelay * pow(2, Double(max(0, attempts - 1))))
-        return now.adding(seconds: max(1, Int64(delay.rounded(.up))))
+        Backoff.retryTime(now: now, firstDelay: retryDelay, maxDelay: maxRetryDelay, doublings: attempts - 1, minimumSeconds: 1)
     }
 }
 
@@ -212,7 +211,7 @@ public final class EffectDispatcher: Sendable {
         case .returnAction:
             guard let id = effect.returnID, let actionID = effect.request["id"]?.int64Value else { return .send }
             let request = try await client.rfbsReturnRequest(id)
-            if request.availableActions.contains(where: { Int64($0.id) == actionID }) { return .send }
+            if request.offers(actionID) { return .send }
             let state = request.state ?? "unknown"
             return outcomeUnknown
                 ? .alreadyApplied("return \(id) no longer offers action \(actionID) (state \(state))")

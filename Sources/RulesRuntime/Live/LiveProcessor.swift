@@ -35,11 +35,18 @@ public struct ProcessorOptions: Sendable {
         self.dispatch = dispatch
     }
 
-    /// When to try again after `attempts` failed attempts: whole seconds, at least the next one
-    /// (times are stored in whole seconds), doubling per attempt.
+    /// When to try again after `attempts` failed attempts, doubling per attempt.
     func retryTime(afterAttempts attempts: Int, now: Timestamp = .now()) -> Timestamp {
-        let delay = min(maxRetryDelay, retryDelay * pow(2, Double(max(0, attempts))))
-        return now.adding(seconds: max(0, Int64(delay.rounded(.up))))
+        Backoff.retryTime(now: now, firstDelay: retryDelay, maxDelay: maxRetryDelay, doublings: attempts, minimumSeconds: 0)
+    }
+}
+
+/// The retry delays of the worker: `firstDelay` doubled `doublings` times, at most `maxDelay`,
+/// rounded up to whole seconds (times are stored in whole seconds).
+enum Backoff {
+    static func retryTime(now: Timestamp, firstDelay: Double, maxDelay: Double, doublings: Int, minimumSeconds: Int64) -> Timestamp {
+        let delay = min(maxDelay, firstDelay * pow(2, Double(max(0, doublings))))
+        return now.adding(seconds: max(minimumSeconds, Int64(delay.rounded(.up))))
     }
 }
 
