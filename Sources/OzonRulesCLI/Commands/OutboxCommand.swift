@@ -122,12 +122,5 @@ enum EffectText {
         return text
     }
 
-    static func line(_ cells: [String]) -> String {
-        var text = ""
-        for (index, cell) in cells.enumerated() {
-            text += cell
-            if index < widths.count { text += String(repeating: " ", count: max(0, widths[index] - cell.count) + 2) }
-        }
-        return text + "\n"
-    }
+    static func line(_ cells: [String]) -> String { LogWriter.line(cells, widths: widths) }
 }

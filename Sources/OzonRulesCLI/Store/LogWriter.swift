@@ -69,7 +69,8 @@ final class LogWriter {
     /// Minimum widths of every column but the last.
     static let widths = [20, 18, 44, 6, 12, 30]
 
-    static func line(_ cells: [String]) -> String {
+    /// One table line: every cell but the last padded to its column's width.
+    static func line(_ cells: [String], widths: [Int] = widths) -> String {
         var text = ""
         for (index, cell) in cells.enumerated() {
             text += cell
