@@ -112,9 +112,7 @@ extension EffectDispatcher {
         }
     }
 
-    private func pollTime() -> Timestamp {
-        Timestamp.now().adding(seconds: max(1, Int64(options.labelPollDelay.rounded(.up))))
-    }
+    private func pollTime() -> Timestamp { Self.secondsFromNow(options.labelPollDelay) }
 
     /// A new job later, after the usual retry delay.
     private func startOver(_ why: String, _ effect: Effect) -> EffectOutcome {

@@ -305,8 +305,11 @@ public final class EffectDispatcher: Sendable {
         return Result(outcome: EffectOutcome(state: .sent, response: answer), followUps: labelsAfterShip(effect))
     }
 
-    func recheckTime() -> Timestamp {
-        Timestamp.now().adding(seconds: max(1, Int64(options.shipRecheckDelay.rounded(.up))))
+    func recheckTime() -> Timestamp { Self.secondsFromNow(options.shipRecheckDelay) }
+
+    /// Now plus `seconds`, rounded up to whole seconds, at least the next one.
+    static func secondsFromNow(_ seconds: Double) -> Timestamp {
+        Timestamp.now().adding(seconds: max(1, Int64(seconds.rounded(.up))))
     }
 
     /// How long an accepted ship may show no change before it counts as not applied.
@@ -325,7 +328,7 @@ public final class EffectDispatcher: Sendable {
         case .refused(let why):
             return Result(outcome: EffectOutcome(state: .failed, error: why))
         case .retry(let why, let retryAfter):
-            let at = retryAfter.map { Timestamp.now().adding(seconds: max(1, Int64($0.rounded(.up)))) }
+            let at = retryAfter.map(Self.secondsFromNow)
                 ?? options.retryTime(afterAttempts: effect.attempts, now: .now())
             return Result(outcome: EffectOutcome(state: .planned, error: why, retryAt: at))
         case .unknown(let why):
