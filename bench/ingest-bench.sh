@@ -15,12 +15,7 @@ count="${1:-100000}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/ozon-rules-ingest-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-if [[ -n "${OZON_RULES_BIN:-}" ]]; then
-  bin="$OZON_RULES_BIN"
-else
-  swift build -c release --product ozon-rules >&2
-  bin="$(swift build -c release --show-bin-path)/ozon-rules"
-fi
+source bench/binary.sh
 
 python3 scripts/generate-postings.py --count "$count" --seed 42 > "$work/postings.ndjson"
 echo "input: $count postings, $(du -h "$work/postings.ndjson" | cut -f1) of NDJSON; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"

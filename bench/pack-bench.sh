@@ -13,12 +13,7 @@ count="${1:-500}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/ozon-rules-pack-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-if [[ -n "${OZON_RULES_BIN:-}" ]]; then
-  bin="$OZON_RULES_BIN"
-else
-  swift build -c release --product ozon-rules >&2
-  bin="$(swift build -c release --show-bin-path)/ozon-rules"
-fi
+source bench/binary.sh
 
 # Every generated posting waits for packing, so the batch is all N of them.
 python3 scripts/generate-postings.py --count "$count" --seed 42 \
