@@ -263,6 +263,30 @@ public final class LuaState {
         return makeReference()
     }
 
+    /// Element `index` (from 1) of a referenced list, read raw, kept as a reference; nil when absent.
+    public func element(_ index: Int, of table: LuaReference) -> LuaReference? {
+        lua_rawgeti(L, clua_registryindex, lua_Integer(table.id))
+        guard lua_type(L, -1) == LUA_TTABLE else {
+            clua_pop(L, 1)
+            return nil
+        }
+        lua_rawgeti(L, -1, lua_Integer(index))
+        if lua_type(L, -1) == LUA_TNIL {
+            clua_pop(L, 2)
+            return nil
+        }
+        clua_remove(L, -2)
+        return makeReference()
+    }
+
+    /// The raw length (`#`, without metamethods) of a referenced table; 0 for other values.
+    public func length(of table: LuaReference) -> Int {
+        lua_rawgeti(L, clua_registryindex, lua_Integer(table.id))
+        defer { clua_pop(L, 1) }
+        guard lua_type(L, -1) == LUA_TTABLE else { return 0 }
+        return Int(lua_rawlen(L, -1))
+    }
+
     /// The string keys of a referenced table, sorted; other keys are reported
     /// in `otherKeys` by their Lua type name.
     public func keys(of table: LuaReference) -> (strings: [String], otherKeys: [String]) {

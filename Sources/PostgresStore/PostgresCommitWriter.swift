@@ -27,6 +27,7 @@ final class PostgresCommitWriter {
         case .posting(let change): return try await write(change)
         case .returnEvent(let event): return try await write(event)
         case .cancellationRequest(let request): return try await write(request)
+        case .timerFiring(let firing): return try await write(firing)
         case .inboxDone(let completion):
             try await markDone(completion, transitionID: nil)
             return .written(transitionID: nil)
@@ -71,6 +72,8 @@ final class PostgresCommitWriter {
             let id = try PostgresRows.cell(try first(rows, "transitions.id"), 0, Int64.self, "transitions.id")
             transitionID = id
             try await insertHookRuns(t.hookRuns, transitionID: id, returnID: nil, version: version)
+            try await PostgresTimerRows.rearm(change.timers, postingNumber: p.postingNumber, transitionID: id, armedAt: t.at,
+                                              connection: connection, logger: logger)
         }
         try await PostgresEffectRows.insert(change.effects, transitionID: transitionID, connection: connection, logger: logger,
                                             at: Timestamp(unixSeconds: recordedAt))
@@ -157,6 +160,24 @@ final class PostgresCommitWriter {
             VALUES \(rows.joined(separator: ", "))
             """
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+    }
+
+    /// The compare-and-set on the timer's state and token comes first: a firing that lost (the
+    /// timer fired, was cancelled or was claimed again) writes nothing.
+    private func write(_ f: TimerFiring) async throws -> CommitResult {
+        let version = try await versionID(f.rulesVersion, at: f.at)
+        let hookRuns = JSONWriter.write(.array(f.hookRuns.map(\.json)))
+        let fired = try await connection.query("""
+            UPDATE timers SET state = 'fired', ended_at = \(f.at.unixSeconds), fired_snapshot = \(f.snapshot),
+              fired_rules_version_id = \(version), fired_hook_runs = \(hookRuns)::jsonb,
+              fired_log = \(PostgresRows.namesText(f.log))::jsonb
+            WHERE id = \(f.timerID) AND state = 'armed' AND attempts = \(Int64(f.attempts))
+            RETURNING id
+            """, logger: logger).collect()
+        if fired.isEmpty { return .alreadyRecorded }
+        try await PostgresEffectRows.insert(f.effects, transitionID: nil, connection: connection, logger: logger,
+                                            at: Timestamp(unixSeconds: recordedAt))
+        return .written(transitionID: nil)
     }
 
     /// The row id of a rules version, inserting it the first time it is used.

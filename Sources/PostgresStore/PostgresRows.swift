@@ -39,7 +39,8 @@ enum PostgresRows {
             SELECT p.posting_number, p.status, p.substatus,
               coalesce(p.snapshot, (SELECT t.snapshot FROM transitions t WHERE t.posting_number = p.posting_number
                                     ORDER BY t.id DESC LIMIT 1)),
-              p.updated_at, p.revision
+              p.updated_at, p.revision,
+              (SELECT t.at FROM transitions t WHERE t.posting_number = p.posting_number ORDER BY t.id DESC LIMIT 1)
             FROM postings p WHERE p.posting_number = ANY(\(numbers))
             """, logger: logger).collect()
         var found: [String: StoredPosting] = [:]
@@ -51,7 +52,8 @@ enum PostgresRows {
                 substatus: try cell(cells, 2, String?.self, "postings.substatus"),
                 snapshot: try cell(cells, 3, String?.self, "postings.snapshot") ?? "",
                 updatedAt: Timestamp(unixSeconds: try cell(cells, 4, Int64.self, "postings.updated_at")),
-                revision: try cell(cells, 5, Int64.self, "postings.revision"))
+                revision: try cell(cells, 5, Int64.self, "postings.revision"),
+                enteredAt: try cell(cells, 6, Int64?.self, "transitions.at").map(Timestamp.init(unixSeconds:)))
             found[posting.postingNumber] = posting
         }
         return found

@@ -17,7 +17,7 @@ enum PostgresSchema {
     /// Taken by every process that migrates, so two starting at once do not both create tables.
     static let migrationLock: Int64 = 0x6F7A_6F6E_7275_6C65  // "ozonrule"
 
-    static let migrations: [(version: String, statements: [String])] = [("v1", v1)]
+    static let migrations: [(version: String, statements: [String])] = [("v1", v1), ("v2", v2)]
 
     static let v1: [String] = [
         """
@@ -190,6 +190,32 @@ enum PostgresSchema {
         )
         """,
         "CREATE INDEX cancellation_requests_posting ON cancellation_requests(posting_number)",
+    ]
+
+    /// SQLite's `v4`: timers, the firing's run on the timer's row.
+    static let v2: [String] = [
+        """
+        CREATE TABLE timers (
+          id BIGSERIAL PRIMARY KEY,
+          posting_number TEXT NOT NULL,
+          transition_id BIGINT NOT NULL REFERENCES transitions(id),
+          name TEXT NOT NULL,
+          status TEXT NOT NULL,
+          due BIGINT NOT NULL,
+          armed_at BIGINT NOT NULL,
+          state TEXT NOT NULL DEFAULT 'armed',  -- armed | fired | cancelled
+          attempts BIGINT NOT NULL DEFAULT 0,   -- claims so far, the fencing token of the latest
+          lease_until BIGINT NOT NULL DEFAULT 0,
+          ended_at BIGINT,
+          fired_snapshot TEXT,
+          fired_rules_version_id BIGINT REFERENCES rules_versions(id),
+          fired_hook_runs JSONB,
+          fired_log JSONB,
+          UNIQUE (transition_id, name)
+        )
+        """,
+        "CREATE INDEX timers_due ON timers(due, id) WHERE state = 'armed'",
+        "CREATE INDEX timers_posting ON timers(posting_number, id)",
     ]
 
     /// Brings the database to the current schema, under an advisory lock held for the

@@ -118,6 +118,20 @@ public protocol PostingStore: AnyObject, Sendable {
 
     /// Of these cancellation request ids, the ones recorded already.
     func recordedCancellationRequests(_ ids: [Int64]) async throws -> Set<Int64>
+
+    // MARK: Timers
+
+    /// Claims up to `limit` armed timers due at `now` (oldest due first) whose earlier claim, if
+    /// any, has lapsed: each one's attempt count (the claim's fencing token) grows by one and
+    /// nobody else takes it before `leaseUntil`. A `.timerFiring` commit then fires it.
+    func claimDueTimers(now: Timestamp, limit: Int, leaseUntil: Timestamp) async throws -> [StoredTimer]
+
+    /// Timers matching `query`, by due time.
+    func timers(_ query: TimerQuery) async throws -> [StoredTimer]
+
+    /// Fired timers with their runs, of one posting or of all, oldest firing first; `since` keeps
+    /// those fired at or after it.
+    func timerFirings(postingNumber: String?, since: Timestamp?) async throws -> [RecordedTimerFiring]
 }
 
 extension PostingStore {
@@ -147,6 +161,9 @@ public enum StoreChange: Sendable, Hashable {
     case returnEvent(NewReturn)
     /// An rFBS buyer cancellation request and its hook run, once per cancellation id.
     case cancellationRequest(NewCancellationRequest)
+    /// A due timer's run: `.alreadyRecorded` when the timer fired already, was cancelled by a
+    /// transition, or was claimed again by someone else since.
+    case timerFiring(TimerFiring)
     /// A notification processed with nothing to write for its posting (unchanged, refused).
     case inboxDone(InboxCompletion)
 }
@@ -158,7 +175,8 @@ public enum CommitResult: Sendable, Hashable {
     /// Not written: the posting is no longer at the expected revision. `current` is what is
     /// stored now (nil: it is not stored).
     case conflict(current: StoredPosting?)
-    /// Not written: the return or cancellation request is recorded already.
+    /// Not written: the return or cancellation request is recorded already (the timer fired or
+    /// ended already).
     case alreadyRecorded
 
     public var transitionID: Int64? {

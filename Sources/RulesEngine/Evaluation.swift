@@ -19,6 +19,8 @@ public struct Evaluation: Sendable, Hashable {
     public var log: [String]
     /// One record per hook call, for the decision log.
     public var hookRuns: [HookRun]
+    /// Timers armed by the transition (`timers.lua`'s `at`).
+    public var timers: [ArmedTimerDecision] = []
 
     public init(
         postingNumber: String?, returnID: Int64? = nil, status: String?, errors: [RuleError] = [], log: [String] = [],

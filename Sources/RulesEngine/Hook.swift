@@ -70,9 +70,32 @@ public struct Hook: Sendable, Hashable, CustomStringConvertible {
             return Validated(.actions(actions), recorded: recorded)
         })
 
+    /// `timers.lua` (SPEC §7.1): a list of timers, each armed by its `at` when a
+    /// posting enters its status and fired by its `run`, recorded as
+    /// `timers:<name>`. Its actions are validated like `transitions.lua`'s.
+    public static let timers = Hook(
+        name: "timers", fileName: "timers.lua", arguments: .postingAndContext, isKeyed: true, isVisibleToLaterHooks: false,
+        check: { value, subject throws(DecisionViolation) in
+            let (actions, recorded) = try DecisionValidator.actions(value, texts: subject?.texts)
+            return Validated(.actions(actions), recorded: recorded)
+        })
+
     /// Every hook, in the order they run within one transition (`returns` and
-    /// `cancellations` run on their own subjects).
-    public static let all: [Hook] = [.packaging, .inserts, .carrier, .returns, .cancellations, .transitions]
+    /// `cancellations` run on their own subjects, `timers` when they are due).
+    public static let all: [Hook] = [.packaging, .inserts, .carrier, .returns, .cancellations, .transitions, .timers]
+
+    /// What a timer may be called: `[a-z][a-z0-9_]*`.
+    public static func isTimerName(_ name: some StringProtocol) -> Bool {
+        guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
+        return name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+            || $0 == UInt8(ascii: "_") }
+    }
+
+    /// Whether `key` names one function of this keyed hook: a status or `"*"`
+    /// for `transitions`, a timer name for `timers`.
+    func accepts(key: Substring) -> Bool {
+        self == .timers ? Hook.isTimerName(key) : key == "*" || PostingStatus(rawValue: String(key)) != nil
+    }
 
     /// Validates what the hook returned and decodes it, as `check` does,
     /// without the rewritten JSON.
@@ -81,16 +104,17 @@ public struct Hook: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The hook a recorded run name belongs to: `carrier`, or
-    /// `transitions:<status>` / `transitions:*` for a keyed hook; nil for a
-    /// name the table does not know (including a key that is not a status).
+    /// `transitions:<status>` / `transitions:*` / `timers:<name>` for a keyed
+    /// hook; nil for a name the table does not know (including a key the hook
+    /// does not take).
     public static func named(_ runName: String) -> Hook? {
         guard let colon = runName.firstIndex(of: ":") else {
             return all.first { !$0.isKeyed && $0.name == runName }
         }
         let prefix = runName[..<colon]
         let key = runName[runName.index(after: colon)...]
-        guard key == "*" || PostingStatus(rawValue: String(key)) != nil else { return nil }
-        return all.first { $0.isKeyed && $0.name == prefix }
+        guard let hook = all.first(where: { $0.isKeyed && $0.name == prefix }), hook.accepts(key: key) else { return nil }
+        return hook
     }
 
     /// The recorded name of one function of a keyed hook.

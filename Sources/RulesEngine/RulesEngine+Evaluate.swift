@@ -35,10 +35,8 @@ extension RulesEngine {
         for hook in Hook.decisionHooks(entering: status, carrierDecided: carrierDecided) {
             if let function = functions[hook.name] { steps.append(HookStep(hook: hook, name: hook.name, function: function)) }
         }
-        for hook in Hook.all where hook.isKeyed {
-            for name in [hook.runName(key: status.rawValue), hook.runName(key: "*")] {
-                if let function = functions[name] { steps.append(HookStep(hook: hook, name: name, function: function)) }
-            }
+        for name in [Hook.transitions.runName(key: status.rawValue), Hook.transitions.runName(key: "*")] {
+            if let function = functions[name] { steps.append(HookStep(hook: .transitions, name: name, function: function)) }
         }
         stepsCache[key] = steps
         return steps
@@ -48,7 +46,8 @@ extension RulesEngine {
     /// once and shared by the hooks (a posting read-only), each decision
     /// accepted or refused, the log taken. `decisions` seeds `ctx.decisions`.
     func evaluate(
-        _ subject: Subject, transition: Transition?, now: Timestamp, steps: [HookStep], decisions: [String: LuaValue] = [:]
+        _ subject: Subject, transition: Transition?, now: Timestamp, steps: [HookStep], decisions: [String: LuaValue] = [:],
+        arming: [LoadedTimer] = [], enteredAt: Timestamp? = nil, timer: TimerRunContext? = nil
     ) -> Evaluation {
         var result: Evaluation
         let seed: Int64
@@ -75,7 +74,7 @@ extension RulesEngine {
             identity = (request.postingNumber, nil)
             checks = DecisionSubject()
         }
-        guard !steps.isEmpty else { return result }
+        guard !steps.isEmpty || !arming.isEmpty else { return result }
         do {
             try sandbox.beginEvaluation(seed: seed)
         } catch {
@@ -109,7 +108,7 @@ extension RulesEngine {
                 postingArgument = .reference(table)
             }
         }
-        let context = contextReference(now: now, transition: transition, decisions: decisions)
+        let context = contextReference(now: now, transition: transition, decisions: decisions, enteredAt: enteredAt, timer: timer)
         // ctx.decisions, fetched only when a decision there must be replaced.
         var decisionsTable: LuaReference?
         defer {
@@ -134,6 +133,7 @@ extension RulesEngine {
             case .recordedAsReturned: break
             }
         }
+        if !arming.isEmpty { arm(arming, context: context, subject: subjectTable, identity: identity, into: &result) }
         result.log = sandbox.takeLog()
         return result
     }

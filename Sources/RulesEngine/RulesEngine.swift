@@ -13,6 +13,8 @@ public final class RulesEngine {
     /// The hook functions the folder defines, by recorded run name (`carrier`,
     /// `transitions:awaiting_packaging`, `transitions:*`).
     var functions: [String: LuaReference] = [:]
+    /// The timers of `timers.lua`, in file order.
+    var timerDefinitions: [LoadedTimer] = []
     /// The hooks to call for entering a status, worked out once per status.
     var stepsCache: [StepsKey: [HookStep]] = [:]
     /// The `returns` hook, when defined.
@@ -113,6 +115,10 @@ public final class RulesEngine {
         try sandbox.beginEvaluation()
         let chunk = try sandbox.load(source: source, chunkName: hook.fileName)
         let results = try sandbox.state.callKeepingResults(chunk)
+        if hook == .timers {
+            try loadTimers(results.first, lastLine: lastLine(of: source))
+            return
+        }
         let expected = hook.isKeyed ? "a table from status name (or \"*\") to function" : "a function"
         guard let module = results.first else {
             throw RuleError(code: .ruleLoadError, hook: hook.name, file: hook.fileName, line: lastLine(of: source),
@@ -164,20 +170,27 @@ public final class RulesEngine {
     ) -> Evaluation {
         let transition = transition ?? Transition(from: nil, to: posting.status)
         return evaluate(.posting(posting), transition: transition, now: now,
-                        steps: steps(entering: transition.to, carrierDecided: carrierDecided))
+                        steps: steps(entering: transition.to, carrierDecided: carrierDecided), arming: timers(entering: transition.to))
     }
 
     /// Runs the `returns` hook for a return; `posting` is the posting it belongs
-    /// to when known in this run.
-    public func evaluate(_ returnEvent: ReturnEvent, posting: Posting?, now: Timestamp) -> Evaluation {
-        evaluate(.returnEvent(returnEvent, posting: posting.map { catalog.apply(to: $0) }), transition: nil, now: now, steps: returnSteps)
+    /// to when known in this run, `enteredAt` when it entered its status.
+    public func evaluate(_ returnEvent: ReturnEvent, posting: Posting?, now: Timestamp, enteredAt: Timestamp? = nil) -> Evaluation {
+        evaluate(.returnEvent(returnEvent, posting: posting.map { catalog.apply(to: $0) }), transition: nil, now: now, steps: returnSteps,
+                 enteredAt: enteredAt)
     }
 
     /// A fresh `ctx` table in the registry (release it): `now`, `now_iso`,
-    /// `decisions` (earlier decisions of this transition) and, for a posting's
-    /// transition, `transition = {from = ?, to = }`.
-    func contextReference(now: Timestamp, transition: Transition?, decisions: [String: LuaValue] = [:]) -> LuaReference {
-        sandbox.state.reference(to: ContextTable(now: now, nowText: nowText(now), transition: transition, decisions: decisions))
+    /// `decisions` (earlier decisions of this transition), `entered_at`, and,
+    /// for a posting's transition, `transition = {from = ?, to = }`; for a
+    /// timer's run, `timer`.
+    func contextReference(
+        now: Timestamp, transition: Transition?, decisions: [String: LuaValue] = [:], enteredAt: Timestamp? = nil,
+        timer: TimerRunContext? = nil
+    ) -> LuaReference {
+        sandbox.state.reference(to: ContextTable(
+            now: now, nowText: nowText(now), transition: transition, decisions: decisions,
+            enteredAt: enteredAt ?? (transition != nil ? now : nil), timer: timer))
     }
 
     /// `ctx`, written straight onto the stack.
@@ -187,15 +200,28 @@ public final class RulesEngine {
         let nowText: String
         let transition: Transition?
         let decisions: [String: LuaValue]
+        let enteredAt: Timestamp?
+        let timer: TimerRunContext?
 
         func push(to writer: inout LuaStackWriter) {
-            writer.pushTable(fieldCount: 4)
+            writer.pushTable(fieldCount: 6)
             writer.pushInteger(now.unixSeconds)
             writer.setField("now")
             writer.pushString(nowText)
             writer.setField("now_iso")
             writer.pushValue(.table(decisions))
             writer.setField("decisions")
+            if let enteredAt {
+                writer.pushInteger(enteredAt.unixSeconds)
+                writer.setField("entered_at")
+            }
+            if let timer {
+                writer.pushValue(.table([
+                    "name": .string(timer.name), "status": .string(timer.status.rawValue),
+                    "due": .integer(timer.due.unixSeconds), "armed_at": .integer(timer.armedAt.unixSeconds),
+                ]))
+                writer.setField("timer")
+            }
             guard let transition else { return }
             writer.pushTable(fieldCount: 2)
             writer.pushString(transition.to.rawValue)

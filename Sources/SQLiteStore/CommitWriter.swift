@@ -21,6 +21,7 @@ final class CommitWriter {
             case .posting(let change): result = try write(change)
             case .returnEvent(let event): result = try write(event)
             case .cancellationRequest(let request): result = try write(request)
+            case .timerFiring(let firing): result = try write(firing)
             case .inboxDone(let completion):
                 try markDone(completion, transitionID: nil)
             }
@@ -71,6 +72,7 @@ final class CommitWriter {
             let id = db.lastInsertedRowID
             transitionID = id
             try insertHookRuns(t.hookRuns, transitionID: id, returnID: nil, version: version)
+            try TimerRows.rearm(change.timers, postingNumber: p.postingNumber, transitionID: id, armedAt: t.at, db: db)
         }
         try EffectRows.insert(change.effects, transitionID: transitionID, db: db, at: recordedAt)
         if let inbox = change.inbox { try markDone(inbox, transitionID: transitionID) }
@@ -110,6 +112,21 @@ final class CommitWriter {
                 version, JSONWriter.write(.array(r.hookRuns.map(\.json))), CommitWriter.logText(r.log), recordedAt.unixSeconds,
             ])
         try EffectRows.insert(r.effects, transitionID: nil, db: db, at: recordedAt)
+        return .written(transitionID: nil)
+    }
+
+    private func write(_ f: TimerFiring) throws -> CommitResult {
+        let version = try versionID(f.rulesVersion, at: f.at)
+        try db.cachedStatement(sql: """
+            UPDATE timers SET state = 'fired', ended_at = ?, fired_snapshot = ?, fired_rules_version_id = ?, fired_hook_runs = ?,
+              fired_log = ?
+            WHERE id = ? AND state = 'armed' AND attempts = ?
+            """).execute(arguments: [
+                f.at.unixSeconds, f.snapshot, version, JSONWriter.write(.array(f.hookRuns.map(\.json))), CommitWriter.logText(f.log),
+                f.timerID, f.attempts,
+            ])
+        guard db.changesCount == 1 else { return .alreadyRecorded }
+        try EffectRows.insert(f.effects, transitionID: nil, db: db, at: recordedAt)
         return .written(transitionID: nil)
     }
 

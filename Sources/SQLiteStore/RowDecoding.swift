@@ -10,7 +10,8 @@ enum RowDecoding {
             SELECT p.posting_number, p.status, p.substatus,
               coalesce(p.snapshot, (SELECT t.snapshot FROM transitions t WHERE t.posting_number = p.posting_number
                                     ORDER BY t.id DESC LIMIT 1)),
-              p.updated_at, p.revision
+              p.updated_at, p.revision,
+              (SELECT t.at FROM transitions t WHERE t.posting_number = p.posting_number ORDER BY t.id DESC LIMIT 1)
             FROM postings p WHERE p.posting_number = ?
             """)
         guard let row = try Row.fetchOne(statement, arguments: [postingNumber]) else { return nil }
@@ -20,7 +21,8 @@ enum RowDecoding {
             substatus: try row.decode(String?.self, atIndex: 2),
             snapshot: try row.decode(String.self, atIndex: 3),
             updatedAt: Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 4)),
-            revision: try row.decode(Int64.self, atIndex: 5))
+            revision: try row.decode(Int64.self, atIndex: 5),
+            enteredAt: try row.decode(Int64?.self, atIndex: 6).map(Timestamp.init(unixSeconds:)))
     }
 
     /// Columns of `transitionSelect`, in order.

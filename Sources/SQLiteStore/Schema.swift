@@ -14,6 +14,7 @@ enum Schema {
         migrator.registerMigration("v1", migrate: v1)
         migrator.registerMigration("v2", migrate: v2)
         migrator.registerMigration("v3", migrate: v3)
+        migrator.registerMigration("v4", migrate: v4)
         return migrator
     }
 
@@ -248,6 +249,33 @@ enum Schema {
               recorded_at INTEGER NOT NULL
             );
             CREATE INDEX cancellation_requests_posting ON cancellation_requests(posting_number);
+            """)
+    }
+
+    /// Timers (SPEC §7.1): one row per timer armed by a transition; the firing's run is kept on
+    /// the same row, so firing is one compare-and-set on `state` and `attempts`.
+    static func v4(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE timers (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              posting_number TEXT NOT NULL,
+              transition_id INTEGER NOT NULL REFERENCES transitions(id), -- the status entry that armed it
+              name TEXT NOT NULL,
+              status TEXT NOT NULL,
+              due INTEGER NOT NULL,
+              armed_at INTEGER NOT NULL,
+              state TEXT NOT NULL DEFAULT 'armed',  -- armed | fired | cancelled
+              attempts INTEGER NOT NULL DEFAULT 0,  -- claims so far, the fencing token of the latest
+              lease_until INTEGER NOT NULL DEFAULT 0, -- a claim lapses then
+              ended_at INTEGER,
+              fired_snapshot TEXT,                  -- the posting the run was given
+              fired_rules_version_id INTEGER REFERENCES rules_versions(id),
+              fired_hook_runs TEXT,                 -- JSON array of the run
+              fired_log TEXT,
+              UNIQUE (transition_id, name)
+            );
+            CREATE INDEX timers_due ON timers(due, id) WHERE state = 'armed';
+            CREATE INDEX timers_posting ON timers(posting_number, id);
             """)
     }
 }

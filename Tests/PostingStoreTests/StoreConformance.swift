@@ -382,6 +382,91 @@ struct StoreConformance {
         #expect(try await store.labelFiles(postingNumbers: ["9-9"]).isEmpty)
     }
 
+    // MARK: Timers
+
+    static func armed(_ number: String, at: Timestamp, timers: [NewTimer], expected: Int64?, from: PostingStatus? = nil,
+                      to: PostingStatus = .awaitingPackaging) -> StoreChange {
+        .posting(PostingChange(
+            posting: Sample.row(number, to, at: at), expectedRevision: expected,
+            transition: Sample.transition(from: from, to: to, at: at), timers: timers))
+    }
+
+    static func firing(_ timer: StoredTimer, at: Timestamp, effects: [NewEffect] = []) -> StoreChange {
+        .timerFiring(TimerFiring(
+            timerID: timer.id, attempts: timer.attempts, postingNumber: timer.postingNumber, at: at,
+            snapshot: #"{"posting_number":"\#(timer.postingNumber)"}"#, rulesVersion: Sample.version,
+            hookRuns: [Sample.run(timer.hookName, decision: #"[{"action":"alert","text":"late"}]"#)], log: ["fired"], effects: effects))
+    }
+
+    func timersArmAndFire() async throws {
+        let folder = try TemporaryFolder()
+        let store = try await backend.make(in: folder)
+        let t0 = Sample.t0
+        _ = try await store.commit(Self.armed("1-1", at: t0, timers: [
+            NewTimer(name: "warn", status: .awaitingPackaging, due: t0.adding(seconds: 100)),
+            NewTimer(name: "urgent", status: .awaitingPackaging, due: t0.adding(seconds: 200)),
+        ], expected: nil))
+        let stored = try #require(try await store.posting("1-1"))
+        #expect(stored.enteredAt == t0)
+        #expect(try await store.timers(TimerQuery()).map(\.name) == ["warn", "urgent"])
+        #expect(try await store.timers(TimerQuery(dueBefore: t0.adding(seconds: 150))).map(\.name) == ["warn"])
+        // Nothing is due a second early; at the due time exactly one timer is.
+        #expect(try await store.claimDueTimers(now: t0.adding(seconds: 99), limit: 10, leaseUntil: t0.adding(seconds: 160)).isEmpty)
+        let claimed = try await store.claimDueTimers(now: t0.adding(seconds: 100), limit: 10, leaseUntil: t0.adding(seconds: 160))
+        #expect(claimed.map(\.name) == ["warn"] && claimed[0].attempts == 1 && claimed[0].armedAt == t0 && claimed[0].state == .armed)
+        // Claimed: another ticker does not get it before the lease ends.
+        #expect(try await store.claimDueTimers(now: t0.adding(seconds: 101), limit: 10, leaseUntil: t0.adding(seconds: 200)).isEmpty)
+        let alert = NewEffect(kind: .alert, subject: .alertChannel("json"), postingNumber: "1-1", method: "json", request: ["text": "late"],
+                              key: "timer:\(claimed[0].id):alert")
+        #expect(try await store.commit(Self.firing(claimed[0], at: t0.adding(seconds: 100), effects: [alert])) == .written(transitionID: nil))
+        // Fired once: a second commit of the same firing writes nothing.
+        #expect(try await store.commit(Self.firing(claimed[0], at: t0.adding(seconds: 101))) == .alreadyRecorded)
+        #expect(try await store.effects(EffectQuery(kinds: [.alert])).count == 1)
+        let firings = try await store.timerFirings(postingNumber: "1-1", since: nil)
+        #expect(firings.count == 1)
+        #expect(firings.first?.timer.state == .fired && firings.first?.at == t0.adding(seconds: 100))
+        #expect(firings.first?.hookRuns.map(\.hook) == ["timers:warn"] && firings.first?.log == ["fired"])
+        #expect(firings.first?.hookRuns.first?.decision == #"[{"action":"alert","text":"late"}]"#)
+        #expect(firings.first?.rulesVersion == Sample.version.digest)
+        #expect(try await store.timerFirings(postingNumber: "2-2", since: nil).isEmpty)
+        #expect(try await store.timerFirings(postingNumber: nil, since: t0.adding(seconds: 101)).isEmpty)
+        // Leaving the status cancels what is still armed; a timer due then never fires.
+        _ = try await store.commit(Self.armed("1-1", at: t0.adding(seconds: 150), timers: [], expected: stored.revision,
+                                              from: .awaitingPackaging, to: .awaitingDeliver))
+        #expect(try await store.claimDueTimers(now: t0.adding(seconds: 999), limit: 10, leaseUntil: t0.adding(seconds: 2000)).isEmpty)
+        let states = try await store.timers(TimerQuery(postingNumber: "1-1")).map { "\($0.name)=\($0.state.rawValue)" }
+        #expect(states == ["warn=fired", "urgent=cancelled"])
+        #expect(try await store.timers(TimerQuery(states: [.armed])).isEmpty)
+    }
+
+    func timerTakeover() async throws {
+        let folder = try TemporaryFolder()
+        let store = try await backend.make(in: folder)
+        let t0 = Sample.t0
+        _ = try await store.commit(Self.armed("1-1", at: t0, timers: [
+            NewTimer(name: "warn", status: .awaitingPackaging, due: t0),
+        ], expected: nil))
+        let first = try #require(try await store.claimDueTimers(now: t0, limit: 1, leaseUntil: t0.adding(seconds: 10)).first)
+        // The first claimant died; after the lease another process takes the timer over...
+        let second = try #require(try await store.claimDueTimers(now: t0.adding(seconds: 10), limit: 1, leaseUntil: t0.adding(seconds: 20)).first)
+        #expect(second.id == first.id && second.attempts == 2)
+        // ...and the first one's late firing is refused: the timer fires once.
+        #expect(try await store.commit(Self.firing(first, at: t0.adding(seconds: 11))) == .alreadyRecorded)
+        #expect(try await store.commit(Self.firing(second, at: t0.adding(seconds: 11))) == .written(transitionID: nil))
+        #expect(try await store.timerFirings(postingNumber: nil, since: nil).count == 1)
+        // A claimed timer whose posting moves on is cancelled: its firing is refused too.
+        let revision = try #require(try await store.posting("1-1")).revision
+        _ = try await store.commit(Self.armed("1-1", at: t0.adding(seconds: 20), timers: [
+            NewTimer(name: "warn", status: .awaitingDeliver, due: t0.adding(seconds: 20)),
+        ], expected: revision, from: .awaitingPackaging, to: .awaitingDeliver))
+        let third = try #require(try await store.claimDueTimers(now: t0.adding(seconds: 20), limit: 5, leaseUntil: t0.adding(seconds: 30)).first)
+        let moved = try #require(try await store.posting("1-1")).revision
+        _ = try await store.commit(Self.armed("1-1", at: t0.adding(seconds: 21), timers: [], expected: moved,
+                                              from: .awaitingDeliver, to: .delivering))
+        #expect(try await store.commit(Self.firing(third, at: t0.adding(seconds: 22))) == .alreadyRecorded)
+        #expect(try await store.timers(TimerQuery(states: [.fired])).count == 1)
+    }
+
     func rulesVersions() async throws {
         let folder = try TemporaryFolder()
         let store = try await backend.make(in: folder)
@@ -413,6 +498,8 @@ struct SQLiteConformance {
     @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects") func buyerRequests() async throws { try await checks.buyerRequests() }
     @Test("label files are kept with their postings") func labelFiles() async throws { try await checks.labelFiles() }
     @Test("a rules version recorded on reload is listed once") func rulesVersions() async throws { try await checks.rulesVersions() }
+    @Test("timers armed with a transition fire once when due and are cancelled by the next transition") func timersArmAndFire() async throws { try await checks.timersArmAndFire() }
+    @Test("a timer claimed by a process that died is taken over after its lease and still fires once") func timerTakeover() async throws { try await checks.timerTakeover() }
 }
 
 @Suite("Store conformance: PostgreSQL",
@@ -435,4 +522,6 @@ struct PostgresConformance {
     @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects") func buyerRequests() async throws { try await checks.buyerRequests() }
     @Test("label files are kept with their postings") func labelFiles() async throws { try await checks.labelFiles() }
     @Test("a rules version recorded on reload is listed once") func rulesVersions() async throws { try await checks.rulesVersions() }
+    @Test("timers armed with a transition fire once when due and are cancelled by the next transition") func timersArmAndFire() async throws { try await checks.timersArmAndFire() }
+    @Test("a timer claimed by a process that died is taken over after its lease and still fires once") func timerTakeover() async throws { try await checks.timerTakeover() }
 }

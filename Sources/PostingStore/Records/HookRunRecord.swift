@@ -80,3 +80,33 @@ public struct HookRunRecord: Sendable, Hashable {
         return .object(object)
     }
 }
+
+extension HookRunRecord {
+    /// A run from its `json` form (a request's or a firing's runs kept in one column).
+    public init(json value: JSONValue) throws(StoreError) {
+        guard case .object(let object) = value, let hook = object["hook"]?.stringValue else {
+            throw StoreError.corrupt("hook run: expected an object with a hook name")
+        }
+        var error: RecordedError?
+        if case .object(let e)? = object["error"], let code = e["code"]?.stringValue {
+            error = RecordedError(code: code, file: e["file"]?.stringValue, line: e["line"]?.int64Value.map { Int($0) },
+                                  message: e["message"]?.stringValue ?? "")
+        }
+        let decision = object["decision"].flatMap { $0.isNull ? nil : Snapshot.text($0) }
+        self.init(
+            hook: hook, decisionsSeen: object["decisions_seen"]?.arrayValue?.compactMap(\.stringValue) ?? [], decision: decision,
+            error: error, instructions: object["instructions"]?.int64Value ?? 0,
+            durationNanoseconds: object["duration_ns"]?.int64Value ?? 0)
+    }
+
+    /// Runs from a stored JSON array.
+    public static func list(fromJSON text: String?, what: String) throws(StoreError) -> [HookRunRecord] {
+        guard let text else { return [] }
+        guard case .array(let items) = try Snapshot.value(text, what: what) else {
+            throw StoreError.corrupt("\(what): expected a JSON array")
+        }
+        var runs: [HookRunRecord] = []
+        for item in items { runs.append(try HookRunRecord(json: item)) }
+        return runs
+    }
+}

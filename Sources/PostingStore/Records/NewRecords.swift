@@ -22,11 +22,14 @@ public struct PostingChange: Sendable, Hashable {
     public var effects: [NewEffect]
     /// The notification this change completes, marked done in the same commit.
     public var inbox: InboxCompletion?
+    /// Timers the transition arms. A transition cancels the posting's armed timers first.
+    public var timers: [NewTimer]
 
     public init(
         posting: StoredPosting, expectedRevision: Int64?, transition: NewTransition?, effects: [NewEffect] = [],
-        inbox: InboxCompletion? = nil
+        inbox: InboxCompletion? = nil, timers: [NewTimer] = []
     ) {
+        self.timers = timers
         self.posting = posting
         self.expectedRevision = expectedRevision
         self.transition = transition

@@ -12,11 +12,15 @@ public struct StoredPosting: Sendable, Hashable {
     /// Counts the writes of this posting: a commit computed from another revision is refused.
     /// Zero for a row not stored yet.
     public var revision: Int64
+    /// When the posting entered its current status (its latest transition's time); nil for a row
+    /// not read from the store. `ctx.entered_at`.
+    public var enteredAt: Timestamp?
 
     public init(
         postingNumber: String, status: PostingStatus, substatus: String?, snapshot: String, updatedAt: Timestamp,
-        revision: Int64 = 0
+        revision: Int64 = 0, enteredAt: Timestamp? = nil
     ) {
+        self.enteredAt = enteredAt
         self.postingNumber = postingNumber
         self.status = status
         self.substatus = substatus

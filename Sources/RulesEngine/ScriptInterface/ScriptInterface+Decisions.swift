@@ -75,6 +75,7 @@ extension ScriptInterface {
         Hook.returns.name: .object("ozon.ReturnDecision"),
         Hook.cancellations.name: .object("ozon.CancellationDecision"),
         Hook.transitions.name: .list(.object("ozon.Action")),
+        Hook.timers.name: .list(.object("ozon.Action")),
     ]
 
     static func decisionType(_ hook: Hook) -> LuaType {
@@ -97,6 +98,9 @@ extension ScriptInterface {
         }
         let function = "fun(\(subject)): \(decisionType(hook).spelled)|nil"
         let name = "ozon." + hook.name.prefix(1).uppercased() + hook.name.dropFirst() + "Hook"
+        if hook == .timers {
+            return (name, "ozon.Timer[]", "What `timers.lua` returns: the timers, each armed on entering its status.")
+        }
         if hook.isKeyed {
             return (name, "table<ozon.PostingStatus|\"*\", \(function)>",
                     "What `\(hook.fileName)` returns: a function per status entered (or \"*\" for every one).")
