@@ -19,6 +19,10 @@ public enum DecisionSummary {
     /// A recorded decision of the hook run `hook`; its JSON (keys sorted) when
     /// the table does not know the hook or the decision lacks the hook's shape.
     public static func text(hook: String, recorded decision: JSONValue) -> String {
+        // A timer's `at` run: `due 2026-05-21T05:00:00Z`.
+        if hook.hasPrefix(Hook.timers.name + ":"), hook.hasSuffix(":at"), let due = decision["due"]?.int64Value {
+            return "due " + Timestamp(unixSeconds: due).iso8601
+        }
         guard let typed = Hook.named(hook)?.recorded(decision) else { return JSONWriter.write(decision, sortedKeys: true) }
         return text(typed)
     }

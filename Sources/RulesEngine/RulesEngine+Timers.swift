@@ -9,6 +9,8 @@ struct LoadedTimer {
     let run: LuaReference
 
     var runName: String { Hook.timers.runName(key: name) }
+    /// The recorded name of its `at` run within a transition.
+    var atRunName: String { runName + ":at" }
 }
 
 /// `ctx.timer` in a timer's `run`.
@@ -36,8 +38,9 @@ public struct ArmedTimerDecision: Sendable, Hashable {
 
 /// Timers (SPEC §7.1): `at` runs when a posting enters the timer's status, after
 /// the transition's other hooks, and its result is recorded as a run
-/// `timers:<name>` with the decision `{"due": <seconds>}`; `run` runs when the
-/// timer fires and returns actions like a `transitions.lua` hook.
+/// `timers:<name>:at` with the decision `{"due": <seconds>}`; `run` runs when
+/// the timer fires, recorded as `timers:<name>`, and returns actions like a
+/// `transitions.lua` hook.
 extension RulesEngine {
     /// The timers `timers.lua` defines, in file order: name and status.
     public var timers: [(name: String, status: PostingStatus)] { timerDefinitions.map { ($0.name, $0.status) } }
@@ -99,7 +102,7 @@ extension RulesEngine {
         identity: (postingNumber: String?, returnID: Int64?), into result: inout Evaluation
     ) {
         for timer in arming {
-            let step = HookStep(hook: .timers, name: timer.runName, function: timer.at)
+            let step = HookStep(hook: .timers, name: timer.atRunName, function: timer.at)
             guard let value = run(step, context: context, subject: subject, posting: .value(.nil), identity: identity, into: &result)
             else { continue }
             guard let seconds = value.int64Value else {
@@ -126,5 +129,22 @@ extension RulesEngine {
             steps: [HookStep(hook: .timers, name: loaded.runName, function: loaded.run)], enteredAt: timer.armedAt, timer: timer)
         result.status = posting.status.rawValue
         return result
+    }
+
+    /// Runs one timer's `at` for `posting` entering the timer's status at `now`
+    /// (tooling): the evaluation holds the armed timer, if any, in `timers`.
+    /// Throws `unknown_hook` for a timer `timers.lua` does not define.
+    public func arm(timer name: String, posting: Posting, now: Timestamp) throws(RuleError) -> Evaluation {
+        guard let loaded = timerDefinitions.first(where: { $0.name == name }) else {
+            let defined = timerDefinitions.map(\.name).joined(separator: ", ")
+            throw RuleError(code: .unknownHook, hook: Hook.timers.runName(key: name),
+                            message: "timers.lua has no timer '\(name)' (defined: \(defined.isEmpty ? "none" : defined))")
+        }
+        return evaluate(.posting(posting), transition: Transition(from: nil, to: loaded.status), now: now, steps: [], arming: [loaded])
+    }
+
+    /// The status a timer is armed on, when `timers.lua` defines it.
+    public func timerStatus(_ name: String) -> PostingStatus? {
+        timerDefinitions.first { $0.name == name }?.status
     }
 }

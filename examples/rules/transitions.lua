@@ -9,7 +9,8 @@
 --   hold           a person looks at the posting before anything else happens;
 --   set_status     rFBS with the seller's own delivery: status "delivering",
 --                  "last_mile" or "delivered" is sent to Ozon;
---   request_review a chat message to the buyer. Its text is a template over the
+--   request_review a chat message to the buyer (timers.lua asks for a review on
+--                  the third day after delivery). Its text is a template over the
 --                  posting ({{posting_number}}), 1-1000 characters, and must not
 --                  hold a link, an e-mail address, a phone number or a messenger
 --                  handle (Ozon's rules; the host refuses such a text);
@@ -22,8 +23,6 @@ local text = require("lib.text")
 
 local CANCEL_OUT_OF_STOCK = 352
 local OWN_DELIVERY = "non_integrated"   -- tpl_integration_type: we deliver, so we move the statuses
-local REVIEW_DELAY_HOURS = 24        -- ask for a review a day after delivery...
-local REVIEW_MAX_AGE_DAYS = 10       -- ...but not when we learn of the delivery this late
 
 -- Whole hours since the packing deadline (shipment_date), or nil when it has not passed.
 local function hours_late(posting, ctx)
@@ -96,25 +95,6 @@ return {
     local hold = late_hold(posting, ctx)
     if hold then return { hold } end
     return nil
-  end,
-
-  -- Delivered: ask for a review in the Ozon chat a day later (a buyer message:
-  -- no links, e-mail addresses, phone numbers or messenger handles).
-  delivered = function(posting, ctx)
-    local delivered = dates.delivered_at(posting)
-    local age = dates.days_between(delivered, ctx.now)
-    if age and age > REVIEW_MAX_AGE_DAYS then
-      ctx.log(string.format("delivered: %s was delivered %d days ago, too late to ask for a review",
-        posting.posting_number, age))
-      return nil
-    end
-    return { {
-      action = "request_review",
-      channel = "chat",
-      delay_hours = REVIEW_DELAY_HOURS,
-      text = "Здравствуйте! Ваш заказ {{posting_number}} доставлен. "
-        .. "Всё ли понравилось? Будем благодарны за отзыв о товаре на Ozon — он очень помогает нам.",
-    } }
   end,
 
   -- Every transition: alert our team about cancellations and disputes.

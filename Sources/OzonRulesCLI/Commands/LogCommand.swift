@@ -11,7 +11,8 @@ struct LogCommand: AsyncIOCommand {
         commandName: "log",
         abstract: "Show recorded transitions and returns with what the rules decided.",
         discussion: """
-            Oldest first: each transition (from → to, when, source) and each return, the version \
+            Oldest first: each transition (from → to, when, source), each return and each timer \
+            firing (timers:<name>, source tick), the version \
             of the rules that ran (the first 12 hex digits of the rules digest in the table), and \
             per hook the decision or the error with its file and line. --with-inputs adds each \
             hook's input to the JSON: the posting snapshot and the exact ctx. With a posting \
@@ -50,9 +51,17 @@ struct LogCommand: AsyncIOCommand {
         let store = try await storeOptions.open(create: false, io: io)
         let writer = LogWriter(format: format, withInputs: withInputs, io: io)
         do {
-            try await store.forEachRecorded(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit) {
-                writer.write($0)
+            // Timer firings are merged in by time: each is written before the first later event.
+            var firings = try await store.timerFirings(postingNumber: postingNumber, since: TimeOption.since(since))[...]
+            if let limit { firings = firings.suffix(limit) }
+            try await store.forEachRecorded(postingNumber: postingNumber, since: TimeOption.since(since), limit: limit) { entry in
+                while let next = firings.first, next.at < entry.at {
+                    writer.write(firing: next)
+                    firings.removeFirst()
+                }
+                writer.write(entry)
             }
+            for firing in firings { writer.write(firing: firing) }
             if let postingNumber { writer.write(effects: try await store.effects(EffectQuery(postingNumber: postingNumber))) }
         } catch {
             writer.finish()

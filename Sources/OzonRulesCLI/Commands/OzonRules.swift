@@ -18,7 +18,7 @@ public struct OzonRules: AsyncParsableCommand {
               ozon-rules init my-rules && ozon-rules test --rules my-rules --coverage
             """,
         version: OzonRules.version,
-        subcommands: [EvaluateCommand.self, CheckCommand.self, BenchCommand.self, TestCommand.self, ReplCommand.self, IngestCommand.self, TransitionCommand.self, LogCommand.self, ReplayCommand.self, ServeCommand.self, SyncCommand.self, ApplyCommand.self, OutboxCommand.self, LabelsCommand.self, PackCommand.self, InitCommand.self, TypesCommand.self]
+        subcommands: [EvaluateCommand.self, CheckCommand.self, BenchCommand.self, TestCommand.self, ReplCommand.self, IngestCommand.self, TransitionCommand.self, LogCommand.self, ReplayCommand.self, ServeCommand.self, SyncCommand.self, ApplyCommand.self, TickCommand.self, TimersCommand.self, OutboxCommand.self, LabelsCommand.self, PackCommand.self, InitCommand.self, TypesCommand.self]
     )
 
     public static let version = "0.1.0"

@@ -88,7 +88,8 @@ struct ServeCommand: AsyncIOCommand {
             the package labels, the carrier's tracking number and status moves (rFBS), cancel, \
             and messages to the buyer. Every --poll-requests seconds it also reads the buyers' \
             new rFBS return and cancellation requests (Ozon sends no notification for them) and \
-            plans the answers of returns.lua and cancellations.lua. With --apply the effects are \
+            plans the answers of returns.lua and cancellations.lua, and every --tick-interval \
+            seconds it fires the due timers of timers.lua (as `ozon-rules tick` does). With --apply the effects are \
             carried out, each exactly once (one whose outcome is unknown after a crash or a \
             timeout is read back from Ozon first); without it they stay planned: \
             `ozon-rules outbox` lists them, and `ozon-rules apply` sends them later.
@@ -134,11 +135,15 @@ struct ServeCommand: AsyncIOCommand {
         "Seconds between polls of the buyers' rFBS return and cancellation requests; 0: never.", valueName: "S"))
     var pollRequests: Double = 120
 
+    @Option(name: .long, help: ArgumentHelp("Seconds between ticks that fire due timers of timers.lua; 0: never.", valueName: "S"))
+    var tickInterval: Double = 60
+
     func validate() throws {
         guard WebhookConfiguration.parseListen(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
         if case .failure(let bad) = IPAllowList.parse(allowIp) { throw ValidationError("--allow-ip: '\(bad.text)' is not a CIDR") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard pollRequests >= 0 else { throw ValidationError("--poll-requests must not be negative") }
+        guard tickInterval >= 0 else { throw ValidationError("--tick-interval must not be negative") }
     }
 
     func run(io: CommandIO) async throws {
@@ -161,7 +166,8 @@ struct ServeCommand: AsyncIOCommand {
             worker = slot
             let options = ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch,
                                            requestPollInterval: pollRequests > 0 ? pollRequests : nil,
-                                           alertChannels: alertOptions.channels)
+                                           alertChannels: alertOptions.channels,
+                                           tickInterval: tickInterval > 0 ? tickInterval : nil)
             let api = apiOptions
             let workerMetrics = metrics.worker
             /// Installs the worker once the credentials can be read; says why not otherwise.

@@ -34,6 +34,36 @@ final class LogWriter {
         if buffer.count > 1 << 16 { flush() }
     }
 
+    /// A timer's firing, in time order among the transitions and returns.
+    func write(firing: RecordedTimerFiring) {
+        switch format {
+        case .table:
+            let t = firing.timer
+            let head = [firing.at.iso8601, firing.postingNumber, "timer \(t.name) (\(t.status.rawValue), due \(t.due.iso8601))", "tick",
+                        String(firing.rulesVersion.prefix(12))]
+            if firing.hookRuns.isEmpty { append(LogWriter.line(head + ["", "(no longer in timers.lua)"])) }
+            for (index, run) in firing.hookRuns.enumerated() {
+                append(LogWriter.line((index == 0 ? head : Array(repeating: "", count: head.count)) + [run.hook, LogWriter.result(run)]))
+            }
+        case .json:
+            var object = JSONObject()
+            object["kind"] = "timer"
+            object["posting_number"] = .string(firing.postingNumber)
+            object["name"] = .string(firing.timer.name)
+            object["status"] = .string(firing.timer.status.rawValue)
+            object["due"] = .string(firing.timer.due.iso8601)
+            object["armed_at"] = .string(firing.timer.armedAt.iso8601)
+            object["at"] = .string(firing.at.iso8601)
+            object["rules_version"] = .string(firing.rulesVersion)
+            if withInputs { object["posting"] = LogWriter.parsed(firing.snapshot) }
+            object["hook_runs"] = .array(firing.hookRuns.map { LogWriter.hookRun($0, context: Optional.none) })
+            object["log"] = .array(firing.log.map(JSONValue.string))
+            let text = JSONWriter.write(.object(object), pretty: true)
+            append((count == 0 ? "[\n  " : ",\n  ") + text.replacingOccurrences(of: "\n", with: "\n  "))
+        }
+        count += 1
+    }
+
     /// A posting's effects after its history: a table of their own, or `{"kind":"effect",
     /// "effect":{...}}` entries (`outbox --format json` objects) in the JSON array.
     func write(effects: [Effect]) {

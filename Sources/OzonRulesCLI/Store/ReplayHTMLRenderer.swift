@@ -22,7 +22,7 @@ enum ReplayHTMLRenderer {
             <main id="report" data-ready="no">
             <h1>What the rules in <code>\(e(rules))</code> would have decided</h1>
             <p class="meta">Store <code>\(e(store))</code> · rules version <code title="\(e(report.rulesVersion))">\(e(String(report.rulesVersion.prefix(12))))</code>
-            · \(report.transitions) transitions and \(report.returns) returns replayed\(report.since.map { " since " + e($0.iso8601) } ?? "")</p>
+            · \(report.transitions) transitions, \(report.returns) returns and \(report.timerFirings) timer firings replayed\(report.since.map { " since " + e($0.iso8601) } ?? "")</p>
 
             """
         html += summaryCards(report)

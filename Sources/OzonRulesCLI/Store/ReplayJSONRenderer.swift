@@ -16,6 +16,7 @@ enum ReplayJSONRenderer {
         object["since"] = report.since.map { .string($0.iso8601) } ?? .null
         object["transitions"] = int(report.transitions)
         object["returns"] = int(report.returns)
+        object["timer_firings"] = int(report.timerFirings)
         object["changed_decisions"] = int(report.changedDecisions)
         object["affected_postings"] = .array(report.affectedPostings.map(JSONValue.string))
         object["hooks"] = .array(report.hooks.map(hook))

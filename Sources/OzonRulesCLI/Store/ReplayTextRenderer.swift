@@ -7,8 +7,11 @@ import RulesEngine
 /// The replay report as aligned text for a terminal.
 enum ReplayTextRenderer {
     static func render(_ report: ReplayReport, store: String, rules: String, affectedShown: Int = 20) -> String {
-        var text = "replay of \(report.transitions) transition\(report.transitions == 1 ? "" : "s") and "
-        text += "\(report.returns) return\(report.returns == 1 ? "" : "s") from \(store)"
+        var text = "replay of \(report.transitions) transition\(report.transitions == 1 ? "" : "s")"
+        text += report.timerFirings > 0 ? ", " : " and "
+        text += "\(report.returns) return\(report.returns == 1 ? "" : "s")"
+        if report.timerFirings > 0 { text += " and \(report.timerFirings) timer firing\(report.timerFirings == 1 ? "" : "s")" }
+        text += " from \(store)"
         if let since = report.since { text += " since \(since.iso8601)" }
         text += " with the rules in \(rules) (\(String(report.rulesVersion.prefix(12))))\n\n"
 

@@ -63,8 +63,13 @@ enum TimeOption {
     }
 
     static func validateNow(_ text: String?) throws {
-        if let text, Timestamp(iso8601: text) == nil {
-            throw ValidationError("--now must be a UTC ISO 8601 time such as 2026-05-20T12:00:00Z, got '\(text)'")
+        if let text { try validate(text, option: "--now") }
+    }
+
+    /// A UTC ISO 8601 time given to `option`.
+    static func validate(_ text: String, option: String) throws {
+        if Timestamp(iso8601: text) == nil {
+            throw ValidationError("\(option) must be a UTC ISO 8601 time such as 2026-05-20T12:00:00Z, got '\(text)'")
         }
     }
 

@@ -16,6 +16,7 @@ import PostingModel
 /// | `run_return(ret [, p [, opts]])` | the `returns` hook's result, plus `decision` |
 /// | `cancellation_request(t)` / `cancellation_from(path [, which])` | a buyer's cancellation request, likewise |
 /// | `run_cancellation(request [, p [, opts]])` | the `cancellations` hook's result, plus `decision` |
+/// | `run_timer(name, p [, opts])` | a timer of `timers.lua`: `due` (its `at`, the posting entering the timer's status at `opts.entered_at`), then its `run` at `opts.now` (default: `due`); `decision` = the actions |
 /// | `set_now(time)` | sets the default evaluation time (ISO 8601 or Unix seconds) |
 /// | `show(v)` | `v` as readable Lua |
 ///
@@ -31,7 +32,7 @@ public final class ToolingBindings {
 
     public static let names = [
         "posting", "posting_from", "return_event", "return_from", "cancellation_request", "cancellation_from", "run_transition", "run_hook", "run_return",
-        "run_cancellation", "set_now", "show",
+        "run_cancellation", "run_timer", "set_now", "show",
     ]
 
     public init(engine: RulesEngine, now: Timestamp) throws(LuaError) {
@@ -77,6 +78,7 @@ public final class ToolingBindings {
             return LuaValue(json: .object(request.fields))
         }
         bind("run_cancellation") { bindings, arguments in try bindings.runCancellation(arguments) }
+        bind("run_timer") { bindings, arguments in try bindings.runTimer(arguments) }
         bind("set_now") { bindings, arguments in
             bindings.now = try Self.time(arguments.first ?? .nil)
             return nil
@@ -175,6 +177,35 @@ public final class ToolingBindings {
         return Self.result(evaluation, decision: evaluation.decisionsJSON[Hook.cancellations.name].map { LuaValue(json: $0) })
     }
 
+    /// `opts.entered_at`: when the posting entered the timer's status (default: the session's
+    /// now); `opts.now`: when it fires (default: the due time `at` gave, else the session's now).
+    private func runTimer(_ arguments: [LuaValue]) throws -> LuaValue {
+        guard let name = arguments.first?.stringValue else { throw LuaHostError("expected a timer name as argument 1") }
+        let options = try Self.options(arguments.dropFirst(2).first, known: ["now", "entered_at"])
+        let enteredAt = try options["entered_at"].map(Self.time) ?? now
+        guard let status = engine.timerStatus(name) else {
+            let defined = engine.timers.map(\.name).joined(separator: ", ")
+            throw LuaHostError("timers.lua has no timer '\(name)' (defined: \(defined.isEmpty ? "none" : defined))")
+        }
+        let posting = try ToolingInputs.posting(from: arguments.dropFirst().first ?? .nil).withStatus(status, substatus: nil)
+        let armed = try engine.toolingSandbox.state.preservingCallState { () throws(RuleError) -> Evaluation in
+            try engine.arm(timer: name, posting: posting, now: enteredAt)
+        }
+        let due = armed.timers.first?.due
+        guard armed.errors.isEmpty else { return Self.result(armed, decision: nil) }
+        let firedAt = try options["now"].map(Self.time) ?? due ?? now
+        let fired = engine.toolingSandbox.state.preservingCallState {
+            engine.fire(timer: TimerRunContext(name: name, status: status, due: due ?? firedAt, armedAt: enteredAt), posting: posting,
+                        now: firedAt)
+        }
+        var result = Self.result(fired, decision: fired.hookRuns.last?.decision.map { LuaValue(json: $0) })
+        if case .table(var fields) = result {
+            fields["due"] = due.map { .integer($0.unixSeconds) }
+            result = .table(fields)
+        }
+        return result
+    }
+
     // MARK: - Arguments and results
 
     private func merged(_ posting: Posting) -> Posting { engine.folder.catalog.apply(to: posting) }
@@ -193,10 +224,11 @@ public final class ToolingBindings {
         return path
     }
 
-    private static func options(_ value: LuaValue?) throws(LuaHostError) -> [String: LuaValue] {
+    private static func options(
+        _ value: LuaValue?, known: Set<String> = ["to", "from", "now", "carrier_decided", "decisions"]
+    ) throws(LuaHostError) -> [String: LuaValue] {
         guard let value, !value.isNil else { return [:] }
         guard let table = value.tableValue else { throw LuaHostError("options must be a table, got \(ToolingInputs.describe(value))") }
-        let known: Set<String> = ["to", "from", "now", "carrier_decided", "decisions"]
         if let unknown = table.keys.sorted().first(where: { !known.contains($0) }) {
             throw LuaHostError("unknown option '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -238,6 +270,11 @@ public final class ToolingBindings {
         fields["return_id"] = evaluation.returnID.map(LuaValue.integer)
         fields["cancellation_id"] = evaluation.cancellationID.map(LuaValue.integer)
         fields["decision"] = decision
+        if !evaluation.timers.isEmpty {
+            fields["timers"] = .array(evaluation.timers.map { timer in
+                .table(["name": .string(timer.name), "status": .string(timer.status.rawValue), "due": .integer(timer.due.unixSeconds)])
+            })
+        }
         return .table(fields)
     }
 

@@ -44,6 +44,19 @@ public struct CancellationEvaluationRequest: Sendable {
     }
 }
 
+/// A due timer and the posting as stored: the input of a timer's `run`.
+public struct TimerEvaluationRequest: Sendable {
+    public var timer: TimerRunContext
+    public var posting: Posting
+    public var now: Timestamp
+
+    public init(timer: TimerRunContext, posting: Posting, now: Timestamp) {
+        self.timer = timer
+        self.posting = posting
+        self.now = now
+    }
+}
+
 /// Evaluations of a batch of requests on a pool of rules engines, returned in request order, so
 /// results never depend on the number of workers. Rules run on the pool's own threads: the async
 /// variants never hold one of Swift's cooperative threads while a rule runs.
@@ -90,6 +103,10 @@ public final class EvaluationWorkers: Sendable {
         await pool.run(requests) { engine, request in
             engine.evaluate(cancellationRequest: request.request, posting: request.posting, now: request.now)
         }
+    }
+
+    public func evaluate(_ requests: [TimerEvaluationRequest]) async -> [Evaluation] {
+        await pool.run(requests) { engine, request in engine.fire(timer: request.timer, posting: request.posting, now: request.now) }
     }
 
     static func run(_ engine: RulesEngine, _ request: EvaluationRequest) -> Evaluation {

@@ -225,7 +225,8 @@ public struct PostingApplier: Sendable {
                 hookRuns: HookRunRecords.make(evaluation), log: evaluation.log)
             changes.append(.posting(PostingChange(
                 posting: pending.row, expectedRevision: item.stored?.revision, transition: transition, effects: planned,
-                inbox: item.inbox.map { InboxCompletion(id: $0, outcome: change.rawValue, error: nil, at: now) })))
+                inbox: item.inbox.map { InboxCompletion(id: $0, outcome: change.rawValue, error: nil, at: now) },
+                timers: evaluation.timers.map { NewTimer(name: $0.name, status: $0.status, due: $0.due) })))
             owners.append((pending.index, result))
         }
 

@@ -37,10 +37,13 @@ public enum EffectPlanner {
     /// What to do for `decisions`, made as `posting` entered its current status. `revision` is
     /// the stored revision the decisions were computed from (0 for a new posting): with the
     /// posting number it makes each effect's key, so the same transition never plans twice.
+    /// `occasion` replaces the revision in the keys for decisions made on another occasion
+    /// (a timer's firing: `timer<id>`).
     public static func plan(
         posting: Posting, decisions: Decisions, recordedCarrier: CarrierDecision?, revision: Int64, now: Timestamp,
-        alertChannels: [AlertChannel] = []
+        alertChannels: [AlertChannel] = [], occasion: String? = nil
     ) -> [NewEffect] {
+        let occasion = occasion ?? "r\(revision)"
         var planned: [NewEffect] = []
         let actions = decisions.actions
         let number = posting.postingNumber
@@ -54,7 +57,7 @@ public enum EffectPlanner {
             let message = cancel.text("cancel_reason_message") ?? cancel.text("message") ?? cancel.text("reason")
             planned.append(effect(.cancel, OzonClient.Path.cancel, OzonClient.cancelRequest(
                 postingNumber: number, reasonID: reason, message: reason == 402 ? (message ?? "cancelled by the seller's rules") : nil),
-                key: "r\(revision)"))
+                key: occasion))
             return planned
         }
 
@@ -63,7 +66,7 @@ public enum EffectPlanner {
             let packages = shipPackages(packaging)
             if !packages.isEmpty {
                 planned.append(effect(.ship, OzonClient.Path.ship, OzonClient.shipRequest(postingNumber: number, packages: packages),
-                                      key: "r\(revision)"))
+                                      key: occasion))
             }
         }
 
@@ -84,7 +87,7 @@ public enum EffectPlanner {
                 let delay = action.fields["delay_hours"]?.int64Value.map { now.adding(seconds: max(0, $0) * 3600) }
                 let index = planned.count
                 planned.append(effect(.chatMessage, OzonClient.Path.chatSendMessage, ["posting_number": .string(number), "text": .string(text)],
-                                      key: "r\(revision):\(index)", notBefore: delay))
+                                      key: "\(occasion):\(index)", notBefore: delay))
             case "alert":
                 guard let text = action.text("text") else { continue }
                 let level = action.text("level").flatMap(AlertLevel.init(rawValue:)) ?? .info
@@ -93,12 +96,20 @@ public enum EffectPlanner {
                     planned.append(NewEffect(
                         kind: .alert, subject: .alertChannel(channel.name), postingNumber: number, method: "alert:\(channel.name)",
                         request: channel.body(level: level, text: text, postingNumber: number, shop: nil, at: now),
-                        key: "alert:\(number):r\(revision):\(index):\(channel.name)"))
+                        key: "alert:\(number):\(occasion):\(index):\(channel.name)"))
                 }
             default: continue
             }
         }
         return planned
+    }
+
+    /// What a timer's firing asks for: its actions, planned as a transition's are, keyed by the
+    /// timer so that a firing never plans twice.
+    public static func effects(forTimer timer: StoredTimer, posting: Posting, decisions: Decisions, now: Timestamp,
+                               alertChannels: [AlertChannel]) -> [NewEffect] {
+        plan(posting: posting, decisions: decisions, recordedCarrier: nil, revision: 0, now: now, alertChannels: alertChannels,
+             occasion: "timer\(timer.id)")
     }
 
     /// What to do for an rFBS return request's `returns` decision. `ret.fields` holds the

@@ -23,9 +23,13 @@ public struct ProcessorOptions: Sendable {
     public var requestPollInterval: Double?
     /// The seller's alert channels (`--alert`).
     public var alertChannels: [AlertChannel]
+    /// How often the worker fires due timers, in seconds (`--tick-interval`); nil: never.
+    public var tickInterval: Double?
 
     public init(apply: Bool = false, maxInboxAttempts: Int = 10, retryDelay: Double = 1, maxRetryDelay: Double = 300,
-                dispatch: DispatchOptions = DispatchOptions(), requestPollInterval: Double? = nil, alertChannels: [AlertChannel] = []) {
+                dispatch: DispatchOptions = DispatchOptions(), requestPollInterval: Double? = nil, alertChannels: [AlertChannel] = [],
+                tickInterval: Double? = nil) {
+        self.tickInterval = tickInterval
         self.apply = apply
         self.alertChannels = alertChannels
         self.requestPollInterval = requestPollInterval
@@ -68,6 +72,8 @@ public final class LiveProcessor: Sendable {
     private let turn = Atomic<Int>(0)
     /// When the buyers' requests were last polled.
     private let lastRequestPoll = Mutex<ContinuousClock.Instant?>(nil)
+    /// When timers were last ticked.
+    private let lastTick = Mutex<ContinuousClock.Instant?>(nil)
     /// Carries effects out; nil without `--apply`.
     public let dispatcher: EffectDispatcher?
 
@@ -118,6 +124,10 @@ public final class LiveProcessor: Sendable {
             }
             return true
         }
+        if let interval = options.tickInterval, isDue(interval, since: lastTick) {
+            await tick()
+            return true
+        }
         // Effects and notifications take turns, so neither a long outbox nor a burst of
         // notifications holds the other up.
         let effectsFirst = turn.add(1, ordering: .relaxed).oldValue % 2 == 0
@@ -137,8 +147,28 @@ public final class LiveProcessor: Sendable {
 
     /// Whether `interval` has passed since the last poll of the buyers' requests (true the first time).
     private func requestPollIsDue(_ interval: Double) -> Bool {
+        isDue(interval, since: lastRequestPoll)
+    }
+
+    /// Fires the timers due now, with the rules in force; errors are logged and counted.
+    public func tick() async {
+        var ticker = TimerTicker(store: store, rules: rules.current)
+        ticker.alertChannels = options.alertChannels
+        do {
+            let report = try await ticker.tick(now: .now())
+            if !report.fired.isEmpty { logger.info("timers fired", metadata: ["count": "\(report.fired.count)"]) }
+            for error in report.errors {
+                logger.warning("a timer's run failed", metadata: ["error": .string(error.description)])
+            }
+        } catch {
+            report(error, stage: "timers", "cannot fire due timers")
+        }
+    }
+
+    /// Whether `interval` has passed since `last` (true the first time); if so, `last` is now.
+    private func isDue(_ interval: Double, since last: borrowing Mutex<ContinuousClock.Instant?>) -> Bool {
         let now = ContinuousClock.now
-        return lastRequestPoll.withLock { last in
+        return last.withLock { last in
             if let last, (now - last).inSeconds < interval { return false }
             last = now
             return true

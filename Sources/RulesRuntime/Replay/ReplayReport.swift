@@ -11,6 +11,8 @@ public struct ReplayReport: Sendable {
     /// Transitions and returns replayed.
     public var transitions = 0
     public var returns = 0
+    /// Timer firings replayed (their `run` again, at the firing time).
+    public var timerFirings = 0
     /// Recorded rows that could not be replayed (a snapshot that no longer decodes), with why.
     public var skipped: [String] = []
     /// Per hook, in run order (`packaging`, `inserts`, `carrier`, `transitions:*`, `returns`).
@@ -24,7 +26,7 @@ public struct ReplayReport: Sendable {
         self.since = since
     }
 
-    public var replayed: Int { transitions + returns }
+    public var replayed: Int { transitions + returns + timerFirings }
 
     /// Changed decisions over every hook.
     public var changedDecisions: Int { hooks.reduce(0) { $0 + $1.changed } }

@@ -47,8 +47,39 @@ public final class Replayer {
             }
         }
         replay(chunk, into: &accumulator)
-        progress(count + chunk.count)
+        count += chunk.count
+        progress(count)
+        // Timer firings: each timer's `run` again, on the posting it was given, at its firing time.
+        let firings = try await store.timerFirings(postingNumber: nil, since: since)
+        for start in stride(from: 0, to: firings.count, by: chunkSize) {
+            await replay(firings[start..<min(start + chunkSize, firings.count)], into: &accumulator)
+            count += min(chunkSize, firings.count - start)
+            progress(count)
+        }
         return accumulator.finish()
+    }
+
+    private func replay(_ firings: ArraySlice<RecordedTimerFiring>, into accumulator: inout ReplayAccumulator) async {
+        var requests: [TimerEvaluationRequest] = []
+        var decoded: [RecordedTimerFiring] = []
+        for firing in firings {
+            guard let posting = try? Snapshot.posting(firing.snapshot) else {
+                accumulator.skip("timer \(firing.timer.name) of posting \(firing.postingNumber): \(Self.decodingProblem(firing.snapshot))")
+                continue
+            }
+            let t = firing.timer
+            requests.append(TimerEvaluationRequest(
+                timer: TimerRunContext(name: t.name, status: t.status, due: t.due, armedAt: t.armedAt), posting: posting, now: firing.at))
+            decoded.append(firing)
+        }
+        let evaluations = await workers.evaluate(requests)
+        for (firing, evaluation) in zip(decoded, evaluations) {
+            // A timer the new rules no longer define runs nothing: its decision compares as gone.
+            accumulator.add(
+                before: firing.hookRuns, after: evaluation.hookRuns, postingNumber: firing.postingNumber, returnID: nil,
+                event: "timer \(firing.timer.name)", at: firing.at)
+            accumulator.report.timerFirings += 1
+        }
     }
 
     /// Evaluates a chunk's transitions on the workers, then compares everything in order.

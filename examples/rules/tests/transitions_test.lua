@@ -61,26 +61,6 @@ describe("entering awaiting_deliver", function()
   end)
 end)
 
-describe("entering delivered", function()
-  it("asks for a review a day after a recent delivery", function()
-    local list = actions("delivered", { posting_number = "77-1-1", status = "delivered",
-                                        analytics_data = { delivery_date_end = "2026-05-16T18:00:00Z" } })
-    expect_fields(list, { { action = "request_review", channel = "chat", delay_hours = 24 } })
-    -- The host renders the {{posting_number}} template before the hook's result is recorded.
-    expect_match(list[1].text, "^Здравствуйте! Ваш заказ 77%-1%-1 доставлен%.")
-  end)
-
-  it("asks for a review when the delivery date is unknown", function()
-    expect_fields(actions("delivered", { status = "delivered" }), { { action = "request_review" } })
-  end)
-
-  it("stays quiet about deliveries more than 10 days old", function()
-    local list, result = actions("delivered", { status = "delivered", fact_delivery_date = "2026-04-20T10:00:00Z" })
-    expect_nil(list)
-    expect_match(result.log[1], "delivered 30 days ago, too late")
-  end)
-end)
-
 describe("every transition", function()
   local function star(to, fields)
     fields.status = to
