@@ -51,7 +51,7 @@ struct GoldenTests {
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect((json?["transitions"] as? Int ?? 0) > 0)
         let hooks = json?["hooks"] as? [String: Any]
-        #expect(Set(hooks?.keys.map { $0 } ?? []) == ["packaging", "inserts", "carrier", "transitions"])
+        #expect(Set(hooks?.keys.map { $0 } ?? []) == ["packaging", "inserts", "carrier", "transitions", "timers"])
         let carrier = hooks?["carrier"] as? [String: Any]
         #expect((carrier?["instructions"] as? Double ?? 0) > 0)
         #expect((json?["memory_per_state_bytes"] as? Int ?? 0) > 0)

@@ -25,6 +25,11 @@ struct OutboxCommandTests {
             "transition", "0175002919-0203-1", "--to", "delivered", "--rules", rules, "--db", folder.db, "--now", StoreCLI.now, "--plan",
         ])
         #expect(moved.exitCode == 0, "\(moved.stderr)")
+        // The review request is timers.lua's: on the third day after the delivery (--now).
+        let tick = try await StoreCLI.run([
+            "tick", "--rules", rules, "--db", folder.db, "--now", "2026-05-23T10:00:00Z",
+        ])
+        #expect(tick.stdout.contains("0175002919-0203-1\treview_request"), "\(tick.stdout) \(tick.stderr)")
 
         let listed = try await StoreCLI.run(["outbox", "0175002919-0203-1", "--db", folder.db, "--format", "json"])
         #expect(listed.exitCode == 0, "\(listed.stderr)")
@@ -36,8 +41,8 @@ struct OutboxCommandTests {
         #expect(chat["method"]?.stringValue == "/v1/chat/send/message")
         #expect(chat["request"]?["text"]?.stringValue?.contains("0175002919-0203-1") == true)
         #expect(chat["sent_at"]?.isNull == true && chat["response"]?.isNull == true && chat["error"]?.isNull == true)
-        // The review is asked for a day after the delivery (the evaluation time, --now).
-        #expect(chat["next_attempt_at"]?.stringValue == "2026-05-21T12:00:00Z")
+        // Due at once: the timer fired 70 h after the delivery, inside the 72 h chat window.
+        #expect(chat["next_attempt_at"]?.stringValue == chat["planned_at"]?.stringValue)
 
         let table = try await StoreCLI.run(["outbox", "--db", folder.db, "--state", "planned", "--kind", "chat_message"])
         #expect(table.stdout.hasPrefix("ID"))

@@ -51,7 +51,9 @@ struct IngestTests {
             return
         }
         #expect(first.from == nil && first.to == .awaitingPackaging && !first.carrierDecided)
-        #expect(first.hookRuns.map(\.hook) == ["packaging", "inserts", "carrier", "transitions:awaiting_packaging", "transitions:*"])
+        // The timers armed on entering awaiting_packaging run their `at` after the other hooks.
+        #expect(first.hookRuns.map(\.hook) == ["packaging", "inserts", "carrier", "transitions:awaiting_packaging", "transitions:*",
+                                               "timers:pack_warning:at", "timers:pack_urgent:at"])
         #expect(second.from == .awaitingPackaging && second.to == .awaitingDeliver && second.carrierDecided)
         #expect(second.hookRuns.map(\.hook) == ["transitions:awaiting_deliver", "transitions:*"])
         #expect(second.source == "ingest")
@@ -259,7 +261,7 @@ struct IngestTests {
 
         let delivered = try await manual.applyManually(postingNumber: "700-1", to: .delivered)
         #expect(delivered.change == .transitioned)
-        #expect(delivered.evaluation?.hookRuns.map(\.hook).first == "transitions:delivered")
+        #expect(delivered.evaluation?.hookRuns.map(\.hook) == ["transitions:*", "timers:review_request:at"])
         #expect(try harness.count("SELECT count(*) FROM transitions WHERE posting_number = '700-1' AND source = 'manual'") == 1)
         #expect(try await harness.store.posting("700-1")?.status == .delivered)
 

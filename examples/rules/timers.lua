@@ -50,14 +50,16 @@ return {
     run = not_packed("urgent", 1),
   },
   -- Delivered: ask for a review on the third day, while the chat is still open.
+  -- The window counts from the delivery Ozon reports (fact_delivery_date), else
+  -- from when the posting became delivered.
   {
     name = "review_request",
     status = "delivered",
     at = function(posting, ctx)
-      return (dates.delivered_at(posting) or ctx.entered_at) + REVIEW_AFTER
+      return (dates.at(posting.fact_delivery_date) or ctx.entered_at) + REVIEW_AFTER
     end,
     run = function(posting, ctx)
-      local delivered = dates.delivered_at(posting) or ctx.timer.armed_at
+      local delivered = dates.at(posting.fact_delivery_date) or ctx.timer.armed_at
       if ctx.now - delivered >= CHAT_WINDOW then
         ctx.log(string.format("review_request: %s was delivered more than 72 h ago, the chat is closed",
           posting.posting_number))

@@ -203,7 +203,11 @@ struct BenchRunner {
     }
 
     /// Transition hooks are reported together as `transitions`.
-    static func hookKey(_ hook: String) -> String { hook.hasPrefix("transitions:") ? "transitions" : hook }
+    /// Keyed hooks count as one: `transitions:*` as `transitions`, every timer's `at` as `timers`.
+    static func hookKey(_ hook: String) -> String {
+        guard let colon = hook.firstIndex(of: ":") else { return hook }
+        return String(hook[..<colon])
+    }
 }
 
 struct BenchReport {
