@@ -177,7 +177,8 @@ enum ConsoleTemplates {
         .state-planned .state, .tile.state-planned { background: #e0e9fb; }
         .facts { color: #3c4550; }
         .evaluation { border-top: 1px solid #e3e6ea; }
-        .hook { width: 16em; }
+        table.decisions { table-layout: fixed; }
+        table.decisions td.hook { width: 18em; overflow-wrap: anywhere; }
         pre { background: #f6f8fa; padding: 0.5em; overflow-x: auto; }
         form.filters { display: flex; flex-wrap: wrap; gap: 0.8em; align-items: flex-end; margin: 0.5em 0; }
         fieldset { border: 1px solid #d8dce2; border-radius: 6px; padding: 0.3em 0.6em; }

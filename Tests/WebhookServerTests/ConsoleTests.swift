@@ -16,6 +16,7 @@ final class ConsoleRun: @unchecked Sendable {
     static let token = "console-test-token-5f1c"
     static let evil = "<script>alert(1)</script>-1"
     static let chatPosting = "0175002919-0203-1"
+    static let plannedPosting = "0158823410-0081-1"
 
     let folder: URL
     let db: String
@@ -43,11 +44,14 @@ final class ConsoleRun: @unchecked Sendable {
             .write(to: evilInput)
         _ = try BinaryRunner.run(["ingest", "--rules", broken.path, "--db", db, evilInput.path])
 
-        // A chat message planned by a move to delivered, then one attempt that failed for good.
-        for (to, plan) in [("delivering", false), ("delivered", true)] {
-            let moved = try BinaryRunner.run(["transition", Self.chatPosting, "--to", to, "--rules", rules, "--db", db,
-                                              "--now", "2026-05-20T12:00:00Z"] + (plan ? ["--plan"] : []))
-            #expect(moved.exitCode == 0, "\(moved.stderr)")
+        // Chat messages planned by moves to delivered (the second stays planned), then one
+        // attempt of the first that failed for good.
+        for number in [Self.chatPosting, Self.plannedPosting] {
+            for (to, plan) in [("delivering", false), ("delivered", true)] {
+                let moved = try BinaryRunner.run(["transition", number, "--to", to, "--rules", rules, "--db", db,
+                                                  "--now", "2026-05-20T12:00:00Z"] + (plan ? ["--plan"] : []))
+                #expect(moved.exitCode == 0, "\(moved.stderr)")
+            }
         }
         let store = try SQLitePostingStore(path: db, create: false)
         let chat = try #require(try await store.effects(EffectQuery(postingNumber: Self.chatPosting)).first)
@@ -146,6 +150,15 @@ struct ConsoleTests {
 
         let outbox = try await run.get("/outbox?state=failed&kind=chat_message")
         #expect(outbox.body.contains("chat:\(ConsoleRun.chatPosting)") && outbox.body.contains(">failed</span>"))
+        #expect(!outbox.body.contains("chat:\(ConsoleRun.plannedPosting)"), "filtered by state")
+        let all = try await run.get("/outbox")
+        let newer = try #require(all.body.range(of: "chat:\(ConsoleRun.plannedPosting)"))
+        let older = try #require(all.body.range(of: "chat:\(ConsoleRun.chatPosting)"))
+        #expect(newer.lowerBound < older.lowerBound, "newest first")
+        #expect(all.body.contains(">planned</span>"))
+        let one = try await run.get("/outbox?limit=1")
+        #expect(one.body.contains("chat:\(ConsoleRun.plannedPosting)") && !one.body.contains("chat:\(ConsoleRun.chatPosting)"))
+        #expect(one.body.contains("1 of 2 matching effects"))
         let none = try await run.get("/outbox?state=sent")
         #expect(none.body.contains("No effects match."))
         #expect(try await run.get("/outbox?state=done").status == 400)
