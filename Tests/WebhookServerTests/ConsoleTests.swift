@@ -57,8 +57,9 @@ final class ConsoleRun: @unchecked Sendable {
         let chat = try #require(try await store.effects(EffectQuery(postingNumber: Self.chatPosting)).first)
         let now = Timestamp.now()
         let claimed = try #require(try await store.claimEffect(chat.id, attempts: chat.attempts, now: now, leaseUntil: now.adding(seconds: 60)))
-        try await store.finishEffect(claimed.id, attempts: claimed.attempts,
-                                     outcome: EffectOutcome(state: .failed, error: "chat closed by the buyer <b>bold</b>"), at: now)
+        let finished = try await store.finishEffect(claimed.id, attempts: claimed.attempts,
+                                                    outcome: EffectOutcome(state: .failed, error: "chat closed by the buyer <b>bold</b>"), at: now)
+        #expect(finished)
 
         server = try DurabilityTests.Server(
             binary: try BinaryRunner.binary,
