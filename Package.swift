@@ -86,6 +86,12 @@ let package = Package(
             name: "PackingDocuments",
             dependencies: ["PostingStore", "PostingModel", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // The seller's console (`serve --admin-listen`): overview, packing batch, postings and
+        // outbox as server-rendered HTML, read through the store protocol. No HTTP, no database.
+        .target(
+            name: "SellerConsole",
+            dependencies: ["PostingStore", "PostingModel", "PackingDocuments", .product(name: "Mustache", package: "swift-mustache")]
+        ),
         // BSD libedit (Debian: libedit-dev), for the REPL's line editing and history.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // `ozon-rules repl`: an interactive prompt in the sandbox.
@@ -97,7 +103,7 @@ let package = Package(
                 "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
                 "RulesAuthoring",
                 "OzonSellerAPI", "AlertChannels",
-                "PackingDocuments",
+                "PackingDocuments", "SellerConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -121,11 +127,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // `ozon-rules serve` and `sync`: the push endpoint, the durable inbox, the worker that carries decisions out.
+        // `ozon-rules serve` and `sync`: the push endpoint, the durable inbox, the worker that carries decisions out,
+        // and the seller's console on its own listener.
         .target(
             name: "WebhookServer",
             dependencies: [
-                "OzonSellerAPI", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime",
+                "OzonSellerAPI", "PostingModel", "PostingStore", "SQLiteStore", "RulesRuntime", "SellerConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -187,7 +194,7 @@ let package = Package(
             name: "WebhookServerTests",
             dependencies: [
                 "WebhookServer", "OzonSellerAPI", "FakeOzonAPI", "PostingStore", "SQLiteStore", "RulesRuntime", "PostingModel",
-                "RulesEngine", "LuaKit", "TestSupport", "AlertChannels",
+                "RulesEngine", "LuaKit", "TestSupport", "AlertChannels", "SellerConsole",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

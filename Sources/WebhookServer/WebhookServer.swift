@@ -229,6 +229,8 @@ public struct LiveServer: Sendable {
     public let onHangup: (@Sendable () async -> Void)?
     public let metrics: LiveMetrics
     public let logger: Logger
+    /// The seller's console on its own listener (nil: off, the default).
+    public let console: ConsoleListener?
 
     /// A logger that reports notices and worse (never a request's headers).
     public static func defaultLogger() -> Logger {
@@ -238,20 +240,23 @@ public struct LiveServer: Sendable {
     }
 
     public init(configuration: WebhookConfiguration, store: any PostingStore, worker: WorkerSlot?, metrics: LiveMetrics,
-                onHangup: (@Sendable () async -> Void)? = nil, logger: Logger = LiveServer.defaultLogger()) {
+                onHangup: (@Sendable () async -> Void)? = nil, console: ConsoleListener? = nil,
+                logger: Logger = LiveServer.defaultLogger()) {
         self.configuration = configuration
         self.store = store
         self.worker = worker
         self.onHangup = onHangup
         self.metrics = metrics
+        self.console = console
         self.logger = logger
     }
 
     /// Runs until SIGTERM or SIGINT (when `stopOnSignals`) or the group's graceful shutdown;
-    /// `onListening` gets the bound port.
+    /// `onListening` gets the bound port, `onConsoleListening` the console's.
     public func run(
         stopOnSignals: Bool = true,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        onConsoleListening: @escaping @Sendable (Int) async -> Void = { _ in },
         group: @escaping @Sendable (ServiceGroup) -> Void = { _ in }
     ) async throws {
         let router = WebhookEndpoint.router(configuration: configuration, store: store, metrics: metrics, worker: worker)
@@ -262,6 +267,9 @@ public struct LiveServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         var services: [any Service] = [app]
+        if let console {
+            services.append(console.application(name: configuration.name, logger: logger, onListening: onConsoleListening))
+        }
         if let worker { services.append(InboxWorker(slot: worker)) }
         if let onHangup, stopOnSignals { services.append(OnHangup(action: onHangup)) }
         let serviceGroup = ServiceGroup(configuration: .init(

@@ -24,36 +24,12 @@ enum PackTools {
     static let missingBarcode = "needs chromium and zbar-tools (zbarimg); scripts/bootstrap.sh --test installs them"
 
     /// Where the screenshots and PDFs are kept after the run (not a temporary folder).
-    static let artifacts: URL = {
-        let folder = BinaryRunner.repositoryRoot.appendingPathComponent(".build/test-artifacts/pack")
-        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }()
+    static let artifacts: URL = HeadlessChromium.artifacts("pack")
 
     @discardableResult
     static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        nonisolated(unsafe) var errorData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = errors.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        watchdog.cancel()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        let result = try HeadlessChromium.run(program, arguments, timeout: 120)
+        return (result.status, result.stdout, result.stderr)
     }
 
     /// A PNG of one part of the document (`#only=<id>`), at twice the CSS pixel density.
@@ -61,10 +37,7 @@ enum PackTools {
         let png = artifacts.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: png)
         let url = URL(fileURLWithPath: html).absoluteString + "#only=" + part
-        let result = try run(try #require(StoreBrowser.path), [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)", "--hide-scrollbars",
-            "--force-device-scale-factor=2", "--window-size=\(width),\(height)", "--screenshot=\(png.path)", url,
-        ])
+        let result = try HeadlessChromium.screenshot(url, to: png, width: width, height: height, profile: profile)
         #expect(FileManager.default.fileExists(atPath: png.path), "no screenshot of \(part): \(result.stderr.suffix(500))")
         print("pack screenshot (\(part)): \(png.path)")
         return png

@@ -1,61 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
-/// Debian's chromium, headless, for checking the HTML replay report in a real browser.
-enum StoreBrowser {
-    /// The first chromium on PATH (or $CHROMIUM), nil when none is installed.
-    static let path: String? = {
-        if let explicit = ProcessInfo.processInfo.environment["CHROMIUM"], FileManager.default.isExecutableFile(atPath: explicit) {
-            return explicit
-        }
-        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            for folder in folders where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
-                return "\(folder)/\(name)"
-            }
-        }
-        return nil
-    }()
-
-    struct Page {
-        var dom: String
-        /// Lines chromium logged from the page's console (`CONSOLE`), errors included.
-        var console: [String]
-        var exitCode: Int32
-    }
-
-    /// Loads a file headless and returns the DOM after scripts ran, and the console lines.
-    static func load(_ file: String, profile: String) throws -> Page {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(path))
-        process.arguments = [
-            "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--user-data-dir=\(profile)",
-            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=2000", "--dump-dom", URL(fileURLWithPath: file).absoluteString,
-        ]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errorData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = errors.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        // chromium has hung on machines without a display stack: give up after a minute.
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        group.wait()
-        process.waitUntilExit()
-        watchdog.cancel()
-        let console = String(decoding: errorData, as: UTF8.self).split(separator: "\n").map(String.init)
-            .filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
-        return Page(dom: dom, console: console, exitCode: process.terminationStatus)
-    }
-}
+/// Headless chromium, shared with the other test targets (`Tests/TestSupport`).
+typealias StoreBrowser = HeadlessChromium
 
 @Suite("The HTML replay report in headless chromium")
 struct StoreReplayHTMLTests {

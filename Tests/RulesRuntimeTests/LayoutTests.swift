@@ -57,6 +57,13 @@ struct LayoutTests {
         #expect(imports.isSubset(of: ["PostingStore", "PostingModel", "Mustache"]), "\(imports.sorted())")
     }
 
+    @Test("the seller's console reads the store protocol only: no database, no HTTP server, no engine")
+    func sellerConsole() throws {
+        let imports = try #require(try Self.imports()["SellerConsole"])
+        #expect(imports.isSubset(of: ["PostingStore", "PostingModel", "PackingDocuments", "Mustache", "Foundation"]), "\(imports.sorted())")
+        #expect(imports.isDisjoint(with: ["GRDB", "SQLiteStore", "PostgresStore", "PostgresNIO", "Hummingbird", "RulesEngine", "LuaKit"]))
+    }
+
     @Test("only LuaKit and its C shims touch the Lua C API")
     func luaCAPI() throws {
         let users = try Self.imports().filter { $0.value.contains("CLua") || $0.value.contains("CLuaShims") }.keys.sorted()

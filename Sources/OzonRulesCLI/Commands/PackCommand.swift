@@ -141,9 +141,11 @@ struct PackCommand: AsyncIOCommand {
         if failed { throw ExitCode(1) }
     }
 
-    /// catalog.json of `--rules`, if given (a missing folder or a broken catalog exits 2), or of
-    /// ./rules when that exists.
-    func loadCatalog(io: CommandIO) throws -> Catalog {
+    func loadCatalog(io: CommandIO) throws -> Catalog { try Self.loadCatalog(rules: rules, io: io) }
+
+    /// catalog.json of `rules`, if given (a missing folder or a broken catalog exits 2), or of
+    /// ./rules when that exists. The seller's console reads the same.
+    static func loadCatalog(rules: String?, io: CommandIO) throws -> Catalog {
         let folder = rules ?? "rules"
         let file = URL(fileURLWithPath: folder).appendingPathComponent("catalog.json")
         guard let data = FileManager.default.contents(atPath: file.path) else {

@@ -7,6 +7,7 @@ import PostingStore
 import RulesRuntime
 import SQLiteStore
 import RulesEngine
+import SellerConsole
 import WebhookServer
 
 /// Where the Seller API is and who we are there, shared by `serve` and `sync`.
@@ -97,6 +98,15 @@ struct ServeCommand: AsyncIOCommand {
             GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the \
             work in hand is finished and the rest stays in the inbox for the next start.
 
+            The seller's console (off by default): --admin-listen HOST:PORT serves, on that \
+            address only and never on --listen, an overview (postings by status, today's \
+            errors, timers due in 24 h, failed effects), /pack (the packing document of `pack`, \
+            ?status= and ?posting=), /postings/<posting_number> (history, decisions, effects) \
+            and /outbox (?state=, ?kind=, ?limit=). Every request must carry Authorization: \
+            Bearer <token>, the token given in OZON_RULES_ADMIN_TOKEN (better: not shown by ps) \
+            or --admin-token. Times are shown in --time-zone (an IANA name such as Asia/Shanghai; \
+            default: this machine's time zone).
+
             Credentials: OZON_CLIENT_ID and OZON_API_KEY, or --credentials FILE. They are never \
             printed or logged. Without them serve starts receive-only, so the push URL can be \
             registered first: it answers TYPE_PING, keeps every notification in the inbox, and \
@@ -106,6 +116,8 @@ struct ServeCommand: AsyncIOCommand {
             Example:
               OZON_CLIENT_ID=... OZON_API_KEY=... ozon-rules serve \\
                   --listen 0.0.0.0:8080 --db shop.sqlite --rules rules --apply
+              OZON_RULES_ADMIN_TOKEN=$(openssl rand -hex 24) ozon-rules serve \
+                  --admin-listen 127.0.0.1:8081 --time-zone Asia/Shanghai
             """
     )
 
@@ -138,8 +150,46 @@ struct ServeCommand: AsyncIOCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds between ticks that fire due timers of timers.lua; 0: never.", valueName: "S"))
     var tickInterval: Double = 60
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve the seller's console on this address (default: off); needs a token.", valueName: "HOST:PORT"))
+    var adminListen: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The console's bearer token (default: the environment variable OZON_RULES_ADMIN_TOKEN).", valueName: "TOKEN"))
+    var adminToken: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The time zone the console shows times in, e.g. Asia/Shanghai (default: this machine's).", valueName: "IDENTIFIER"))
+    var timeZone: String?
+
+    /// `--admin-token`, else the environment's token; nil when neither is given or it is empty.
+    var consoleToken: ConsoleToken? {
+        (adminToken ?? ProcessInfo.processInfo.environment["OZON_RULES_ADMIN_TOKEN"]).flatMap(ConsoleToken.init)
+    }
+
+    /// The time zone named by `--time-zone`, or the machine's.
+    var sellerTime: SellerTime? {
+        guard let timeZone else { return SellerTime(timeZone: .current) }
+        return SellerTime(identifier: timeZone)
+    }
+
     func validate() throws {
         guard WebhookConfiguration.parseListen(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got '\(listen)'") }
+        if let adminListen {
+            guard WebhookConfiguration.parseListen(adminListen) != nil else {
+                throw ValidationError("--admin-listen must be HOST:PORT, got '\(adminListen)'")
+            }
+            guard consoleToken != nil else {
+                throw ValidationError("--admin-listen needs a token: set OZON_RULES_ADMIN_TOKEN (or pass --admin-token); every console request must send Authorization: Bearer <token>")
+            }
+            if let push = WebhookConfiguration.parseListen(listen), let admin = WebhookConfiguration.parseListen(adminListen),
+               push.port != 0, push == admin {
+                throw ValidationError("--admin-listen must differ from --listen: the console never shares the push endpoint")
+            }
+        }
+        if let timeZone, SellerTime(identifier: timeZone) == nil {
+            throw ValidationError("--time-zone: unknown time zone '\(timeZone)' (an IANA identifier such as Asia/Shanghai or Europe/Moscow)")
+        }
         if case .failure(let bad) = IPAllowList.parse(allowIp) { throw ValidationError("--allow-ip: '\(bad.text)' is not a CIDR") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard pollRequests >= 0 else { throw ValidationError("--poll-requests must not be negative") }
@@ -199,17 +249,33 @@ struct ServeCommand: AsyncIOCommand {
                 }
             }
         }
+        let console = try consoleListener(store: store, io: io)
         let server = LiveServer(
             configuration: WebhookConfiguration(host: host, port: port, allowList: allowList, maxBodyBytes: maxBodyBytes,
                                                 version: OzonRules.version),
-            store: store, worker: worker, metrics: metrics, onHangup: onHangup, logger: logger)
+            store: store, worker: worker, metrics: metrics, onHangup: onHangup, console: console, logger: logger)
         let mode = noWorker ? "receive only"
             : waiting ? "receive only until credentials are given"
             : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")
+        let zone = sellerTime?.zoneName(at: .now()) ?? ""
         try await server.run(onListening: { port in
             io.err.writeLine("ozon-rules: listening on \(host):\(port), store \(storeOptions.shownLocation), \(mode); allowed: \(allowList)")
+        }, onConsoleListening: { port in
+            io.err.writeLine("ozon-rules: seller's console on http://\(console?.host ?? ""):\(port)/ (bearer token required), times in \(zone)")
         })
         io.err.writeLine("ozon-rules: stopped; \((try? await store.pendingInboxCount()) ?? 0) notification(s) left in the inbox")
+    }
+
+    /// The console's listener, when --admin-listen is given; the catalog of the rules folder
+    /// gives the packing document its bins, as `pack --rules` does.
+    private func consoleListener(store: any PostingStore, io: CommandIO) throws -> ConsoleListener? {
+        guard let adminListen, let address = WebhookConfiguration.parseListen(adminListen),
+              let token = consoleToken, let time = sellerTime else { return nil }
+        let folder = rulesOptions.rules
+        let catalog = try PackCommand.loadCatalog(rules: FileManager.default.fileExists(atPath: folder) ? folder : nil, io: io)
+        let console = SellerConsole(store: store, token: token, time: time, catalog: catalog,
+                                    summarise: { hook, decision in DecisionText.summary(hook: hook, decision) })
+        return ConsoleListener(host: address.host, port: address.port, console: console)
     }
 
     /// The rules version in force from the start, recorded as reloads record theirs.

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Debian's chromium, headless, for checking generated HTML in a real browser: the DOM after
+/// scripts ran, the console messages, screenshots. Shared by the test targets.
+public enum HeadlessChromium {
+    /// The first chromium on PATH (or $CHROMIUM), nil when none is installed.
+    public static let path: String? = {
+        if let explicit = ProcessInfo.processInfo.environment["CHROMIUM"], FileManager.default.isExecutableFile(atPath: explicit) {
+            return explicit
+        }
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        for name in ["chromium", "chromium-browser", "google-chrome"] {
+            for folder in folders where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
+                return "\(folder)/\(name)"
+            }
+        }
+        return nil
+    }()
+
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String { "chromium is not installed (Debian: apt-get install chromium)" }
+    }
+
+    public struct Page {
+        public var dom: String
+        /// Lines chromium logged from the page's console (`CONSOLE`), errors included.
+        public var console: [String]
+        public var exitCode: Int32
+    }
+
+    /// Loads a file headless and returns the DOM after scripts ran, and the console lines.
+    public static func load(_ file: String, profile: String) throws -> Page {
+        guard let path else { throw Missing() }
+        let result = try run(path, [
+            "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--user-data-dir=\(profile)",
+            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=2000", "--dump-dom", URL(fileURLWithPath: file).absoluteString,
+        ], timeout: 60)
+        let console = result.stderr.split(separator: "\n").map(String.init)
+            .filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
+        return Page(dom: result.stdout, console: console, exitCode: result.status)
+    }
+
+    /// A PNG of `url` at twice the CSS pixel density; the program's result (the file may be
+    /// missing when it failed).
+    @discardableResult
+    public static func screenshot(_ url: String, to png: URL, width: Int, height: Int, profile: String) throws -> ProgramResult {
+        guard let path else { throw Missing() }
+        try? FileManager.default.removeItem(at: png)
+        return try run(path, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)", "--hide-scrollbars",
+            "--force-device-scale-factor=2", "--window-size=\(width),\(height)", "--screenshot=\(png.path)", url,
+        ])
+    }
+
+    /// Where screenshots and documents are kept after the run (not a temporary folder):
+    /// `.build/test-artifacts/<name>` in the repository.
+    public static func artifacts(_ name: String) -> URL {
+        let folder = Repository.root.appendingPathComponent(".build/test-artifacts/\(name)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    public struct ProgramResult: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs `program` to its end, reading both pipes at once; one still running after `timeout`
+    /// seconds is terminated (chromium has hung on machines without a display stack).
+    public static func run(_ program: String, _ arguments: [String], timeout: Double = 120) throws -> ProgramResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        nonisolated(unsafe) var errorData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        watchdog.cancel()
+        return ProgramResult(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self),
+                             stderr: String(decoding: errorData, as: UTF8.self))
+    }
+}
