@@ -194,7 +194,7 @@ let package = Package(
             name: "WebhookServerTests",
             dependencies: [
                 "WebhookServer", "OzonSellerAPI", "FakeOzonAPI", "PostingStore", "SQLiteStore", "RulesRuntime", "PostingModel",
-                "RulesEngine", "LuaKit", "TestSupport", "AlertChannels", "SellerConsole",
+                "RulesEngine", "LuaKit", "TestSupport", "AlertChannels", "SellerConsole", "PostgresStore",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -151,6 +151,11 @@ struct ServeCommand: AsyncIOCommand {
     var tickInterval: Double = 60
 
     @Option(name: .long, help: ArgumentHelp(
+        "Seconds this process holds a notification or timer it took; after a crash another process sharing the store (or a restart) takes it over then.",
+        valueName: "S"))
+    var claimLease: Int64 = 300
+
+    @Option(name: .long, help: ArgumentHelp(
         "Serve the seller's console on this address (default: off); needs a token.", valueName: "HOST:PORT"))
     var adminListen: String?
 
@@ -194,6 +199,7 @@ struct ServeCommand: AsyncIOCommand {
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
         guard pollRequests >= 0 else { throw ValidationError("--poll-requests must not be negative") }
         guard tickInterval >= 0 else { throw ValidationError("--tick-interval must not be negative") }
+        guard claimLease > 0 else { throw ValidationError("--claim-lease must be positive") }
     }
 
     func run(io: CommandIO) async throws {
@@ -203,7 +209,7 @@ struct ServeCommand: AsyncIOCommand {
         case .success(let list): allowList = allowIp.isEmpty ? .standard : list
         case .failure: throw ExitCode(2)
         }
-        let store = try await storeOptions.open(create: true, io: io)
+        let store = try await storeOptions.open(create: true, io: io, claimLease: claimLease)
         let logger = LiveServer.defaultLogger()
         var worker: WorkerSlot?
         var onHangup: (@Sendable () async -> Void)?
@@ -217,7 +223,7 @@ struct ServeCommand: AsyncIOCommand {
             let options = ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch,
                                            requestPollInterval: pollRequests > 0 ? pollRequests : nil,
                                            alertChannels: alertOptions.channels,
-                                           tickInterval: tickInterval > 0 ? tickInterval : nil)
+                                           tickInterval: tickInterval > 0 ? tickInterval : nil, claimLease: claimLease)
             let api = apiOptions
             let workerMetrics = metrics.worker
             /// Installs the worker once the credentials can be read; says why not otherwise.

@@ -41,11 +41,12 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store; a missing SQLite file is created only when `create` is true (a PostgreSQL
     /// database must exist; its tables are made on first use). Failures print a message and exit
     /// 2 (the store is the command's input).
-    func open(create: Bool, io: CommandIO) async throws -> any PostingStore {
+    /// `claimLease`: seconds a process holds a notification it took from a shared store.
+    func open(create: Bool, io: CommandIO, claimLease: Int64 = 300) async throws -> any PostingStore {
         let location = location
         do {
             if PostgresLocation.isURL(location) {
-                return try await PostgresPostingStore.open(url: location)
+                return try await PostgresPostingStore.open(url: location, inboxLease: claimLease)
             }
             return try SQLitePostingStore(path: location, create: create)
         } catch {

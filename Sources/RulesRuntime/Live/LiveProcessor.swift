@@ -25,11 +25,14 @@ public struct ProcessorOptions: Sendable {
     public var alertChannels: [AlertChannel]
     /// How often the worker fires due timers, in seconds (`--tick-interval`); nil: never.
     public var tickInterval: Double?
+    /// Seconds a claimed timer is held before another process may take it over.
+    public var claimLease: Int64
 
     public init(apply: Bool = false, maxInboxAttempts: Int = 10, retryDelay: Double = 1, maxRetryDelay: Double = 300,
                 dispatch: DispatchOptions = DispatchOptions(), requestPollInterval: Double? = nil, alertChannels: [AlertChannel] = [],
-                tickInterval: Double? = nil) {
+                tickInterval: Double? = nil, claimLease: Int64 = 300) {
         self.tickInterval = tickInterval
+        self.claimLease = claimLease
         self.apply = apply
         self.alertChannels = alertChannels
         self.requestPollInterval = requestPollInterval
@@ -154,6 +157,7 @@ public final class LiveProcessor: Sendable {
     public func tick() async {
         var ticker = TimerTicker(store: store, rules: rules.current)
         ticker.alertChannels = options.alertChannels
+        ticker.lease = options.claimLease
         do {
             let report = try await ticker.tick(now: .now())
             if !report.fired.isEmpty { logger.info("timers fired", metadata: ["count": "\(report.fired.count)"]) }
