@@ -44,6 +44,20 @@ public struct CancellationEvaluationRequest: Sendable {
     }
 }
 
+/// A buyer's chat message and the posting its chat belongs to: the input of a `messages`
+/// evaluation.
+public struct MessageEvaluationRequest: Sendable {
+    public var message: BuyerMessage
+    public var posting: Posting?
+    public var now: Timestamp
+
+    public init(message: BuyerMessage, posting: Posting?, now: Timestamp) {
+        self.message = message
+        self.posting = posting
+        self.now = now
+    }
+}
+
 /// Evaluations of a batch of requests on a pool of rules engines, returned in request order, so
 /// results never depend on the number of workers. Rules run on the pool's own threads: the async
 /// variants never hold one of Swift's cooperative threads while a rule runs.
@@ -90,6 +104,10 @@ public final class EvaluationWorkers: Sendable {
         await pool.run(requests) { engine, request in
             engine.evaluate(cancellationRequest: request.request, posting: request.posting, now: request.now)
         }
+    }
+
+    public func evaluate(_ requests: [MessageEvaluationRequest]) async -> [Evaluation] {
+        await pool.run(requests) { engine, request in engine.evaluate(request.message, posting: request.posting, now: request.now) }
     }
 
     static func run(_ engine: RulesEngine, _ request: EvaluationRequest) -> Evaluation {
