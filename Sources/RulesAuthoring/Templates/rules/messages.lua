@@ -10,7 +10,6 @@ local hook = function(message, posting, ctx)
   if posting ~= nil and string.find(message.text, "где", 1, true) then
     return { { action = "reply", text = "Здравствуйте! Заказ {{posting_number}} уже в работе, скоро он будет у вас." } }
   end
-  return nil
 end
 
 return hook
