@@ -18,6 +18,8 @@ extension FakeOzonAPI {
         var postingNumber: String
         var createdAt: Date
         var messages: [ChatMessage] = []
+        /// `BUYER_SELLER`, or `SELLER_SUPPORT` for a chat with Ozon support.
+        var type = "BUYER_SELLER"
 
         var json: JSONValue {
             ["chat_id": .string(id), "posting_number": .string(postingNumber),
@@ -45,6 +47,31 @@ extension FakeOzonAPI {
             let id = openChat(postingNumber)
             let type = spellCustomerWithCyrillicC ? "\u{0421}ustomer" : "Customer"
             appendMessage(to: id, userType: type, userID: "buyer-\(postingNumber)", text: text)
+            return id
+        }
+    }
+
+    /// The newest message id of a chat, as text.
+    public func lastMessageID(chatID: String) -> String? { locked { chats[chatID]?.messages.last.map { String($0.id) } } }
+
+    /// The texts of a chat's messages by chat id, oldest first, with who wrote them.
+    public func chatMessages(chatID: String) -> [(userType: String, text: String)] {
+        locked { chats[chatID]?.messages.map { ($0.userType, $0.text) } ?? [] }
+    }
+
+    /// Someone else writes in a chat: `Support`, `Crm`, `Seller` (from Ozon's own interface), ...
+    public func putMessage(chatID: String, userType: String, text: String) {
+        locked { appendMessage(to: chatID, userType: userType, userID: userType.lowercased() + "-1", text: text) }
+    }
+
+    /// A chat with Ozon support (`SELLER_SUPPORT`), with one message from support; its id.
+    @discardableResult
+    public func putSupportChat(text: String) -> String {
+        locked {
+            let id = UUID().uuidString.lowercased()
+            chats[id] = Chat(id: id, postingNumber: "", createdAt: Date(), type: "SELLER_SUPPORT")
+            chatOrder.append(id)
+            appendMessage(to: id, userType: "Support", userID: "support-1", text: text)
             return id
         }
     }
@@ -131,7 +158,7 @@ extension FakeOzonAPI {
         let page = start < end ? Array(all[start..<end]) : []
         let items: [JSONValue] = page.map { chat, unread in
             let firstUnread = chat.messages.first { $0.userType != "Seller" }?.id
-            return ["chat": ["chat_id": .string(chat.id), "chat_status": "OPENED", "chat_type": "BUYER_SELLER",
+            return ["chat": ["chat_id": .string(chat.id), "chat_status": "OPENED", "chat_type": .string(chat.type),
                              "created_at": .string(FakeOzonAPI.iso8601(chat.createdAt))],
                     "first_unread_message_id": firstUnread.map { .number(JSONNumber(literal: String($0))!) } ?? .null,
                     "last_message_id": chat.messages.last.map { .number(JSONNumber(literal: String($0.id))!) } ?? .null,

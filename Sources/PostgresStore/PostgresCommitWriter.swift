@@ -28,6 +28,7 @@ final class PostgresCommitWriter {
         case .returnEvent(let event): return try await write(event)
         case .cancellationRequest(let request): return try await write(request)
         case .timerFiring(let firing): return try await write(firing)
+        case .buyerMessage(let message): return try await write(message)
         case .inboxDone(let completion):
             try await markDone(completion, transitionID: nil)
             return .written(transitionID: nil)
@@ -119,6 +120,31 @@ final class PostgresCommitWriter {
         if inserted.isEmpty { return .alreadyRecorded }
         try await PostgresEffectRows.insert(r.effects, transitionID: nil, connection: connection, logger: logger,
                                             at: Timestamp(unixSeconds: recordedAt))
+        return .written(transitionID: nil)
+    }
+
+    private func write(_ m: NewBuyerMessage) async throws -> CommitResult {
+        let version = try await versionID(m.rulesVersion, at: m.at)
+        let hookRuns = JSONWriter.write(.array(m.hookRuns.map(\.json)))
+        let inserted = try await connection.query("""
+            INSERT INTO buyer_messages
+              (message_id, chat_id, chat_type, posting_number, user_type, snapshot, posting_snapshot, source, at, rules_version_id,
+               hook_runs, log, recorded_at)
+            VALUES (\(m.messageID), \(m.chatID), \(m.chatType), \(m.postingNumber), \(m.userType), \(m.snapshot), \(m.postingSnapshot),
+                    \(m.source), \(m.at.unixSeconds), \(version), \(hookRuns)::jsonb, \(PostgresRows.namesText(m.log))::jsonb, \(recordedAt))
+            ON CONFLICT (message_id) DO NOTHING
+            RETURNING message_id
+            """, logger: logger).collect()
+        guard !inserted.isEmpty else {
+            if var inbox = m.inbox {
+                inbox.outcome = "duplicate"
+                try await markDone(inbox, transitionID: nil)
+            }
+            return .alreadyRecorded
+        }
+        try await PostgresEffectRows.insert(m.effects, transitionID: nil, connection: connection, logger: logger,
+                                            at: Timestamp(unixSeconds: recordedAt))
+        if let inbox = m.inbox { try await markDone(inbox, transitionID: nil) }
         return .written(transitionID: nil)
     }
 

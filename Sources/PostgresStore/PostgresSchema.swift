@@ -17,7 +17,7 @@ enum PostgresSchema {
     /// Taken by every process that migrates, so two starting at once do not both create tables.
     static let migrationLock: Int64 = 0x6F7A_6F6E_7275_6C65  // "ozonrule"
 
-    static let migrations: [(version: String, statements: [String])] = [("v1", v1), ("v2", v2)]
+    static let migrations: [(version: String, statements: [String])] = [("v1", v1), ("v2", v2), ("v3", v3)]
 
     static let v1: [String] = [
         """
@@ -216,6 +216,29 @@ enum PostgresSchema {
         """,
         "CREATE INDEX timers_due ON timers(due, id) WHERE state = 'armed'",
         "CREATE INDEX timers_posting ON timers(posting_number, id)",
+    ]
+
+    /// Buyer chat messages (SPEC §7.2), once per message id: SQLite's `v5`.
+    static let v3: [String] = [
+        """
+        CREATE TABLE buyer_messages (
+          message_id TEXT PRIMARY KEY,          -- Ozon's id, as text: ids exceed 64 bits
+          chat_id TEXT NOT NULL,
+          chat_type TEXT,
+          posting_number TEXT,                  -- the posting the chat belongs to, NULL if not found
+          user_type TEXT NOT NULL,
+          snapshot TEXT NOT NULL,               -- the message as the hook saw it, canonical JSON
+          posting_snapshot TEXT,
+          source TEXT NOT NULL,                 -- push | poll
+          at BIGINT NOT NULL,
+          rules_version_id BIGINT NOT NULL REFERENCES rules_versions(id),
+          hook_runs JSONB NOT NULL,
+          log JSONB,
+          recorded_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX buyer_messages_chat ON buyer_messages(chat_id)",
+        "CREATE INDEX buyer_messages_posting ON buyer_messages(posting_number)",
     ]
 
     /// Brings the database to the current schema, under an advisory lock held for the

@@ -5,7 +5,9 @@ public enum PushNotification: Sendable, Hashable {
     case ping(time: String?)
     /// A posting notification to keep in the inbox.
     case posting(PostingNotice)
-    /// A type ozon-rules does not act on (products, chats, FBO, ...): answered, not kept.
+    /// A buyer's chat message (`TYPE_NEW_MESSAGE`, SPEC §7.2), kept in the inbox.
+    case message(MessageNotice)
+    /// A type ozon-rules does not act on (products, other chat events, FBO, ...): answered, not kept.
     case ignored(type: String)
 
     /// The posting notification types kept in the inbox (§6.5).
@@ -29,6 +31,7 @@ public enum PushNotification: Sendable, Hashable {
             throw Rejection(code: "ERROR_PARAMETER_VALUE_MISSED", message: "message_type is missing")
         }
         if type == "TYPE_PING" { return .ping(time: object["time"]?.stringValue) }
+        if type == MessageNotice.type { return .message(try MessageNotice(object)) }
         guard postingTypes.contains(type) else { return .ignored(type: type) }
         guard let number = object["posting_number"]?.stringValue, !number.isEmpty else {
             throw Rejection(code: "ERROR_PARAMETER_VALUE_MISSED", message: "posting_number is missing")
@@ -79,4 +82,35 @@ public struct PostingNotice: Sendable, Hashable {
     /// The status the notification implies (a hint: the worker re-reads the posting).
     public var status: PostingStatus?
     public var dedupeKey: String
+}
+
+/// A `TYPE_NEW_MESSAGE` push: `chat_id`, `chat_type`, `message_id`, `created_at`,
+/// `user {id, type}`, `data` (Markdown texts), `seller_id` (a string or a number). A repeat
+/// of the same message id is the same notification, whatever else differs.
+public struct MessageNotice: Sendable, Hashable {
+    public static let type = "TYPE_NEW_MESSAGE"
+
+    public var message: BuyerMessage
+    /// `seller_id`, as written (chat payloads show it as a string).
+    public var sellerID: String?
+
+    public var dedupeKey: String { "message:" + message.messageID }
+
+    init(_ object: JSONObject) throws(PushNotification.Rejection) {
+        guard let chat = BuyerMessage.idText(object["chat_id"]) else {
+            throw PushNotification.Rejection(code: "ERROR_PARAMETER_VALUE_MISSED", message: "chat_id is missing")
+        }
+        guard BuyerMessage.idText(object["message_id"]) != nil, let message = BuyerMessage(object: object, chatID: chat) else {
+            throw PushNotification.Rejection(code: "ERROR_PARAMETER_VALUE_MISSED", message: "message_id is missing")
+        }
+        self.message = message
+        sellerID = BuyerMessage.idText(object["seller_id"])
+    }
+
+    /// Reads the body of a stored `TYPE_NEW_MESSAGE` notification.
+    public static func read(payload: String) -> MessageNotice? {
+        guard let value = try? JSONParser.parse(Array(payload.utf8)),
+              case .message(let notice)? = try? PushNotification.read(value) else { return nil }
+        return notice
+    }
 }

@@ -132,6 +132,26 @@ public protocol PostingStore: AnyObject, Sendable {
     /// Fired timers with their runs, of one posting or of all, oldest firing first; `since` keeps
     /// those fired at or after it.
     func timerFirings(postingNumber: String?, since: Timestamp?) async throws -> [RecordedTimerFiring]
+
+    // MARK: Buyer messages
+
+    /// The body of an inbox notification as received, nil for an unknown id.
+    func inboxPayload(_ id: Int64) async throws -> String?
+
+    /// Of these chat message ids, the ones recorded already (`.buyerMessage`).
+    func recordedBuyerMessages(_ messageIDs: [String]) async throws -> Set<String>
+
+    /// The newest recorded message of a chat (by id as an unsigned integer), nil for none.
+    func latestBuyerMessageID(chatID: String) async throws -> String?
+
+    /// The posting a chat belongs to, as far as the store knows: the one whose `chat_message`
+    /// effect opened the chat (its `progress.chat_id`), else the one an earlier message of the
+    /// chat was recorded with; nil when neither.
+    func chatPostingNumber(chatID: String) async throws -> String?
+
+    /// The stored postings of an Ozon order number `N` (`N-1`, `N-2`, ...), sorted by their
+    /// number's last part.
+    func postingNumbers(ofOrder orderNumber: String) async throws -> [String]
 }
 
 extension PostingStore {
@@ -164,6 +184,8 @@ public enum StoreChange: Sendable, Hashable {
     /// A due timer's run: `.alreadyRecorded` when the timer fired already, was cancelled by a
     /// transition, or was claimed again by someone else since.
     case timerFiring(TimerFiring)
+    /// A buyer's chat message and its hook run, once per message id.
+    case buyerMessage(NewBuyerMessage)
     /// A notification processed with nothing to write for its posting (unchanged, refused).
     case inboxDone(InboxCompletion)
 }

@@ -246,7 +246,7 @@ enum DecisionValidator {
     }
 
     /// A text that is empty or longer than `maximum` Unicode characters (code points, as Ozon counts them).
-    private static func checkLength(_ text: String, maximum: Int, at path: @autoclosure () -> String) throws(DecisionViolation) {
+    static func checkLength(_ text: String, maximum: Int, at path: @autoclosure () -> String) throws(DecisionViolation) {
         let length = text.unicodeScalars.count
         guard length >= 1, length <= maximum else {
             throw DecisionViolation(message: "\(path()) must be 1–\(maximum) characters, got \(length)")
@@ -254,7 +254,7 @@ enum DecisionValidator {
     }
 
     /// A link, an e-mail address, a phone number or a messenger handle in a text for buyers.
-    private static func checkForContacts(_ text: String, at path: @autoclosure () -> String, in what: String) throws(DecisionViolation) {
+    static func checkForContacts(_ text: String, at path: @autoclosure () -> String, in what: String) throws(DecisionViolation) {
         guard let found = ContactDetector.firstContact(in: text) else { return }
         throw DecisionViolation(message: "\(path()) contains \(found); Ozon forbids contact details in \(what)")
     }

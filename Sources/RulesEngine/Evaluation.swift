@@ -6,6 +6,8 @@ public struct Evaluation: Sendable, Hashable {
     public var returnID: Int64?
     /// Set when a buyer's cancellation request was evaluated.
     public var cancellationID: Int64?
+    /// Set when a buyer's chat message was evaluated (`messages.lua`).
+    public var messageID: String?
     public var status: String?
     /// Decisions of the hooks that ran and succeeded, validated and typed.
     public var decisions: Decisions
@@ -42,6 +44,7 @@ public struct Evaluation: Sendable, Hashable {
         var object = JSONObject()
         if let returnID { object["return_id"] = .number(JSONNumber(integer: returnID)) }
         if let cancellationID { object["cancellation_id"] = .number(JSONNumber(integer: cancellationID)) }
+        if let messageID { object["message_id"] = .string(messageID) }
         object["posting_number"] = postingNumber.map(JSONValue.string) ?? .null
         object["status"] = status.map(JSONValue.string) ?? .null
         object["decisions"] = .object(decisionsJSON)

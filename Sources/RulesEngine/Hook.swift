@@ -15,6 +15,8 @@ public struct Hook: Sendable, Hashable, CustomStringConvertible {
         case returnPostingAndContext
         /// `hook(request, posting_or_nil, ctx)`: an rFBS cancellation request.
         case requestPostingAndContext
+        /// `hook(message, posting_or_nil, ctx)`: a buyer's chat message (SPEC §7.2).
+        case messagePostingAndContext
 
         /// The number of arguments the Lua function gets.
         var arity: Int64 { self == .postingAndContext ? 2 : 3 }
@@ -81,8 +83,9 @@ public struct Hook: Sendable, Hashable, CustomStringConvertible {
         })
 
     /// Every hook, in the order they run within one transition (`returns` and
-    /// `cancellations` run on their own subjects, `timers` when they are due).
-    public static let all: [Hook] = [.packaging, .inserts, .carrier, .returns, .cancellations, .transitions, .timers]
+    /// `cancellations` run on their own subjects, `timers` when they are due, `messages` on
+    /// a buyer's chat message).
+    public static let all: [Hook] = [.packaging, .inserts, .carrier, .returns, .cancellations, .transitions, .timers, .messages]
 
     /// What a timer may be called: `[a-z][a-z0-9_]*`.
     public static func isTimerName(_ name: some StringProtocol) -> Bool {

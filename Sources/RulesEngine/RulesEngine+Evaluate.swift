@@ -24,6 +24,7 @@ extension RulesEngine {
         case posting(Posting)
         case returnEvent(ReturnEvent, posting: Posting?)
         case cancellationRequest(CancellationRequest, posting: Posting?)
+        case buyerMessage(BuyerMessage, posting: Posting?)
     }
 
     /// The hooks for a posting entering `status`, in order (SPEC §2): the
@@ -73,6 +74,12 @@ extension RulesEngine {
             seed = RulesEngine.seed("cancellation \(request.cancellationID)")
             identity = (request.postingNumber, nil)
             checks = DecisionSubject()
+        case .buyerMessage(let message, let posting):
+            result = Evaluation(postingNumber: posting?.postingNumber, status: posting?.status.rawValue)
+            result.messageID = message.messageID
+            seed = RulesEngine.seed("message \(message.messageID)")
+            identity = (posting?.postingNumber, nil)
+            checks = DecisionSubject(texts: posting.map { PostingTexts(engine: self, posting: $0) })
         }
         guard !steps.isEmpty || !arming.isEmpty else { return result }
         do {
@@ -102,6 +109,13 @@ extension RulesEngine {
             }
         case .cancellationRequest(let request, let posting):
             subjectTable = state.reference(to: LuaJSON(request.fields))
+            if let posting {
+                let table = state.reference(to: LuaJSON(posting.fields))
+                postingTable = table
+                postingArgument = .reference(table)
+            }
+        case .buyerMessage(let message, let posting):
+            subjectTable = state.reference(to: LuaJSON(message.fields))
             if let posting {
                 let table = state.reference(to: LuaJSON(posting.fields))
                 postingTable = table

@@ -190,7 +190,7 @@ enum TestLibrary {
 
     local function check_result(name, result)
       if type(result) ~= "table" or type(result.errors) ~= "table" then
-        error(name .. ": argument 1 must be the result of run_transition, run_hook, run_return or run_cancellation", 3)
+        error(name .. ": argument 1 must be the result of run_transition, run_hook, run_return, run_cancellation or run_message", 3)
       end
     end
 

@@ -22,6 +22,7 @@ final class CommitWriter {
             case .returnEvent(let event): result = try write(event)
             case .cancellationRequest(let request): result = try write(request)
             case .timerFiring(let firing): result = try write(firing)
+            case .buyerMessage(let message): result = try write(message)
             case .inboxDone(let completion):
                 try markDone(completion, transitionID: nil)
             }
@@ -127,6 +128,32 @@ final class CommitWriter {
             ])
         guard db.changesCount == 1 else { return .alreadyRecorded }
         try EffectRows.insert(f.effects, transitionID: nil, db: db, at: recordedAt)
+        return .written(transitionID: nil)
+    }
+
+    private func write(_ m: NewBuyerMessage) throws -> CommitResult {
+        let known = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM buyer_messages WHERE message_id = ?)"), arguments: [m.messageID]) ?? false
+        if known {
+            if var inbox = m.inbox {
+                inbox.outcome = "duplicate"
+                try markDone(inbox, transitionID: nil)
+            }
+            return .alreadyRecorded
+        }
+        let version = try versionID(m.rulesVersion, at: m.at)
+        try db.cachedStatement(sql: """
+            INSERT INTO buyer_messages
+              (message_id, chat_id, chat_type, posting_number, user_type, snapshot, posting_snapshot, source, at, rules_version_id,
+               hook_runs, log, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                m.messageID, m.chatID, m.chatType, m.postingNumber, m.userType, m.snapshot, m.postingSnapshot, m.source,
+                m.at.unixSeconds, version, JSONWriter.write(.array(m.hookRuns.map(\.json))), CommitWriter.logText(m.log),
+                recordedAt.unixSeconds,
+            ])
+        try EffectRows.insert(m.effects, transitionID: nil, db: db, at: recordedAt)
+        if let inbox = m.inbox { try markDone(inbox, transitionID: nil) }
         return .written(transitionID: nil)
     }
 

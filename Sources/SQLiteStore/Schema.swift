@@ -15,6 +15,7 @@ enum Schema {
         migrator.registerMigration("v2", migrate: v2)
         migrator.registerMigration("v3", migrate: v3)
         migrator.registerMigration("v4", migrate: v4)
+        migrator.registerMigration("v5", migrate: v5)
         return migrator
     }
 
@@ -276,6 +277,29 @@ enum Schema {
             );
             CREATE INDEX timers_due ON timers(due, id) WHERE state = 'armed';
             CREATE INDEX timers_posting ON timers(posting_number, id);
+            """)
+    }
+
+    /// Buyer chat messages (SPEC §7.2), once per message id, with what `messages.lua` decided.
+    static func v5(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE buyer_messages (
+              message_id TEXT PRIMARY KEY,          -- Ozon's id, as text: ids exceed 64 bits
+              chat_id TEXT NOT NULL,
+              chat_type TEXT,
+              posting_number TEXT,                  -- the posting the chat belongs to, NULL if not found
+              user_type TEXT NOT NULL,
+              snapshot TEXT NOT NULL,               -- the message as the hook saw it, canonical JSON
+              posting_snapshot TEXT,                -- the posting the hook saw, NULL if none
+              source TEXT NOT NULL,                 -- push | poll
+              at INTEGER NOT NULL,
+              rules_version_id INTEGER NOT NULL REFERENCES rules_versions(id),
+              hook_runs TEXT NOT NULL,              -- JSON array of the hook runs
+              log TEXT,
+              recorded_at INTEGER NOT NULL
+            );
+            CREATE INDEX buyer_messages_chat ON buyer_messages(chat_id);
+            CREATE INDEX buyer_messages_posting ON buyer_messages(posting_number);
             """)
     }
 }

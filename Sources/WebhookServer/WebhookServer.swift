@@ -139,10 +139,15 @@ public enum WebhookEndpoint {
         case .ignored:
             metrics.ignored.increment()
             return json(.ok, ["result": true])
-        case .posting(let notice):
+        case .posting, .message:
+            let (dedupeKey, type, postingNumber): (String, String, String?) = switch notification {
+            case .posting(let notice): (notice.dedupeKey, notice.type, notice.postingNumber)
+            case .message(let notice): (notice.dedupeKey, MessageNotice.type, nil)
+            default: ("", "", nil)
+            }
             do {
                 let notification = NewNotification(
-                    dedupeKey: notice.dedupeKey, messageType: notice.type, postingNumber: notice.postingNumber,
+                    dedupeKey: dedupeKey, messageType: type, postingNumber: postingNumber,
                     payload: String(decoding: bytes, as: UTF8.self), peer: peer, receivedAt: .now())
                 switch try await store.accept(notification) {
                 case .stored:
@@ -150,7 +155,7 @@ public enum WebhookEndpoint {
                     return json(.ok, ["result": true])
                 case .duplicate:
                     metrics.duplicates.increment()
-                    return self.error(.conflict, "ERROR_REQUEST_DUPLICATED", "notification already received: \(notice.dedupeKey)")
+                    return self.error(.conflict, "ERROR_REQUEST_DUPLICATED", "notification already received: \(dedupeKey)")
                 }
             } catch {
                 metrics.storeErrors.increment()

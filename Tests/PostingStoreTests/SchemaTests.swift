@@ -15,13 +15,13 @@ struct SchemaTests {
         let mode = try harness.store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try harness.store.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1", "v2", "v3"])
+        #expect(migrations == ["v1", "v2", "v3", "v4", "v5"])
         let tables = try harness.store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
         #expect(tables == [
-            "api_calls", "cancellation_requests", "effects", "hook_runs", "inbox", "label_files", "label_postings", "postings", "returns",
-            "rules_versions", "sqlite_sequence", "transitions",
+            "api_calls", "buyer_messages", "cancellation_requests", "effects", "hook_runs", "inbox", "label_files", "label_postings",
+            "postings", "returns", "rules_versions", "sqlite_sequence", "timers", "transitions",
         ])
         let indexes = try harness.store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")

@@ -369,6 +369,62 @@ struct StoreConformance {
         #expect(effects[0].returnID == 7 && effects[1].cancellationID == 51)
     }
 
+    static func buyerMessage(_ id: String, chat: String, posting: String?, inbox: Int64? = nil) -> NewBuyerMessage {
+        NewBuyerMessage(
+            messageID: id, chatID: chat, chatType: "Buyer_Seller", postingNumber: posting, userType: "Customer",
+            snapshot: #"{"message_id":"\#(id)"}"#, postingSnapshot: nil, source: "push", at: Sample.t0, rulesVersion: Sample.version,
+            hookRuns: [Sample.run("messages", decision: #"[{"action":"reply","text":"Здравствуйте!"}]"#)], log: [],
+            effects: [NewEffect(kind: .chatMessage, subject: .chat(posting ?? chat), postingNumber: posting, method: "/v1/chat/send/message",
+                                request: ["chat_id": .string(chat), "text": "Здравствуйте!"], key: "chat_message:message:\(id):0")],
+            inbox: inbox.map { InboxCompletion(id: $0, outcome: "decided", error: nil, at: Sample.t0) })
+    }
+
+    func buyerMessages() async throws {
+        let folder = try TemporaryFolder()
+        let store = try await backend.make(in: folder)
+        // Ids beyond UInt64, as text; the newest by value, not by spelling.
+        let big = "30000000001280042740"
+        guard case .stored(let inbox) = try await store.accept(NewNotification(
+            dedupeKey: "message:\(big)", messageType: "TYPE_NEW_MESSAGE", postingNumber: nil, payload: #"{"message_id":"\#(big)"}"#,
+            peer: nil, receivedAt: Sample.t0)) else {
+            Issue.record("not stored")
+            return
+        }
+        #expect(try await store.inboxPayload(inbox) == #"{"message_id":"\#(big)"}"#)
+        #expect(try await store.inboxPayload(inbox + 1000) == nil)
+        #expect(try await store.commit(.buyerMessage(Self.buyerMessage(big, chat: "c1", posting: nil, inbox: inbox))) == .written(transitionID: nil))
+        #expect(try await store.pendingInboxCount() == 0)
+        #expect(try await store.commit(.buyerMessage(Self.buyerMessage(big, chat: "c1", posting: nil))) == .alreadyRecorded)
+        #expect(try await store.commit(.buyerMessage(Self.buyerMessage("999", chat: "c1", posting: "5-1"))) == .written(transitionID: nil))
+        #expect(try await store.recordedBuyerMessages([big, "999", "1000"]) == [big, "999"])
+        #expect(try await store.latestBuyerMessageID(chatID: "c1") == big)
+        #expect(try await store.latestBuyerMessageID(chatID: "c2") == nil)
+        // Each message planned its reply once.
+        #expect(try await store.effects(EffectQuery(kinds: [.chatMessage])).map(\.key)
+            == ["chat_message:message:\(big):0", "chat_message:message:999:0"])
+
+        // The posting of a chat: from an earlier message recorded with it, or from a chat
+        // message effect that opened the chat.
+        #expect(try await store.chatPostingNumber(chatID: "c1") == "5-1")
+        #expect(try await store.chatPostingNumber(chatID: "c9") == nil)
+        let ids = try await store.planEffects([NewEffect(
+            kind: .chatMessage, subject: .chat("6-2"), postingNumber: "6-2", method: "/v1/chat/send/message",
+            request: ["posting_number": "6-2", "text": "Спасибо!"], key: "chat_message:6-2:r1:0")], at: Sample.t0)
+        let effect = try #require(try await store.effects(EffectQuery(postingNumber: "6-2")).first)
+        #expect(ids == [effect.id])
+        let claimed = try #require(try await store.claimEffect(effect.id, attempts: 0, now: Sample.t0, leaseUntil: Sample.t0.adding(seconds: 30)))
+        #expect(try await store.finishEffect(effect.id, attempts: claimed.attempts, outcome: EffectOutcome(
+            state: .sent, response: "{}", progress: ["chat_id": "c7"]), at: Sample.t0))
+        #expect(try await store.chatPostingNumber(chatID: "c7") == "6-2")
+
+        // The postings of an order number: N-1, N-2, ... by their last part.
+        for number in ["77-10", "77-2", "77-1", "770-1", "77-1-x", "177-1"] {
+            _ = try await store.commit(Sample.change(number, from: nil, to: .awaitingPackaging, expected: nil))
+        }
+        #expect(try await store.postingNumbers(ofOrder: "77") == ["77-1", "77-2", "77-10"])
+        #expect(try await store.postingNumbers(ofOrder: "78").isEmpty)
+    }
+
     func labelFiles() async throws {
         let folder = try TemporaryFolder()
         let store = try await backend.make(in: folder)
@@ -497,6 +553,7 @@ struct SQLiteConformance {
     @Test("an attempt's outcome is kept only for the latest claim; retries wait") func effectFencing() async throws { try await checks.effectFencing() }
     @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects") func buyerRequests() async throws { try await checks.buyerRequests() }
     @Test("label files are kept with their postings") func labelFiles() async throws { try await checks.labelFiles() }
+    @Test("a buyer message is recorded once with its effects; a chat's posting and an order's postings are found") func buyerMessages() async throws { try await checks.buyerMessages() }
     @Test("a rules version recorded on reload is listed once") func rulesVersions() async throws { try await checks.rulesVersions() }
     @Test("timers armed with a transition fire once when due and are cancelled by the next transition") func timersArmAndFire() async throws { try await checks.timersArmAndFire() }
     @Test("a timer claimed by a process that died is taken over after its lease and still fires once") func timerTakeover() async throws { try await checks.timerTakeover() }
@@ -521,6 +578,7 @@ struct PostgresConformance {
     @Test("an attempt's outcome is kept only for the latest claim; retries wait") func effectFencing() async throws { try await checks.effectFencing() }
     @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects") func buyerRequests() async throws { try await checks.buyerRequests() }
     @Test("label files are kept with their postings") func labelFiles() async throws { try await checks.labelFiles() }
+    @Test("a buyer message is recorded once with its effects; a chat's posting and an order's postings are found") func buyerMessages() async throws { try await checks.buyerMessages() }
     @Test("a rules version recorded on reload is listed once") func rulesVersions() async throws { try await checks.rulesVersions() }
     @Test("timers armed with a transition fire once when due and are cancelled by the next transition") func timersArmAndFire() async throws { try await checks.timersArmAndFire() }
     @Test("a timer claimed by a process that died is taken over after its lease and still fires once") func timerTakeover() async throws { try await checks.timerTakeover() }

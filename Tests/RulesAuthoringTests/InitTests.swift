@@ -17,7 +17,7 @@ struct InitTests {
     func aNewFolderWorks(language: RulesInit.Language) throws {
         let root = Self.emptyFolder()
         let written = try RulesInit.write(to: root, language: language)
-        for path in ["carrier.lua", "packaging.lua", "inserts.lua", "returns.lua", "cancellations.lua", "transitions.lua", "catalog.json",
+        for path in ["carrier.lua", "packaging.lua", "inserts.lua", "returns.lua", "cancellations.lua", "messages.lua", "transitions.lua", "catalog.json",
                      "lib/shipping.lua", ".luarc.json", "types/ozon-rules.lua", ".luacheckrc"] {
             #expect(written.contains(path), "\(path)")
         }
@@ -26,7 +26,7 @@ struct InitTests {
         let folder = try RulesFolder(root: root)
         #expect(RulesEngine.check(folder: folder).map(\.description) == [])
         let engine = try RulesEngine(folder: folder)
-        #expect(Set(engine.definedHooks).isSuperset(of: ["carrier", "packaging", "inserts", "returns", "cancellations"]))
+        #expect(Set(engine.definedHooks).isSuperset(of: ["carrier", "packaging", "inserts", "returns", "cancellations", "messages"]))
 
         let report = try TestRunner.run(TestOptions(rules: root, coverage: true))
         #expect(report.failed == 0 && report.passed >= 10, "\(report.files.flatMap(\.tests).filter { $0.status != .passed })")

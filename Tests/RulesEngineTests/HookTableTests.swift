@@ -12,6 +12,7 @@ struct HookTableTests {
         ("carrier", "carrier.lua", true),
         ("returns", "returns.lua", false),
         ("cancellations", "cancellations.lua", false),
+        ("messages", "messages.lua", false),
         ("transitions:awaiting_packaging", "transitions.lua", false),
         ("transitions:delivered", "transitions.lua", false),
         ("transitions:*", "transitions.lua", false),
@@ -31,11 +32,12 @@ struct HookTableTests {
         #expect(Hook.returns.arguments == .returnPostingAndContext)
         #expect(Hook.all.filter { $0.arguments == .returnPostingAndContext } == [.returns])
         #expect(Hook.all.filter { $0.arguments == .requestPostingAndContext } == [.cancellations])
-        #expect(Hook.all.filter(\.isKeyed) == [.transitions])
-        #expect(Hook.all.map(\.name) == ["packaging", "inserts", "carrier", "returns", "cancellations", "transitions"])
+        #expect(Hook.all.filter { $0.arguments == .messagePostingAndContext } == [.messages])
+        #expect(Hook.all.filter(\.isKeyed) == [.transitions, .timers])
+        #expect(Hook.all.map(\.name) == ["packaging", "inserts", "carrier", "returns", "cancellations", "transitions", "timers", "messages"])
     }
 
-    @Test(arguments: ["returns", "cancellations", "actions", "transitions:nonsense_status", "transitions:delivered", "bogus"])
+    @Test(arguments: ["returns", "cancellations", "messages", "actions", "transitions:nonsense_status", "transitions:delivered", "bogus"])
     func evaluatingAHookTheTableOrTheFolderLacksIsUnknownHook(name: String) throws {
         let engine = try SharedPostingTests.engine([
             "carrier.lua": "return function() return { carrier = 'x' } end",

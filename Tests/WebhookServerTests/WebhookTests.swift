@@ -193,8 +193,12 @@ import WebhookServer
                 #expect(answer["result"]?.boolValue == true)
             }
             #expect(try h.count("SELECT count(*) FROM inbox") == 5)
-            let (status, answer) = try await h.post(#"{"message_type":"TYPE_NEW_MESSAGE","chat_id":"x"}"#)
+            // Other chat events are answered, not kept; a buyer message needs its id.
+            let (status, answer) = try await h.post(#"{"message_type":"TYPE_MESSAGE_READ","chat_id":"x"}"#)
             #expect(status == 200 && answer["result"]?.boolValue == true)
+            #expect(try h.count("SELECT count(*) FROM inbox") == 5)
+            let noID = try await h.post(#"{"message_type":"TYPE_NEW_MESSAGE","chat_id":"x"}"#)
+            #expect(noID.0 == 400 && noID.1["error"]?["code"]?.stringValue == "ERROR_PARAMETER_VALUE_MISSED")
             #expect(try h.count("SELECT count(*) FROM inbox") == 5)
         }
     }

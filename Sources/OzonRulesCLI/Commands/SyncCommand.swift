@@ -20,7 +20,9 @@ struct SyncCommand: AsyncIOCommand {
             never), postings whose status changed since --since (/v4/posting/fbs/list with \
             last_changed_status_date), FBS returns (/v1/returns/list), and the buyers' new rFBS \
             return requests (/v2/returns/rfbs/list and /get) and cancellation requests \
-            (/v2/conditional-cancellation/list); Ozon sends no notifications for those. Each \
+            (/v2/conditional-cancellation/list); Ozon sends no notifications for those. New \
+            buyer chat messages (/v3/chat/list, unread buyer chats, then /v3/chat/history) are \
+            decided once each by messages.lua, like the TYPE_NEW_MESSAGE pushes `serve` takes. Each \
             goes through the same store, hooks and planned effects as `serve`; with --apply the \
             effects are carried out, otherwise they stay planned (`outbox` lists them, `apply` \
             sends them). Also finishes work left in the inbox by `serve`.

@@ -76,6 +76,7 @@ extension ScriptInterface {
         Hook.cancellations.name: .object("ozon.CancellationDecision"),
         Hook.transitions.name: .list(.object("ozon.Action")),
         Hook.timers.name: .list(.object("ozon.Action")),
+        Hook.messages.name: .list(.object("ozon.Action")),
     ]
 
     static func decisionType(_ hook: Hook) -> LuaType {
@@ -95,6 +96,7 @@ extension ScriptInterface {
         case .postingAndContext: "posting: ozon.Posting, ctx: ozon.Context"
         case .returnPostingAndContext: "ret: ozon.Return, posting: ozon.Posting|nil, ctx: ozon.Context"
         case .requestPostingAndContext: "request: ozon.CancellationRequest, posting: ozon.Posting|nil, ctx: ozon.Context"
+        case .messagePostingAndContext: "message: ozon.BuyerMessage, posting: ozon.Posting|nil, ctx: ozon.Context"
         }
         let function = "fun(\(subject)): \(decisionType(hook).spelled)|nil"
         let name = "ozon." + hook.name.prefix(1).uppercased() + hook.name.dropFirst() + "Hook"

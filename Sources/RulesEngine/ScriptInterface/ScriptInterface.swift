@@ -6,7 +6,7 @@ import PostingModel
 package enum ScriptInterface {
     /// Every table shape, in the order the definitions list them.
     package static var classes: [LuaClass] {
-        postingClasses + returnClasses + cancellationClasses + contextClasses + [earlierDecisionsClass] + decisionClasses
+        postingClasses + returnClasses + cancellationClasses + messageClasses + contextClasses + [earlierDecisionsClass] + decisionClasses
     }
 
     package static func `class`(named name: String) -> LuaClass? { classes.first { $0.name == name } }
@@ -15,6 +15,7 @@ package enum ScriptInterface {
     package static let postingClass = "ozon.Posting"
     package static let returnClass = "ozon.Return"
     package static let cancellationRequestClass = "ozon.CancellationRequest"
+    package static let buyerMessageClass = "ozon.BuyerMessage"
     package static let contextClass = "ozon.Context"
 
     /// The host's globals beyond Lua's own (SPEC §3.2, §3.4).

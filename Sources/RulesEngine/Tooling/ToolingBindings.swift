@@ -17,6 +17,8 @@ import PostingModel
 /// | `cancellation_request(t)` / `cancellation_from(path [, which])` | a buyer's cancellation request, likewise |
 /// | `run_cancellation(request [, p [, opts]])` | the `cancellations` hook's result, plus `decision` |
 /// | `run_timer(name, p [, opts])` | a timer of `timers.lua`: `due` (its `at`, the posting entering the timer's status at `opts.entered_at`), then its `run` at `opts.now` (default: `due`); `decision` = the actions |
+/// | `buyer_message(t)` | a buyer's chat message, defaults filled |
+/// | `run_message(message [, p [, opts]])` | the `messages` hook's result: its `actions`, also as `decision` |
 /// | `set_now(time)` | sets the default evaluation time (ISO 8601 or Unix seconds) |
 /// | `show(v)` | `v` as readable Lua |
 ///
@@ -32,7 +34,7 @@ public final class ToolingBindings {
 
     public static let names = [
         "posting", "posting_from", "return_event", "return_from", "cancellation_request", "cancellation_from", "run_transition", "run_hook", "run_return",
-        "run_cancellation", "run_timer", "set_now", "show",
+        "run_cancellation", "run_timer", "buyer_message", "run_message", "set_now", "show",
     ]
 
     public init(engine: RulesEngine, now: Timestamp) throws(LuaError) {
@@ -79,6 +81,10 @@ public final class ToolingBindings {
         }
         bind("run_cancellation") { bindings, arguments in try bindings.runCancellation(arguments) }
         bind("run_timer") { bindings, arguments in try bindings.runTimer(arguments) }
+        bind("buyer_message") { _, arguments in
+            LuaValue(json: .object(try ToolingInputs.buyerMessage(from: arguments.first ?? .nil).fields))
+        }
+        bind("run_message") { bindings, arguments in try bindings.runMessage(arguments) }
         bind("set_now") { bindings, arguments in
             bindings.now = try Self.time(arguments.first ?? .nil)
             return nil
@@ -129,6 +135,7 @@ public final class ToolingBindings {
         }
         if name == "returns" { throw LuaHostError("use run_return(ret, posting) for the returns hook") }
         if name == "cancellations" { throw LuaHostError("use run_cancellation(request, posting) for the cancellations hook") }
+        if name == "messages" { throw LuaHostError("use run_message(message, posting) for the messages hook") }
         let posting = try ToolingInputs.posting(from: arguments.dropFirst().first ?? .nil)
         let options = try Self.options(arguments.dropFirst(2).first)
         let (transition, time) = try transitionAndTime(options, posting: posting)
@@ -206,6 +213,24 @@ public final class ToolingBindings {
         return result
     }
 
+    /// The message is taken as given (`buyer_message{...}` fills the defaults), so a test can
+    /// see a message without its ids refused.
+    private func runMessage(_ arguments: [LuaValue]) throws -> LuaValue {
+        let messageArgument = arguments.first ?? .nil
+        guard messageArgument.tableValue != nil else {
+            throw LuaHostError("a buyer message must be a table of fields, got \(ToolingInputs.describe(messageArgument))")
+        }
+        let message = JSONValue(lua: messageArgument).objectValue ?? JSONObject()
+        let postingArgument = arguments.dropFirst().first ?? .nil
+        let posting = postingArgument.isNil ? nil : try ToolingInputs.posting(from: postingArgument)
+        let options = try Self.options(arguments.dropFirst(2).first)
+        let time = try options["now"].map(Self.time) ?? now
+        let evaluation = engine.toolingSandbox.state.preservingCallState {
+            engine.evaluate(buyerMessage: message, posting: posting, now: time)
+        }
+        return Self.result(evaluation, decision: evaluation.hookRuns.last?.decision.map { LuaValue(json: $0) })
+    }
+
     // MARK: - Arguments and results
 
     private func merged(_ posting: Posting) -> Posting { engine.folder.catalog.apply(to: posting) }
@@ -269,6 +294,7 @@ public final class ToolingBindings {
         fields["status"] = evaluation.status.map(LuaValue.string)
         fields["return_id"] = evaluation.returnID.map(LuaValue.integer)
         fields["cancellation_id"] = evaluation.cancellationID.map(LuaValue.integer)
+        fields["message_id"] = evaluation.messageID.map(LuaValue.string)
         fields["decision"] = decision
         if !evaluation.timers.isEmpty {
             fields["timers"] = .array(evaluation.timers.map { timer in

@@ -97,6 +97,26 @@ public enum ToolingInputs {
         }
     }
 
+    /// A buyer's chat message from a table of fields, as a `TYPE_NEW_MESSAGE` push gives it.
+    /// Missing: `chat_id` → `chat-1`, `chat_type` → `Buyer_Seller`, `message_id` → `"1"`,
+    /// `user` → `{id = "buyer-1", type = "Customer"}`, `data` → `{text}` (a `text` alone is
+    /// the message's one text); `created_at` stays absent unless given.
+    public static func buyerMessage(from value: LuaValue) throws(LuaHostError) -> BuyerMessage {
+        guard var fields = value.tableValue else {
+            throw LuaHostError("a buyer message must be a table of fields, got \(describe(value))")
+        }
+        fields["chat_id"] = fields["chat_id"] ?? .string("chat-1")
+        fields["chat_type"] = fields["chat_type"] ?? .string("Buyer_Seller")
+        fields["message_id"] = fields["message_id"] ?? .string("1")
+        fields["user"] = fields["user"] ?? .table(["id": .string("buyer-1"), "type": .string("Customer")])
+        if fields["data"] == nil, let text = fields["text"] { fields["data"] = .array([text]) }
+        fields["text"] = nil
+        guard let message = BuyerMessage(object: object(fields)) else {
+            throw LuaHostError("invalid buyer message: chat_id and message_id must be non-empty strings")
+        }
+        return message
+    }
+
     private static func product(_ value: LuaValue, path: String, index: Int) throws(LuaHostError) -> [String: LuaValue] {
         guard var product = value.tableValue else {
             throw LuaHostError("\(path) must be a table, got \(describe(value))")

@@ -57,6 +57,20 @@ public struct TimerEvaluationRequest: Sendable {
     }
 }
 
+/// A buyer's chat message and the posting its chat belongs to: the input of a `messages`
+/// evaluation.
+public struct MessageEvaluationRequest: Sendable {
+    public var message: BuyerMessage
+    public var posting: Posting?
+    public var now: Timestamp
+
+    public init(message: BuyerMessage, posting: Posting?, now: Timestamp) {
+        self.message = message
+        self.posting = posting
+        self.now = now
+    }
+}
+
 /// Evaluations of a batch of requests on a pool of rules engines, returned in request order, so
 /// results never depend on the number of workers. Rules run on the pool's own threads: the async
 /// variants never hold one of Swift's cooperative threads while a rule runs.
@@ -107,6 +121,10 @@ public final class EvaluationWorkers: Sendable {
 
     public func evaluate(_ requests: [TimerEvaluationRequest]) async -> [Evaluation] {
         await pool.run(requests) { engine, request in engine.fire(timer: request.timer, posting: request.posting, now: request.now) }
+    }
+
+    public func evaluate(_ requests: [MessageEvaluationRequest]) async -> [Evaluation] {
+        await pool.run(requests) { engine, request in engine.evaluate(request.message, posting: request.posting, now: request.now) }
     }
 
     static func run(_ engine: RulesEngine, _ request: EvaluationRequest) -> Evaluation {

@@ -200,7 +200,8 @@ public final class EffectDispatcher: Sendable {
                     return .superseded("posting \(number) is \(posting.status.rawValue), no longer awaiting_packaging")
                 }
             }
-            if effect.kind == .chatMessage, outcomeUnknown, let chatID = effect.progress?["chat_id"]?.stringValue,
+            if effect.kind == .chatMessage, outcomeUnknown,
+               let chatID = effect.progress?["chat_id"]?.stringValue ?? effect.request["chat_id"]?.stringValue,
                let text = effect.request["text"]?.stringValue {
                 let history = try await client.chatHistory(chatID: chatID, limit: 100)
                 if history.messages.contains(where: { $0.sender == .seller && $0.text == text }) {
@@ -234,7 +235,12 @@ public final class EffectDispatcher: Sendable {
     func send(_ effect: Effect) async -> Result {
         var request = effect.request
         var progress: JSONValue?
-        if effect.kind == .chatMessage {
+        if effect.kind == .chatMessage, let chatID = effect.request["chat_id"]?.stringValue,
+           let text = effect.request["text"]?.stringValue {
+            // A reply in a chat the buyer wrote in: its id is known, nothing to start.
+            progress = ["chat_id": .string(chatID)]
+            request = ["chat_id": .string(chatID), "text": .string(text)]
+        } else if effect.kind == .chatMessage {
             // Start (or find) the posting's chat: naturally repeatable; its id is kept so a
             // read-back can look at the history.
             guard let number = effect.postingNumber, let text = effect.request["text"]?.stringValue else {

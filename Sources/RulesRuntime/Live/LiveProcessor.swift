@@ -209,6 +209,10 @@ public final class LiveProcessor: Sendable {
     // MARK: Notifications
 
     func process(_ item: InboxItem) async {
+        if item.messageType == MessageNotice.type {
+            await BuyerMessages(processor: self).process(item)
+            return
+        }
         let started = ContinuousClock.now
         let metadata: Logger.Metadata = ["inbox_id": "\(item.id)", "posting_number": .string(item.postingNumber)]
         let posting: Posting

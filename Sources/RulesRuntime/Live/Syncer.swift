@@ -30,6 +30,8 @@ public struct SyncReport: Sendable {
 public struct Syncer {
     public let processor: LiveProcessor
     public var includeReturns: Bool
+    /// Poll the buyer chats for new messages (`messages.lua`).
+    public var includeMessages = true
 
     public init(processor: LiveProcessor, includeReturns: Bool = true) {
         self.processor = processor
@@ -102,6 +104,11 @@ public struct Syncer {
             report.cancellationRequestsRead = requests.cancellationsListed
             report.changes["decided_requests", default: 0] += requests.returnsDecided + requests.cancellationsDecided
             report.failures += requests.failures
+        }
+        if includeMessages {
+            let messages = await BuyerMessages(processor: processor).poll(now: .now())
+            if messages.decided > 0 { report.changes["decided_messages", default: 0] += messages.decided }
+            report.failures += messages.failures
         }
         await processor.drain()
         return report

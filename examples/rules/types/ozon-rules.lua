@@ -42,6 +42,12 @@
 ---What `transitions.lua` returns: a function per status entered (or "*" for every one).
 ---@alias ozon.TransitionsHook table<ozon.PostingStatus|"*", fun(posting: ozon.Posting, ctx: ozon.Context): ozon.Action[]|nil>
 
+---What `timers.lua` returns: the timers, each armed on entering its status.
+---@alias ozon.TimersHook ozon.Timer[]
+
+---What `messages.lua` returns.
+---@alias ozon.MessagesHook fun(message: ozon.BuyerMessage, posting: ozon.Posting|nil, ctx: ozon.Context): ozon.Action[]|nil
+
 ---A posting as every hook of one transition sees it (read-only; copy what you change).
 ---@class ozon.Posting
 ---@field posting_number string Ozon's posting number, e.g. `61930528-0117-1`.
@@ -316,13 +322,45 @@
 ---@field name? string
 ---@field state? "ON_APPROVAL"|"APPROVED"|"REJECTED"|string
 
+---A buyer's chat message (the `TYPE_NEW_MESSAGE` push, `/v3/chat/history`).
+---@class ozon.BuyerMessage
+---@field chat_id string
+---@field chat_type? "Buyer_Seller"|"BUYER_SELLER"|"BUYER_SELLER_SELECT"|string
+---@field message_id string Digits, as text: Ozon's ids do not fit a Lua number.
+---@field created_at? string UTC ISO 8601.
+---@field user ozon.ChatUser
+---@field text string The message's texts (Markdown) joined by new lines.
+---@field data string[] The message's texts, as Ozon sent them.
+---@field order_number? string The order the chat is about, where Ozon says (`context.order_number`).
+
+---Who wrote a chat message.
+---@class ozon.ChatUser
+---@field id? string
+---@field type "Customer"|string Only buyers' messages reach `messages.lua`.
+
 ---`ctx`, the last argument of every hook.
 ---@class ozon.Context
 ---@field now integer The evaluation time, Unix seconds (fixed by `--now`).
 ---@field now_iso string `now` in UTC ISO 8601.
 ---@field transition? ozon.Transition Absent for returns and cancellation requests.
+---@field entered_at? integer When the posting entered its current status, Unix seconds (absent when the posting is not known).
+---@field timer? ozon.TimerRun In a timer's `run`: the timer that fired.
 ---@field decisions ozon.EarlierDecisions Earlier decisions of the same transition.
 ---@field log fun(...: any) Writes to the evaluation's log.
+
+---One timer of `timers.lua` (SPEC §7.1).
+---@class ozon.Timer
+---@field name string Unique within the file: [a-z][a-z0-9_]*.
+---@field status ozon.PostingStatus Armed when a posting enters this status; leaving it cancels the timer.
+---@field at fun(posting: ozon.Posting, ctx: ozon.Context): integer|nil When to fire, Unix seconds, or nil for no timer; runs after the transition's other hooks.
+---@field run fun(posting: ozon.Posting, ctx: ozon.Context): ozon.Action[]|nil The actions to take when it fires (`ctx.now` is the firing time).
+
+---`ctx.timer`: the timer being run.
+---@class ozon.TimerRun
+---@field name string
+---@field status ozon.PostingStatus
+---@field due integer Unix seconds.
+---@field armed_at integer When the posting entered `status`, Unix seconds.
 
 ---The transition being evaluated.
 ---@class ozon.Transition

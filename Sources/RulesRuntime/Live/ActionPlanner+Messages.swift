@@ -1,0 +1,43 @@
+import AlertChannels
+import OzonSellerAPI
+import PostingModel
+import PostingStore
+import RulesEngine
+
+/// What `messages.lua` decided, as effects (SPEC §6, §7.2).
+extension EffectPlanner {
+    /// For a buyer's chat message: each `reply` → a `chat_message` effect on that chat
+    /// (`/v1/chat/send/message` with the chat id known: no `/v1/chat/start`), each `alert` → one
+    /// `alert` effect per configured channel. Keys carry the message id, so a message decided
+    /// twice never plans twice.
+    public static func effects(
+        forMessage message: BuyerMessage, postingNumber: String?, decisions: Decisions, now: Timestamp,
+        alertChannels: [AlertChannel] = []
+    ) -> [NewEffect] {
+        var planned: [NewEffect] = []
+        let id = message.messageID
+        for (index, action) in decisions.actions.enumerated() {
+            switch action.action {
+            case "reply":
+                guard action.isBuyerMessage, let text = action.text("text"), !text.isEmpty else { continue }
+                var request: JSONObject = ["chat_id": .string(message.chatID), "text": .string(text)]
+                if let postingNumber { request["posting_number"] = .string(postingNumber) }
+                planned.append(NewEffect(
+                    kind: .chatMessage, subject: .chat(postingNumber ?? message.chatID), postingNumber: postingNumber,
+                    method: OzonClient.Path.chatSendMessage, request: .object(request.sortedByKey()),
+                    key: "chat_message:message:\(id):\(index)"))
+            case "alert":
+                guard let text = action.text("text") else { continue }
+                let level = action.text("level").flatMap(AlertLevel.init(rawValue:)) ?? .info
+                for channel in alertChannels {
+                    planned.append(NewEffect(
+                        kind: .alert, subject: .alertChannel(channel.name), postingNumber: postingNumber, method: "alert:\(channel.name)",
+                        request: channel.body(level: level, text: text, postingNumber: postingNumber, shop: nil, at: now),
+                        key: "alert:message:\(id):\(index):\(channel.name)"))
+                }
+            default: continue
+            }
+        }
+        return planned
+    }
+}
