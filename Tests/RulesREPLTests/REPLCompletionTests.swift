@@ -6,7 +6,7 @@ import Testing
     @Test func globalsOfTheSessionTheToolingAndTheSandbox() throws {
         let session = try exampleSession()
         #expect(session.completions(for: "post") == ["posting", "posting_from", "postings"])
-        #expect(session.completions(for: "ru") == ["rub", "run_cancellation", "run_hook", "run_message", "run_return", "run_transition"])
+        #expect(session.completions(for: "ru") == ["rub", "run_cancellation", "run_hook", "run_message", "run_return", "run_timer", "run_transition"])
         #expect(session.completions(for: "wh") == ["while"])
         session.type("my_table = { alpha = 1, beta = { gamma = 2 } }")
         #expect(session.completions(for: "my_") == ["my_table"])

@@ -80,10 +80,11 @@ struct CrashTests {
         #expect(try scalar(db, "SELECT count(*) FROM postings p WHERE NOT EXISTS (SELECT 1 FROM transitions t WHERE t.posting_number = p.posting_number)") == 0)
         #expect(try scalar(db, "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM transitions GROUP BY posting_number)") <= 1)
         #expect(try scalar(db, "SELECT count(*) FROM hook_runs h WHERE NOT EXISTS (SELECT 1 FROM transitions t WHERE t.id = h.transition_id)") == 0)
-        // Entering awaiting_packaging runs packaging, inserts, carrier and two transition hooks: none is lost.
+        // Entering awaiting_packaging runs packaging, inserts, carrier, two transition hooks and the
+        // `at` of two timers: none is lost.
         #expect(try scalar(db, """
             SELECT count(*) FROM transitions t WHERE t.to_status = 'awaiting_packaging'
-              AND (SELECT count(*) FROM hook_runs h WHERE h.transition_id = t.id) <> 5
+              AND (SELECT count(*) FROM hook_runs h WHERE h.transition_id = t.id) <> 7
             """) == 0)
         #expect(try db.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") } == "ok")
         return postings

@@ -134,9 +134,12 @@ struct MultiProcessTests {
             let pending = (try? await store.pendingInboxCount()) ?? 1
             return open == 0 && armed == 0 && delivering == total && pending == 0
         }
-        let counts = try await store.effectCounts()
+        let stillOpen = try await store.effects(EffectQuery(states: [.planned, .sending])).map {
+            "\($0.kind.rawValue) \($0.subject) \($0.state.rawValue) tries \($0.attempts) next \($0.nextAttemptAt.iso8601) \($0.error ?? "")"
+        }
         let stillArmed = try await store.timers(TimerQuery(states: [.armed])).count
-        #expect(settled, "not settled: \(counts) armed \(stillArmed)")
+        let stillPending = try await store.pendingInboxCount()
+        #expect(settled, "not settled: open \(stillOpen), armed \(stillArmed), pending \(stillPending)")
 
         // Phase 2: the status changes Ozon reports, 1,000 more notifications over both processes.
         let phaseTwo = numbers.flatMap { number in [

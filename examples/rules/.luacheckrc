@@ -9,4 +9,4 @@ unused_args = false
 max_line_length = false
 -- The editor definitions declare functions without bodies.
 exclude_files = { "types/**" }
-files["tests/"] = { read_globals = { "buyer_message", "cancellation_from", "cancellation_request", "describe", "expect_eq", "expect_error", "expect_false", "expect_fields", "expect_match", "expect_ne", "expect_nil", "expect_not_nil", "expect_ok", "expect_rule_error", "expect_true", "fail", "it", "posting", "posting_from", "print", "return_event", "return_from", "run_cancellation", "run_hook", "run_message", "run_return", "run_transition", "set_now", "show" } }
+files["tests/"] = { read_globals = { "buyer_message", "cancellation_from", "cancellation_request", "describe", "expect_eq", "expect_error", "expect_false", "expect_fields", "expect_match", "expect_ne", "expect_nil", "expect_not_nil", "expect_ok", "expect_rule_error", "expect_true", "fail", "it", "posting", "posting_from", "print", "return_event", "return_from", "run_cancellation", "run_hook", "run_message", "run_return", "run_timer", "run_transition", "set_now", "show" } }
