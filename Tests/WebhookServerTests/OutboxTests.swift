@@ -124,6 +124,26 @@ func withDispatch(shipRecheckDelay: Double = 0, _ body: (DispatchHarness) async 
         }
     }
 
+    @Test func labelsOfAPostingTheCourierTookAlreadyEndSupersededNotRetried() async throws {
+        try await withDispatch { h in
+            h.fake.put(posting: posting("115-1"))
+            h.fake.configure { $0.labelPollsBeforeReady = 1 }
+            try await h.store.planEffects([DispatchHarness.ship("115-1")], at: .now())
+            try await h.drain()
+            // The job starts; before it is done the parcel leaves (our own courier took it).
+            h.fake.setStatus("115-1", status: "delivering")
+            for _ in 0..<4 { try await h.drain(at: Timestamp.now().adding(seconds: 5)) }
+            let labels = try await h.effect("115-1", .labels)
+            #expect(labels.state == .superseded, "\(labels.state) \(labels.error ?? "")")
+            #expect(labels.error?.contains("the posting is delivering now, too late for labels") == true)
+            #expect(try await h.store.labelFiles(postingNumbers: ["115-1"]).isEmpty)
+            // Nothing more is asked of Ozon for it.
+            let jobs = h.fake.received(OzonClient.Path.labelCreateV3).count
+            try await h.drain(at: Timestamp.now().adding(seconds: 600))
+            #expect(h.fake.received(OzonClient.Path.labelCreateV3).count == jobs)
+        }
+    }
+
     @Test func aShipOfUnknownOutcomeThatTookEffectIsReadBackNotSentAgain() async throws {
         try await withDispatch { h in
             h.fake.put(posting: posting("200-1"))

@@ -70,7 +70,8 @@ extension EffectDispatcher {
                 progress: ["task_id": .number(JSONNumber(integer: taskID)), "polls": .number(JSONNumber(integer: polls))]),
                 countsAsAttempt: false)
         case .error:
-            return try await finish(effect, startOver("label job \(taskID) failed: \(status.error ?? status.statusText)", effect))
+            let why = "label job \(taskID) failed: \(status.error ?? status.statusText)"
+            return try await finish(effect, await startOverUnlessMovedOn(why, effect))
         case .completed:
             guard let url = status.fileURL, !url.isEmpty else {
                 return try await finish(effect, startOver("label job \(taskID) completed without a file_url", effect))
@@ -103,7 +104,8 @@ extension EffectDispatcher {
                 if let fileID, let number = member.postingNumber, printed.contains(number) {
                     outcome = EffectOutcome(state: .sent, response: "label file \(fileID) (job \(taskID), \(pdf.count) bytes)")
                 } else {
-                    outcome = startOver("job \(taskID) left it unprinted: \(unprinted[member.postingNumber ?? ""] ?? "no reason given")", member)
+                    outcome = await startOverUnlessMovedOn(
+                        "job \(taskID) left it unprinted: \(unprinted[member.postingNumber ?? ""] ?? "no reason given")", member)
                 }
                 let state = try await finish(member, outcome)
                 if member.id == effect.id { primary = state }
@@ -118,6 +120,17 @@ extension EffectDispatcher {
     private func startOver(_ why: String, _ effect: Effect) -> EffectOutcome {
         EffectOutcome(state: .planned, error: why, retryAt: options.retryTime(afterAttempts: effect.attempts, now: .now()),
                       progress: ["task_id": .null])
+    }
+
+    /// Ozon prints labels only for postings awaiting delivery: one that moved on (the courier
+    /// took it, it was cancelled) never gets them, so its effect ends as superseded instead of
+    /// starting a job again and again. Its status is read from Ozon; unreadable, it starts over.
+    private func startOverUnlessMovedOn(_ why: String, _ effect: Effect) async -> EffectOutcome {
+        if let number = effect.postingNumber, let posting = try? await client.posting(number),
+           posting.status != .awaitingPackaging, posting.status != .awaitingDeliver {
+            return EffectOutcome(state: .superseded, error: "\(why); the posting is \(posting.status.rawValue) now, too late for labels")
+        }
+        return startOver(why, effect)
     }
 
     private func labelFailure(_ error: OzonAPIError, _ effect: Effect) -> EffectOutcome {
