@@ -34,9 +34,15 @@ struct OzonAPIOptions: ParsableArguments {
         valueName: "S"))
     var effectLease: Int64?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Seller API requests per second this process may make (Ozon allows 50 per account: processes sharing one account split it).",
+        valueName: "N"))
+    var apiRate: Double = 50
+
     func validate() throws {
         guard apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://") else { throw ValidationError("--api-url must start with http:// or https://") }
         guard apiTimeout > 0 else { throw ValidationError("--api-timeout must be positive") }
+        guard apiRate > 0 else { throw ValidationError("--api-rate must be positive") }
         guard shipRecheckDelay >= 0 else { throw ValidationError("--ship-recheck-delay must not be negative") }
         guard labelDelay >= 0 else { throw ValidationError("--label-delay must not be negative") }
         if let effectLease, Double(effectLease) <= apiTimeout {
@@ -65,6 +71,7 @@ struct OzonAPIOptions: ParsableArguments {
     func client(recordingInto store: any PostingStore, logger: Logger) throws(OzonAPIError) -> OzonClient {
         let found = try OzonCredentials.resolve(file: credentials)
         return OzonClient(credentials: found, baseURL: apiURL, timeoutSeconds: apiTimeout,
+                          limiter: RateLimiter(perClient: .perSecond(apiRate)),
                           observer: CallRecording.observer(store: store, logger: logger))
     }
 }
