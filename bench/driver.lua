@@ -100,6 +100,8 @@ local hooks = {
   packaging = load_hook("packaging"), inserts = load_hook("inserts"), carrier = load_hook("carrier"),
 }
 local transitions = load_hook("transitions") or {}
+-- timers.lua: the host runs the `at` of each timer of the status entered, after the hooks.
+local timers = load_hook("timers") or {}
 local function log() end
 
 local postings = {}
@@ -111,7 +113,7 @@ local order = { awaiting_packaging = { "packaging", "inserts", "carrier" }, awai
 local function transition(source)
   local posting = copy(source) -- the host builds each posting's table once per transition
   local status = posting.status
-  local ctx = { now = now, now_iso = now_iso, transition = { to = status }, decisions = {}, log = log }
+  local ctx = { now = now, now_iso = now_iso, entered_at = now, transition = { to = status }, decisions = {}, log = log }
   for _, name in ipairs(order[status] or {}) do
     local hook = hooks[name]
     if hook then
@@ -122,6 +124,9 @@ local function transition(source)
   for _, key in ipairs({ status, "*" }) do
     local hook = transitions[key]
     if hook then pcall(hook, posting, ctx) end
+  end
+  for _, timer in ipairs(timers) do
+    if timer.status == status then pcall(timer.at, posting, ctx) end
   end
 end
 

@@ -37,6 +37,8 @@ def load_hook(name):
 
 hooks = {name: load_hook(name) for name in ("packaging", "inserts", "carrier")}
 transitions = load_hook("transitions")
+# timers.lua: the host runs the `at` of each timer of the status entered, after the hooks.
+timers = [(timer["status"], timer["at"]) for timer in (load_hook("timers") or {}).values()]
 table_from = lua.table_from
 log = lua.eval("function() end")
 lua_pcall = lua.eval("pcall")
@@ -58,7 +60,7 @@ def transition(source):
     posting = to_lua(source)
     status = source["status"]
     decisions = table_from({})
-    ctx = table_from({"now": now, "now_iso": now_iso, "transition": table_from({"to": status}),
+    ctx = table_from({"now": now, "now_iso": now_iso, "entered_at": now, "transition": table_from({"to": status}),
                       "decisions": decisions, "log": log})
     for name in ORDER.get(status, ()):
         hook = hooks.get(name)
@@ -71,6 +73,9 @@ def transition(source):
             hook = transitions[key]
             if hook is not None:
                 lua_pcall(hook, posting, ctx)
+    for timer_status, at in timers:
+        if timer_status == status:
+            lua_pcall(at, posting, ctx)
 
 
 with open(postings_file, encoding="utf-8") as handle:
