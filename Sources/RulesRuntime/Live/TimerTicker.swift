@@ -58,7 +58,7 @@ public struct TimerTicker: Sendable {
         let stored = try await store.postings(batch.map(\.postingNumber))
         var runnable: [(timer: StoredTimer, row: StoredPosting, posting: Posting)] = []
         var changes: [StoreChange] = []
-        var owners: [StoredTimer] = []
+        var owners: [(timer: StoredTimer, errors: [RuleError])] = []
         for timer in batch {
             guard let row = stored[timer.postingNumber], let posting = try? row.posting() else {
                 // Nothing to run it on: it fires with no run, so it is not claimed again forever.
@@ -66,7 +66,7 @@ public struct TimerTicker: Sendable {
                     timerID: timer.id, attempts: timer.attempts, postingNumber: timer.postingNumber, at: now,
                     snapshot: stored[timer.postingNumber]?.snapshot ?? "{}", rulesVersion: rules.version, hookRuns: [], log: [],
                     effects: [])))
-                owners.append(timer)
+                owners.append((timer, []))
                 continue
             }
             runnable.append((timer, row, posting))
@@ -82,18 +82,18 @@ public struct TimerTicker: Sendable {
                 snapshot: item.row.snapshot, rulesVersion: rules.version, hookRuns: HookRunRecords.make(evaluation), log: evaluation.log,
                 effects: EffectPlanner.effects(forTimer: item.timer, posting: item.posting, decisions: evaluation.decisions, now: now,
                                                alertChannels: alertChannels))))
-            owners.append(item.timer)
-            report.errors.append(contentsOf: evaluation.errors)
+            owners.append((item.timer, evaluation.errors))
         }
         let outcomes = try await store.commit(changes)
-        for (timer, outcome) in zip(owners, outcomes) {
+        for (owner, outcome) in zip(owners, outcomes) {
             if outcome == .alreadyRecorded {
                 report.lost += 1
             } else {
-                var fired = timer
+                var fired = owner.timer
                 fired.state = .fired
                 fired.endedAt = now
                 report.fired.append(fired)
+                report.errors.append(contentsOf: owner.errors)
             }
         }
     }
