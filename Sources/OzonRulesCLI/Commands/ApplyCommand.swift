@@ -48,12 +48,14 @@ struct ApplyCommand: AsyncIOCommand {
     }
 
     func run(io: CommandIO) async throws {
+        let shop = try storeOptions.context(io: io)
         let store = try await storeOptions.open(create: false, io: io)
         var logger = Logger(label: "ozon-rules.apply")
         logger.logLevel = .notice
-        let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
+        let client = try shop.api(apiOptions).client(recordingInto: store, logger: logger, io: io)
+        let alertOptions = try shop.alerts(alertOptions, io: io)
         var reapply: @Sendable (Posting) async -> Void = { _ in }
-        if let rules {
+        if let rules = rules ?? shop.shop.rules {
             var options = RulesOptions()
             options.rules = rules
             let loaded = try RulesLoading.load(options, limits: limitOptions.limits, io: io)
