@@ -168,7 +168,8 @@ struct SchemaTests {
         // Another shop on the same file sees none of it, and may use the same numbers.
         let other = try SQLitePostingStore(path: path, shop: "gadgets")
         #expect(try await other.posting("1-1") == nil)
-        #expect(try await other.effects(EffectQuery()).isEmpty && other.timers(TimerQuery()).isEmpty)
+        #expect(try await other.effects(EffectQuery()).isEmpty)
+        #expect(try await other.timers(TimerQuery()).isEmpty)
         #expect(try await other.recordedReturns([900]).isEmpty)
         guard case .stored = try await other.accept(NewNotification(
             dedupeKey: "k", messageType: "TYPE_NEW_POSTING", postingNumber: "1-1", payload: "{}", peer: nil, receivedAt: .now())) else {

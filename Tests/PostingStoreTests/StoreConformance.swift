@@ -503,7 +503,7 @@ struct StoreConformance {
         #expect(try await b.recordedReturns([7]).isEmpty)
         #expect(try await b.effects(EffectQuery()).isEmpty)
         #expect(try await b.effectCounts().isEmpty)
-        #expect(try await b.nextEffect(dueAt: t0.adding(seconds: 999), kinds: nil) == nil)
+        #expect(try await b.nextEffect(dueAt: Timestamp(unixSeconds: 4_000_000_000), kinds: nil) == nil)
         #expect(try await b.timers(TimerQuery()).isEmpty)
         #expect(try await b.claimDueTimers(now: t0.adding(seconds: 999), limit: 10, leaseUntil: t0.adding(seconds: 2000)).isEmpty)
         #expect(try await b.nextInboxItem(dueAt: t0.adding(seconds: 999)) == nil)
@@ -517,7 +517,8 @@ struct StoreConformance {
             Issue.record("a notification of shop a was taken as a repeat in shop b")
             return
         }
-        #expect(try await a.pendingInboxCount() == 1 && b.pendingInboxCount() == 1)
+        #expect(try await a.pendingInboxCount() == 1)
+        #expect(try await b.pendingInboxCount() == 1)
         // And shop a still sees all of its own.
         #expect(try await a.postings(["1-1", "1-2"]).count == 2)
         #expect(try await a.effects(EffectQuery()).count == 1)
@@ -526,7 +527,7 @@ struct StoreConformance {
         #expect(try await a.labelFiles(postingNumbers: nil).count == 1)
         #expect(try await a.rulesVersions().count == 2)
         // A handle cannot claim or finish another shop's effect.
-        let effect = try #require(try await a.nextEffect(dueAt: t0.adding(seconds: 999), kinds: nil))
+        let effect = try #require(try await a.nextEffect(dueAt: Timestamp(unixSeconds: 4_000_000_000), kinds: nil))
         #expect(try await b.claimEffect(effect.id, attempts: effect.attempts, now: t0, leaseUntil: t0.adding(seconds: 60)) == nil)
         #expect(try await a.claimEffect(effect.id, attempts: effect.attempts, now: t0, leaseUntil: t0.adding(seconds: 60)) != nil)
     }
@@ -541,8 +542,10 @@ struct StoreConformance {
                     .transitionID != nil)
         #expect(try await a.posting("1-1")?.status == .awaitingPackaging)
         #expect(try await b.posting("1-1")?.status == .awaitingDeliver)
-        #expect(try await a.posting("1-1")?.revision == 1 && b.posting("1-1")?.revision == 1)
-        #expect(try await a.effects(EffectQuery()).count == 1 && b.effects(EffectQuery()).count == 1)
+        #expect(try await a.posting("1-1")?.revision == 1)
+        #expect(try await b.posting("1-1")?.revision == 1)
+        #expect(try await a.effects(EffectQuery()).count == 1)
+        #expect(try await b.effects(EffectQuery()).count == 1)
         #expect(try await a.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .written(transitionID: nil))
         #expect(try await b.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .written(transitionID: nil))
         #expect(try await b.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .alreadyRecorded)
@@ -553,7 +556,8 @@ struct StoreConformance {
         // A write of one shop's posting does not move the other's.
         #expect(try await a.commit(Sample.change("1-1", from: .awaitingPackaging, to: .awaitingDeliver, expected: 1)).transitionID != nil)
         #expect(try await b.posting("1-1")?.revision == 1)
-        #expect(try await a.history(postingNumber: "1-1").count == 3 && b.history(postingNumber: "1-1").count == 2)
+        #expect(try await a.history(postingNumber: "1-1").count == 3)
+        #expect(try await b.history(postingNumber: "1-1").count == 2)
     }
 
     func rulesVersions() async throws {
