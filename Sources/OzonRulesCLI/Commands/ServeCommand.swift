@@ -269,9 +269,11 @@ struct ServeCommand: AsyncIOCommand {
                     }
                 }
             }
+            // With shops in a configuration file, a push must name the shop's account.
             let slot = worker
+            let checksSeller = !(context.configuration?.shops.isEmpty ?? true)
             endpoints.append(ShopEndpoint(name: shop.shop, store: store, worker: worker,
-                                          sellerID: { slot?.processor?.client.clientID }, counts: counts))
+                                          sellerID: { checksSeller ? slot?.processor?.client.clientID : nil }, counts: counts))
             modes.append(label + (noWorker ? "receive only"
                 : waiting ? "receive only until credentials are given"
                 : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")))
