@@ -24,7 +24,9 @@ public final class LiveMetrics: Sendable {
     /// The worker's counters, on the same registry.
     public let worker: WorkerMetrics
 
-    public init() {
+    /// With `perShop`, every worker metric carries the dimension `shop` (`shopWorker`), and
+    /// `worker` is the one of shop `all` (Prometheus keeps one set of label names per metric).
+    public init(perShop: Bool = false) {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
@@ -42,7 +44,9 @@ public final class LiveMetrics: Sendable {
         storeErrors = CoreMetrics.Counter(label: "ozon_webhook_notifications_total", dimensions: [("result", "store_error")], factory: factory)
         wrongSeller = CoreMetrics.Counter(label: "ozon_webhook_notifications_total", dimensions: [("result", "refused_seller")], factory: factory)
         answerSeconds = CoreMetrics.Timer(label: "ozon_webhook_answer_seconds", factory: factory)
-        worker = WorkerMetrics(factory: factory)
+        worker = perShop
+            ? WorkerMetrics(factory: ShopMetricsFactory(shop: "all", counts: ShopCounts(), base: factory))
+            : WorkerMetrics(factory: factory)
     }
 
     /// The worker counters of one shop of several: every metric gets the dimension `shop`, and
@@ -61,9 +65,12 @@ public final class ShopCounts: Sendable {
     let errors = Atomic<Int>(0)
     let processed = Atomic<Int>(0)
 
-    public init() {}
+    /// With `perShop`, every worker metric carries the dimension `shop` (`shopWorker`), and
+    /// `worker` is the one of shop `all` (Prometheus keeps one set of label names per metric).
+    public init(perShop: Bool = false) {}
 
-    /// Errors the worker met and carried on after (`ozon_worker_errors_total`).
+    /// Errors the worker met and carried on after (`ozon_worker_errors_total`), and failed
+    /// attempts at notifications (`ozon_inbox_failures_total`).
     public var errorCount: Int { errors.load(ordering: .relaxed) }
     /// Notifications processed (`ozon_inbox_processed_total`).
     public var processedCount: Int { processed.load(ordering: .relaxed) }
@@ -78,7 +85,9 @@ struct ShopMetricsFactory: MetricsFactory {
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
         let handler = base.makeCounter(label: label, dimensions: dimensions + [("shop", shop)])
-        if label == "ozon_worker_errors_total" && dimensions.isEmpty { return CountingHandler(base: handler, counts: counts, what: .errors) }
+        if (label == "ozon_worker_errors_total" && dimensions.isEmpty) || label == "ozon_inbox_failures_total" {
+            return CountingHandler(base: handler, counts: counts, what: .errors)
+        }
         if label == "ozon_inbox_processed_total" { return CountingHandler(base: handler, counts: counts, what: .processed) }
         return handler
     }

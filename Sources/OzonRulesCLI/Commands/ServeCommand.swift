@@ -206,8 +206,8 @@ struct ServeCommand: AsyncIOCommand {
         let context = try storeOptions.context(all: true, io: io)
         let alertChannels = try context.alerts(alertOptions, io: io).channels
         let logger = LiveServer.defaultLogger()
-        let metrics = LiveMetrics()
         let several = context.shops.count > 1
+        let metrics = LiveMetrics(perShop: several)
         var endpoints: [ShopEndpoint] = []
         var hangups: [@Sendable () async -> Void] = []
         var modes: [String] = []
