@@ -69,8 +69,17 @@ struct StoreOptions: ParsableArguments {
     /// 2 (the store is the command's input).
     func open(create: Bool, io: CommandIO) async throws -> any PostingStore {
         let context = try context(io: io)
-        return try await StoreOptions.open(context.location, shop: context.shop.shop, create: create,
-                                           pickStoredShop: context.configuration == nil && !context.shopGiven, io: io)
+        let store = try await StoreOptions.open(context.location, shop: context.shop.shop, create: create,
+                                                pickStoredShop: context.configuration == nil && !context.shopGiven, io: io)
+        // Without a configuration file, a --shop the store does not hold is a mistake for a reader.
+        if !create, context.shopGiven, context.configuration == nil {
+            let stored = (try? await StoreOptions.storedShops(store)) ?? []
+            if !stored.isEmpty, !stored.contains(context.shop.shop) {
+                io.err.writeLine("ozon-rules: error: \(shownLocation) holds no shop '\(context.shop.shop)'; its shops: \(stored.joined(separator: ", "))")
+                throw ExitCode(2)
+            }
+        }
+        return store
     }
 
     /// Opens the store at `location` for `shop`. With `pickStoredShop` (no configuration file,
@@ -94,6 +103,13 @@ struct StoreOptions: ParsableArguments {
             io.err.writeLine("ozon-rules: error: \(error.message)")
             throw ExitCode(2)
         }
+    }
+
+    /// The shops a store holds.
+    static func storedShops(_ store: any PostingStore) async throws -> [String] {
+        if let store = store as? SQLitePostingStore { return try store.storedShops() }
+        if let store = store as? PostgresPostingStore { return try await store.storedShops() }
+        return []
     }
 
     /// The store's only shop when it is not `shop`; exit 2 when it holds several and not `shop`.
