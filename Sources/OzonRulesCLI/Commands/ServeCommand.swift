@@ -95,7 +95,13 @@ struct ServeCommand: AsyncIOCommand {
             timeout is read back from Ozon first); without it they stay planned: \
             `ozon-rules outbox` lists them, and `ozon-rules apply` sends them later.
 
-            GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the \
+            Shops: with a configuration file of several shops (--config, SPEC §8.2) one serve runs \
+            them all (or the one --shop names): each shop's pushes at POST /webhook/<shop>, a push \
+            whose seller_id is not the shop's OZON_CLIENT_ID refused (403), and one worker per shop \
+            with its own rules, credentials and store handle, so one shop's failures never hold \
+            another up. /healthz reports each shop.
+
+                        GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the \
             work in hand is finished and the rest stays in the inbox for the next start.
 
             The seller's console (off by default): --admin-listen HOST:PORT serves, on that \

@@ -25,7 +25,7 @@ struct StoreOptions: ParsableArguments {
     var config: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "The shop (one of the configuration's; default: its only shop, or the store's only shop, else 'default').",
+        "The shop: one of the configuration's, needed when it has several (serve runs them all); default: its only shop, else the store's only shop, else 'default'.",
         valueName: "NAME"))
     var shop: String?
 
