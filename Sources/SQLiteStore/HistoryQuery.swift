@@ -51,7 +51,7 @@ struct HistoryQuery {
             }
             sql = """
                 SELECT \(RowDecoding.returnColumns) FROM returns r JOIN rules_versions v ON v.id = r.rules_version_id
-                WHERE r.shop = ? AND r.at >= ?\(filter) ORDER BY r.at \(order), r.rowid \(order)
+                WHERE r.shop = ? AND r.at >= ?\(filter) ORDER BY r.at \(order), r.return_id \(order)
                 """
         }
         let limited = newestFirst.map { sql + " LIMIT \($0)" } ?? sql
