@@ -65,4 +65,39 @@ struct ShopCommandTests {
         let elsewhere = try await StoreCLI.run(["log", "--config", config, "--shop", "ceramics", "--db", folder.db])
         #expect(elsewhere.exitCode == 2, "a store that does not exist: \(elsewhere.stderr)")
     }
+
+    @Test func alertsOfTheFileNameTheirShop() async throws {
+        let folder = try StoreTestFolder()
+        let rules = folder.url.appendingPathComponent("rules")
+        try FileManager.default.copyItem(at: StoreCLI.exampleRules, to: rules)
+        try Data("""
+            return {
+              ["*"] = function(posting, ctx)
+                return { { action = "alert", level = "warning", text = "moved: " .. posting.posting_number } }
+              end,
+            }
+            """.utf8).write(to: rules.appendingPathComponent("transitions.lua"))
+        let config = try folder.write("ozon-rules.toml", """
+            [shops.ceramics]
+            rules = "rules"
+
+            [[alerts]]
+            format = "json"
+            url = "http://127.0.0.1:9/alerts"
+            """)
+        let db = folder.path("alerts.sqlite")
+        let posting = try folder.write("posting.json", storeTestPosting("7-1", status: "awaiting_packaging"))
+        let ingested = try await StoreCLI.run(["ingest", "--config", config, "--db", db, "--now", StoreCLI.now, posting])
+        #expect(ingested.exitCode == 0, "\(ingested.stderr)")
+        let moved = try await StoreCLI.run(["transition", "7-1", "--to", "awaiting_deliver", "--plan", "--config", config, "--db", db])
+        #expect(moved.exitCode == 0, "\(moved.stderr)")
+        let outbox = try await StoreCLI.run(["outbox", "--config", config, "--db", db, "--kind", "alert", "--format", "json"])
+        #expect(outbox.exitCode == 0, "\(outbox.stderr)")
+        guard case .array(let effects) = try StoreCLI.json(outbox.stdout) else {
+            Issue.record("outbox --format json is not an array: \(outbox.stdout)")
+            return
+        }
+        #expect(effects.count == 1, "the planned transition's alert (ingest plans nothing)")
+        #expect(effects.allSatisfy { $0["request"]?["shop"]?.stringValue == "ceramics" }, "\(outbox.stdout)")
+    }
 }

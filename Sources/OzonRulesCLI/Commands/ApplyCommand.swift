@@ -53,7 +53,7 @@ struct ApplyCommand: AsyncIOCommand {
         var logger = Logger(label: "ozon-rules.apply")
         logger.logLevel = .notice
         let client = try shop.api(apiOptions).client(recordingInto: store, logger: logger, io: io)
-        let alertOptions = try shop.alerts(alertOptions, io: io)
+        let alertChannels = try shop.alertChannels(alertOptions, io: io)
         var reapply: @Sendable (Posting) async -> Void = { _ in }
         if let rules = rules ?? shop.shop.rules {
             var options = RulesOptions()
@@ -62,7 +62,7 @@ struct ApplyCommand: AsyncIOCommand {
             reapply = { posting in
                 do {
                     var applier = PostingApplier(store: store, rules: loaded, source: .ingest, plansEffects: true)
-                    applier.alertChannels = alertOptions.channels
+                    applier.alertChannels = alertChannels
                     _ = try await applier.apply(posting, now: .now())
                 } catch {
                     io.err.writeLine("ozon-rules: error: cannot apply posting \(posting.postingNumber) read back from Ozon: \(error)")
@@ -70,7 +70,7 @@ struct ApplyCommand: AsyncIOCommand {
             }
         }
         let dispatcher = EffectDispatcher(store: store, client: client, options: apiOptions.dispatch, logger: logger,
-                                          alerts: AlertSender(channels: alertOptions.channels), reapply: reapply)
+                                          alerts: AlertSender(channels: alertChannels), reapply: reapply)
         var counts: [EffectState: Int] = [:]
         var attempts = 0
         do {

@@ -210,7 +210,6 @@ struct ServeCommand: AsyncIOCommand {
         case .failure: throw ExitCode(2)
         }
         let context = try storeOptions.context(all: true, io: io)
-        let alertChannels = try context.alerts(alertOptions, io: io).channels
         let logger = LiveServer.defaultLogger()
         let several = context.shops.count > 1
         let metrics = LiveMetrics(perShop: several)
@@ -221,6 +220,7 @@ struct ServeCommand: AsyncIOCommand {
             let store = try await StoreOptions.open(
                 context.location, shop: shop.shop, create: true, pickStoredShop: context.configuration == nil && !context.shopGiven, io: io)
             let label = several ? "shop \(shop.shop): " : ""
+            let alertChannels = try context.alertChannels(alertOptions, for: shop, io: io)
             var worker: WorkerSlot?
             var counts: ShopCounts?
             var waiting = false

@@ -57,7 +57,7 @@ struct SyncCommand: AsyncIOCommand {
         var logger = Logger(label: "ozon-rules.sync")
         logger.logLevel = .notice
         let client = try shop.api(apiOptions).client(recordingInto: store, logger: logger, io: io)
-        let alerts = try shop.alerts(alertOptions, io: io).channels
+        let alerts = try shop.alertChannels(alertOptions, io: io)
         let processor = LiveProcessor(
             store: store, client: client, rules: rules,
             options: ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch, alertChannels: alerts), logger: logger)

@@ -58,7 +58,7 @@ struct TickCommand: AsyncIOCommand {
         let store = try await storeOptions.open(create: false, io: io)
         let rules = try RulesLoading.load(shop.rules(rulesOptions), limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
         var ticker = TimerTicker(store: store, rules: rules)
-        ticker.alertChannels = try shop.alerts(alertOptions, io: io).channels
+        ticker.alertChannels = try shop.alertChannels(alertOptions, io: io)
         ticker.lease = lease
         let report: TimerTicker.Report
         do {

@@ -61,7 +61,7 @@ struct TransitionCommand: AsyncIOCommand {
         let store = try await storeOptions.open(create: false, io: io)
         let rules = try RulesLoading.load(shop.rules(rulesOptions), limits: limitOptions.limits, io: io)
         var applier = PostingApplier(store: store, rules: rules, source: .manual, plansEffects: plan)
-        applier.alertChannels = try shop.alerts(alertOptions, io: io).channels
+        applier.alertChannels = try shop.alertChannels(alertOptions, io: io)
         let result: ItemResult
         do {
             result = try await applier.applyManually(postingNumber: postingNumber, to: status, now: TimeOption.now(now))

@@ -61,6 +61,19 @@ struct ShopContext {
         return options
     }
 
+    /// The alert channels of `shop` (by default the command's): `--alert` when given, else the
+    /// file's `[[alerts]]`; with shops in the file, each alert names its shop.
+    func alertChannels(_ options: AlertOptions, for shop: ShopSettings? = nil, io: CommandIO) throws -> [AlertChannel] {
+        let channels = try alerts(options, io: io).channels
+        guard let configuration, !configuration.shops.isEmpty else { return channels }
+        let name = (shop ?? self.shop).shop
+        return channels.map { channel in
+            var channel = channel
+            channel.shop = name
+            return channel
+        }
+    }
+
     /// The alert channels: `--alert` when given, else the file's `[[alerts]]`.
     func alerts(_ options: AlertOptions, io: CommandIO) throws -> AlertOptions {
         var options = options
