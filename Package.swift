@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The system Lua 5.4 library (Debian: liblua5.4-dev), found through pkg-config.
@@ -92,6 +93,9 @@ let package = Package(
             name: "SellerConsole",
             dependencies: ["PostingStore", "PostingModel", "PackingDocuments", .product(name: "Mustache", package: "swift-mustache")]
         ),
+        // The configuration file (`ozon-rules.toml`, SPEC §8.2): the store, the shops and the alert
+        // channels. Knows no store, no rules and no HTTP: it only reads and checks the file.
+        .target(name: "OzonRulesConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         // BSD libedit (Debian: libedit-dev), for the REPL's line editing and history.
         .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
         // `ozon-rules repl`: an interactive prompt in the sandbox.
@@ -103,7 +107,7 @@ let package = Package(
                 "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
                 "RulesAuthoring",
                 "OzonSellerAPI", "AlertChannels",
-                "PackingDocuments", "SellerConsole",
+                "PackingDocuments", "SellerConsole", "OzonRulesConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -200,6 +204,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "OzonRulesConfigTests", dependencies: ["OzonRulesConfig", "TestSupport"]),
         .testTarget(name: "PackingDocumentsTests", dependencies: ["PackingDocuments", "PostingStore", "PostingModel"]),
         .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "TestSupport", "PackingDocuments"], exclude: ["Fixtures", "Golden"]),
     ],

@@ -31,6 +31,8 @@ public struct AlertChannel: Sendable, Hashable, CustomStringConvertible {
     public var chatID: String?
     /// `<format>#<n>`: the n-th channel of its format, counting from 1 in the order configured.
     public var name: String
+    /// The shop whose alerts it carries (SPEC §8.2), named in the `json` body; nil without shops.
+    public var shop: String? = nil
 
     /// Parses `FORMAT=URL` (`--alert`); for Telegram the URL is the bot's `sendMessage` URL with
     /// `?chat_id=…`.

@@ -51,6 +51,9 @@ public final class FakeOzonAPI: @unchecked Sendable {
 
     public let clientID: String
     public let apiKey: String
+    /// More accounts it answers (client id → API key), as one Ozon answers several sellers;
+    /// they all see the same postings.
+    public var otherAccounts: [String: String] = [:]
 
     let lock = NSLock()
     var postings: [String: JSONObject] = [:]
@@ -299,7 +302,8 @@ public final class FakeOzonAPI: @unchecked Sendable {
     func handle(path: String, body bytes: [UInt8], clientID: String?, apiKey: String?) -> (Reply, Fault) {
         let body = (try? JSONParser.parse(bytes)) ?? .null
         return locked {
-            let keyOK = clientID == self.clientID && apiKey == self.apiKey
+            let keyOK = (clientID == self.clientID && apiKey == self.apiKey)
+                || (apiKey != nil && clientID.flatMap { otherAccounts[$0] } == apiKey)
             calls.append(Call(path: path, body: body, at: Date(), clientID: clientID, apiKeyMatched: keyOK))
             guard keyOK else { return (FakeOzonAPI.error(403, 7, "Invalid Api-Key, please check the key and try again"), .none) }
             if var queue = failures[path], !queue.isEmpty {

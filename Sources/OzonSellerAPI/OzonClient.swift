@@ -73,6 +73,8 @@ public final class OzonClient: Sendable {
     /// The package-label methods to call (ozon-api-actions.md §0: the pair changes in 2026).
     public let labelMethods: LabelMethods
     var credentialsClientID: String { credentials.clientID }
+    /// The seller's account (`Client-Id`): what `seller_id` says in its push notifications.
+    public var clientID: String { credentials.clientID }
     var credentialsAPIKey: String { credentials.apiKey }
     var httpClient: HTTPClient { http }
     /// The largest answer read.

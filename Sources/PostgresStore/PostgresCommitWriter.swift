@@ -13,11 +13,14 @@ import PostingStore
 final class PostgresCommitWriter {
     let connection: PostgresConnection
     let logger: Logger
+    /// Every row written is this shop's.
+    let shop: String
     private let recordedAt: Int64
     private var versionIDs: [String: Int64] = [:]
 
-    init(connection: PostgresConnection, logger: Logger, recordedAt: Timestamp) {
+    init(connection: PostgresConnection, logger: Logger, shop: String, recordedAt: Timestamp) {
         self.connection = connection
+        self.shop = shop
         self.logger = logger
         self.recordedAt = recordedAt.unixSeconds
     }
@@ -46,37 +49,37 @@ final class PostgresCommitWriter {
             written = try await connection.query("""
                 UPDATE postings SET status = \(p.status.rawValue), substatus = \(p.substatus), snapshot = \(ownSnapshot),
                   updated_at = \(p.updatedAt.unixSeconds), revision = revision + 1
-                WHERE posting_number = \(p.postingNumber) AND revision = \(expected)
+                WHERE shop = \(shop) AND posting_number = \(p.postingNumber) AND revision = \(expected)
                 RETURNING revision
                 """, logger: logger).collect()
         } else {
             written = try await connection.query("""
-                INSERT INTO postings (posting_number, status, substatus, snapshot, updated_at, revision)
-                VALUES (\(p.postingNumber), \(p.status.rawValue), \(p.substatus), \(ownSnapshot), \(p.updatedAt.unixSeconds), 1)
-                ON CONFLICT (posting_number) DO NOTHING
+                INSERT INTO postings (shop, posting_number, status, substatus, snapshot, updated_at, revision)
+                VALUES (\(shop), \(p.postingNumber), \(p.status.rawValue), \(p.substatus), \(ownSnapshot), \(p.updatedAt.unixSeconds), 1)
+                ON CONFLICT (shop, posting_number) DO NOTHING
                 RETURNING revision
                 """, logger: logger).collect()
         }
         guard !written.isEmpty else {
-            return .conflict(current: try await PostgresRows.posting(connection, p.postingNumber, logger: logger))
+            return .conflict(current: try await PostgresRows.posting(connection, shop: shop, p.postingNumber, logger: logger))
         }
         var transitionID: Int64?
         if let t = change.transition {
             let version = try await versionID(t.rulesVersion, at: t.at)
             let rows = try await connection.query("""
                 INSERT INTO transitions
-                  (posting_number, from_status, to_status, at, source, snapshot, carrier_decided, rules_version_id, log, recorded_at)
-                VALUES (\(p.postingNumber), \(t.from?.rawValue), \(t.to.rawValue), \(t.at.unixSeconds), \(t.source.rawValue),
+                  (shop, posting_number, from_status, to_status, at, source, snapshot, carrier_decided, rules_version_id, log, recorded_at)
+                VALUES (\(shop), \(p.postingNumber), \(t.from?.rawValue), \(t.to.rawValue), \(t.at.unixSeconds), \(t.source.rawValue),
                         \(p.snapshot), \(t.carrierDecided), \(version), \(PostgresRows.namesText(t.log))::jsonb, \(recordedAt))
                 RETURNING id
                 """, logger: logger).collect()
             let id = try PostgresRows.cell(try first(rows, "transitions.id"), 0, Int64.self, "transitions.id")
             transitionID = id
             try await insertHookRuns(t.hookRuns, transitionID: id, returnID: nil, version: version)
-            try await PostgresTimerRows.rearm(change.timers, postingNumber: p.postingNumber, transitionID: id, armedAt: t.at,
+            try await PostgresTimerRows.rearm(change.timers, shop: shop, postingNumber: p.postingNumber, transitionID: id, armedAt: t.at,
                                               connection: connection, logger: logger)
         }
-        try await PostgresEffectRows.insert(change.effects, transitionID: transitionID, connection: connection, logger: logger,
+        try await PostgresEffectRows.insert(change.effects, shop: shop, transitionID: transitionID, connection: connection, logger: logger,
                                             at: Timestamp(unixSeconds: recordedAt))
         if let inbox = change.inbox { try await markDone(inbox, transitionID: transitionID) }
         return .written(transitionID: transitionID)
@@ -84,41 +87,41 @@ final class PostgresCommitWriter {
 
     private func write(_ r: NewReturn) async throws -> CommitResult {
         let known = try await PostgresRows.ids(
-            connection, "SELECT return_id FROM returns WHERE return_id = \(r.returnID)", logger: logger)
+            connection, "SELECT return_id FROM returns WHERE shop = \(shop) AND return_id = \(r.returnID)", logger: logger)
         if !known.isEmpty { return .alreadyRecorded }
         let version = try await versionID(r.rulesVersion, at: r.at)
         // Another process may have recorded it since the check: then this inserts nothing.
         let inserted = try await connection.query("""
             INSERT INTO returns
-              (return_id, posting_number, snapshot, posting_snapshot, at, source, rules_version_id, log, recorded_at)
-            VALUES (\(r.returnID), \(r.postingNumber), \(r.snapshot), \(r.postingSnapshot), \(r.at.unixSeconds), \(r.source.rawValue),
+              (shop, return_id, posting_number, snapshot, posting_snapshot, at, source, rules_version_id, log, recorded_at)
+            VALUES (\(shop), \(r.returnID), \(r.postingNumber), \(r.snapshot), \(r.postingSnapshot), \(r.at.unixSeconds), \(r.source.rawValue),
                     \(version), \(PostgresRows.namesText(r.log))::jsonb, \(recordedAt))
-            ON CONFLICT (return_id) DO NOTHING
+            ON CONFLICT (shop, return_id) DO NOTHING
             RETURNING return_id
             """, logger: logger).collect()
         if inserted.isEmpty { return .alreadyRecorded }
         try await insertHookRuns(r.hookRuns, transitionID: nil, returnID: r.returnID, version: version)
-        try await PostgresEffectRows.insert(r.effects, transitionID: nil, connection: connection, logger: logger,
+        try await PostgresEffectRows.insert(r.effects, shop: shop, transitionID: nil, connection: connection, logger: logger,
                                             at: Timestamp(unixSeconds: recordedAt))
         return .written(transitionID: nil)
     }
 
     private func write(_ r: NewCancellationRequest) async throws -> CommitResult {
         let known = try await PostgresRows.ids(
-            connection, "SELECT cancellation_id FROM cancellation_requests WHERE cancellation_id = \(r.cancellationID)", logger: logger)
+            connection, "SELECT cancellation_id FROM cancellation_requests WHERE shop = \(shop) AND cancellation_id = \(r.cancellationID)", logger: logger)
         if !known.isEmpty { return .alreadyRecorded }
         let version = try await versionID(r.rulesVersion, at: r.at)
         let hookRuns = JSONWriter.write(.array(r.hookRuns.map(\.json)))
         let inserted = try await connection.query("""
             INSERT INTO cancellation_requests
-              (cancellation_id, posting_number, snapshot, posting_snapshot, auto_approve_at, at, rules_version_id, hook_runs, log, recorded_at)
-            VALUES (\(r.cancellationID), \(r.postingNumber), \(r.snapshot), \(r.postingSnapshot), \(r.autoApproveAt?.unixSeconds),
+              (shop, cancellation_id, posting_number, snapshot, posting_snapshot, auto_approve_at, at, rules_version_id, hook_runs, log, recorded_at)
+            VALUES (\(shop), \(r.cancellationID), \(r.postingNumber), \(r.snapshot), \(r.postingSnapshot), \(r.autoApproveAt?.unixSeconds),
                     \(r.at.unixSeconds), \(version), \(hookRuns)::jsonb, \(PostgresRows.namesText(r.log))::jsonb, \(recordedAt))
-            ON CONFLICT (cancellation_id) DO NOTHING
+            ON CONFLICT (shop, cancellation_id) DO NOTHING
             RETURNING cancellation_id
             """, logger: logger).collect()
         if inserted.isEmpty { return .alreadyRecorded }
-        try await PostgresEffectRows.insert(r.effects, transitionID: nil, connection: connection, logger: logger,
+        try await PostgresEffectRows.insert(r.effects, shop: shop, transitionID: nil, connection: connection, logger: logger,
                                             at: Timestamp(unixSeconds: recordedAt))
         return .written(transitionID: nil)
     }
@@ -128,11 +131,11 @@ final class PostgresCommitWriter {
         let hookRuns = JSONWriter.write(.array(m.hookRuns.map(\.json)))
         let inserted = try await connection.query("""
             INSERT INTO buyer_messages
-              (message_id, chat_id, chat_type, posting_number, user_type, snapshot, posting_snapshot, source, at, rules_version_id,
+              (shop, message_id, chat_id, chat_type, posting_number, user_type, snapshot, posting_snapshot, source, at, rules_version_id,
                hook_runs, log, recorded_at)
-            VALUES (\(m.messageID), \(m.chatID), \(m.chatType), \(m.postingNumber), \(m.userType), \(m.snapshot), \(m.postingSnapshot),
+            VALUES (\(shop), \(m.messageID), \(m.chatID), \(m.chatType), \(m.postingNumber), \(m.userType), \(m.snapshot), \(m.postingSnapshot),
                     \(m.source), \(m.at.unixSeconds), \(version), \(hookRuns)::jsonb, \(PostgresRows.namesText(m.log))::jsonb, \(recordedAt))
-            ON CONFLICT (message_id) DO NOTHING
+            ON CONFLICT (shop, message_id) DO NOTHING
             RETURNING message_id
             """, logger: logger).collect()
         guard !inserted.isEmpty else {
@@ -142,7 +145,7 @@ final class PostgresCommitWriter {
             }
             return .alreadyRecorded
         }
-        try await PostgresEffectRows.insert(m.effects, transitionID: nil, connection: connection, logger: logger,
+        try await PostgresEffectRows.insert(m.effects, shop: shop, transitionID: nil, connection: connection, logger: logger,
                                             at: Timestamp(unixSeconds: recordedAt))
         if let inbox = m.inbox { try await markDone(inbox, transitionID: nil) }
         return .written(transitionID: nil)
@@ -152,19 +155,20 @@ final class PostgresCommitWriter {
         try await connection.query("""
             UPDATE inbox SET state = 'done', processed_at = \(completion.at.unixSeconds), outcome = \(completion.outcome),
               transition_id = \(transitionID), last_error = \(completion.error), attempts = attempts + 1
-            WHERE id = \(completion.id)
+            WHERE id = \(completion.id) AND shop = \(shop)
             """, logger: logger)
     }
 
     /// All the runs of one evaluation in one statement.
     private func insertHookRuns(_ runs: [HookRunRecord], transitionID: Int64?, returnID: Int64?, version: Int64) async throws {
         guard !runs.isEmpty else { return }
-        var bindings = PostgresBindings(capacity: runs.count * 13)
+        var bindings = PostgresBindings(capacity: runs.count * 14)
         var rows: [String] = []
         for (seq, run) in runs.enumerated() {
             let first = bindings.count + 1
-            let placeholders = (first..<first + 13).map { n in n == first + 4 ? "$\(n)::jsonb" : "$\(n)" }
+            let placeholders = (first..<first + 14).map { n in n == first + 5 ? "$\(n)::jsonb" : "$\(n)" }
             rows.append("(" + placeholders.joined(separator: ", ") + ")")
+            bindings.append(shop)
             bindings.append(transitionID)
             bindings.append(returnID)
             bindings.append(Int64(seq))
@@ -181,7 +185,7 @@ final class PostgresCommitWriter {
         }
         let sql = """
             INSERT INTO hook_runs
-              (transition_id, return_id, seq, hook, decisions_seen, rules_version_id, decision_text,
+              (shop, transition_id, return_id, seq, hook, decisions_seen, rules_version_id, decision_text,
                error_code, error_file, error_line, error_message, instructions, duration_ns)
             VALUES \(rows.joined(separator: ", "))
             """
@@ -197,11 +201,11 @@ final class PostgresCommitWriter {
             UPDATE timers SET state = 'fired', ended_at = \(f.at.unixSeconds), fired_snapshot = \(f.snapshot),
               fired_rules_version_id = \(version), fired_hook_runs = \(hookRuns)::jsonb,
               fired_log = \(PostgresRows.namesText(f.log))::jsonb
-            WHERE id = \(f.timerID) AND state = 'armed' AND attempts = \(Int64(f.attempts))
+            WHERE id = \(f.timerID) AND shop = \(shop) AND state = 'armed' AND attempts = \(Int64(f.attempts))
             RETURNING id
             """, logger: logger).collect()
         if fired.isEmpty { return .alreadyRecorded }
-        try await PostgresEffectRows.insert(f.effects, transitionID: nil, connection: connection, logger: logger,
+        try await PostgresEffectRows.insert(f.effects, shop: shop, transitionID: nil, connection: connection, logger: logger,
                                             at: Timestamp(unixSeconds: recordedAt))
         return .written(transitionID: nil)
     }
@@ -210,13 +214,14 @@ final class PostgresCommitWriter {
     private func versionID(_ version: RulesVersion, at: Timestamp) async throws -> Int64 {
         if let id = versionIDs[version.digest] { return id }
         let inserted = try await connection.query("""
-            INSERT INTO rules_versions (digest, files, first_used_at) VALUES (\(version.digest), \(version.filesJSON)::jsonb, \(at.unixSeconds))
-            ON CONFLICT (digest) DO NOTHING
+            INSERT INTO rules_versions (shop, digest, files, first_used_at)
+            VALUES (\(shop), \(version.digest), \(version.filesJSON)::jsonb, \(at.unixSeconds))
+            ON CONFLICT (shop, digest) DO NOTHING
             RETURNING id
             """, logger: logger).collect()
         // Known already: a statement of its own, so it sees a row another process has just committed.
         let rows = inserted.isEmpty
-            ? try await connection.query("SELECT id FROM rules_versions WHERE digest = \(version.digest)", logger: logger).collect()
+            ? try await connection.query("SELECT id FROM rules_versions WHERE shop = \(shop) AND digest = \(version.digest)", logger: logger).collect()
             : inserted
         let id = try PostgresRows.cell(try first(rows, "rules_versions.id"), 0, Int64.self, "rules_versions.id")
         versionIDs[version.digest] = id

@@ -11,6 +11,7 @@ import PostingStore
 struct PostgresHistory {
     var connection: PostgresConnection
     var logger: Logger
+    var shop: String
     var postingNumber: String?
     var since: Int64
     var limit: Int?
@@ -73,9 +74,10 @@ struct PostgresHistory {
         }
     }
 
-    /// `$1` is `since`; `$2` the posting number, when there is one.
+    /// `$1` is the shop, `$2` `since`; `$3` the posting number, when there is one.
     private func filterBinds() -> PostgresBindings {
         var binds = PostgresBindings()
+        binds.append(shop)
         binds.append(since)
         if let postingNumber { binds.append(postingNumber) }
         return binds
@@ -85,7 +87,7 @@ struct PostgresHistory {
         """
         SELECT t.id, t.posting_number, t.from_status, t.to_status, t.at, t.source, t.snapshot, t.carrier_decided, v.digest, t.log::text
         FROM transitions t JOIN rules_versions v ON v.id = t.rules_version_id
-        WHERE t.at >= $1\(postingNumber == nil ? "" : " AND t.posting_number = $2") ORDER BY t.at \(order), t.id \(order)
+        WHERE t.shop = $1 AND t.at >= $2\(postingNumber == nil ? "" : " AND t.posting_number = $3") ORDER BY t.at \(order), t.id \(order)
         """
     }
 
@@ -93,7 +95,7 @@ struct PostgresHistory {
         """
         SELECT r.return_id, r.posting_number, r.snapshot, r.posting_snapshot, r.at, r.source, v.digest, r.log::text
         FROM returns r JOIN rules_versions v ON v.id = r.rules_version_id
-        WHERE r.at >= $1\(postingNumber == nil ? "" : " AND r.posting_number = $2") ORDER BY r.at \(order), r.return_id \(order)
+        WHERE r.shop = $1 AND r.at >= $2\(postingNumber == nil ? "" : " AND r.posting_number = $3") ORDER BY r.at \(order), r.return_id \(order)
         """
     }
 
@@ -145,10 +147,11 @@ struct PostgresHistory {
         guard !ids.isEmpty else { return [:] }
         var binds = PostgresBindings()
         binds.append(ids)
+        binds.append(shop)
         let rows = try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT \(column), hook, decisions_seen::text, decision_text, error_code, error_file, error_line, error_message,
               instructions, duration_ns
-            FROM hook_runs WHERE \(column) = ANY($1) ORDER BY \(column), seq
+            FROM hook_runs WHERE \(column) = ANY($1) AND shop = $2 ORDER BY \(column), seq
             """, binds: binds), logger: logger).collect()
         var runs: [Int64: [HookRunRecord]] = [:]
         for row in rows {

@@ -11,13 +11,13 @@ extension PostgresPostingStore {
     public func accept(_ n: NewNotification) async throws -> InboxAcceptance {
         try await withConnection { connection in
             let stored = try await PostgresRows.ids(connection, """
-                INSERT INTO inbox (dedupe_key, message_type, posting_number, payload, peer, received_at)
-                VALUES (\(n.dedupeKey), \(n.messageType), \(n.postingNumber), \(n.payload), \(n.peer), \(n.receivedAt.unixSeconds))
-                ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+                INSERT INTO inbox (shop, dedupe_key, message_type, posting_number, payload, peer, received_at)
+                VALUES (\(self.shop), \(n.dedupeKey), \(n.messageType), \(n.postingNumber), \(n.payload), \(n.peer), \(n.receivedAt.unixSeconds))
+                ON CONFLICT (shop, dedupe_key) DO NOTHING RETURNING id
                 """, logger: self.logger)
             if let id = stored.first { return .stored(id: id) }
             let repeated = try await PostgresRows.ids(
-                connection, "UPDATE inbox SET duplicates = duplicates + 1 WHERE dedupe_key = \(n.dedupeKey) RETURNING id", logger: self.logger)
+                connection, "UPDATE inbox SET duplicates = duplicates + 1 WHERE shop = \(self.shop) AND dedupe_key = \(n.dedupeKey) RETURNING id", logger: self.logger)
             return .duplicate(id: repeated.first ?? 0)
         }
     }
@@ -33,7 +33,7 @@ extension PostgresPostingStore {
         return try await withConnection { connection in
             let rows = try await connection.query("""
                 WITH next AS (
-                  SELECT id FROM inbox WHERE state = 'pending' AND next_attempt_at <= \(now.unixSeconds)
+                  SELECT id FROM inbox WHERE shop = \(self.shop) AND state = 'pending' AND next_attempt_at <= \(now.unixSeconds)
                   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
                 )
                 UPDATE inbox i SET next_attempt_at = \(leaseEnd) FROM next WHERE i.id = next.id
@@ -58,13 +58,17 @@ extension PostgresPostingStore {
                 UPDATE inbox SET attempts = attempts + 1, last_error = \(error), next_attempt_at = coalesce(\(retry), next_attempt_at),
                   state = CASE WHEN \(retry)::bigint IS NULL THEN 'failed' ELSE 'pending' END,
                   processed_at = CASE WHEN \(retry)::bigint IS NULL THEN \(now) ELSE processed_at END
-                WHERE id = \(id)
+                WHERE id = \(id) AND shop = \(self.shop)
                 """, logger: self.logger)
         }
     }
 
     public func pendingInboxCount() async throws -> Int {
-        Int(try await integer("SELECT count(*) FROM inbox WHERE state = 'pending'"))
+        try await withConnection { connection in
+            let rows = try await connection.query(
+                "SELECT count(*) FROM inbox WHERE shop = \(self.shop) AND state = 'pending'", logger: self.logger).collect()
+            return Int(try rows.first.map { try PostgresRows.cell($0, 0, Int64.self, "count") } ?? 0)
+        }
     }
 
     // MARK: Outbox
@@ -72,7 +76,7 @@ extension PostgresPostingStore {
     public func planEffects(_ effects: [NewEffect], at: Timestamp) async throws -> [Int64?] {
         guard !effects.isEmpty else { return [] }
         return try await transaction { connection in
-            try await PostgresEffectRows.insert(effects, transitionID: nil, connection: connection, logger: self.logger, at: at)
+            try await PostgresEffectRows.insert(effects, shop: self.shop, transitionID: nil, connection: connection, logger: self.logger, at: at)
         }
     }
 
@@ -81,9 +85,9 @@ extension PostgresPostingStore {
         return try await withConnection { connection in
             let rows = try await connection.query("""
                 SELECT \(unescaped: PostgresEffectRows.columns("e")) FROM effects e
-                WHERE e.state IN ('planned', 'sending') AND e.next_attempt_at <= \(now.unixSeconds)
+                WHERE e.shop = \(self.shop) AND e.state IN ('planned', 'sending') AND e.next_attempt_at <= \(now.unixSeconds)
                   AND (\(kindNames)::text[] IS NULL OR e.kind = ANY(\(kindNames)::text[]))
-                  AND NOT EXISTS (SELECT 1 FROM effects p WHERE p.subject = e.subject AND p.id < e.id
+                  AND NOT EXISTS (SELECT 1 FROM effects p WHERE p.shop = e.shop AND p.subject = e.subject AND p.id < e.id
                                   AND p.state IN ('planned', 'sending'))
                 ORDER BY e.next_attempt_at, e.id LIMIT 1
                 """, logger: self.logger).collect()
@@ -101,7 +105,7 @@ extension PostgresPostingStore {
         try await withConnection { connection in
             let rows = try await connection.query("""
                 WITH target AS (
-                  SELECT id FROM effects WHERE id = \(id) AND attempts = \(Int64(attempts)) AND state IN ('planned', 'sending')
+                  SELECT id FROM effects WHERE id = \(id) AND shop = \(self.shop) AND attempts = \(Int64(attempts)) AND state IN ('planned', 'sending')
                   FOR UPDATE SKIP LOCKED
                 )
                 UPDATE effects e SET state = 'sending', attempts = e.attempts + 1, sent_at = \(now.unixSeconds),
@@ -123,7 +127,7 @@ extension PostgresPostingStore {
                 UPDATE effects SET state = \(outcome.state.rawValue), response = coalesce(\(outcome.response), response),
                   error = \(outcome.error), next_attempt_at = coalesce(\(retryAt), next_attempt_at), finished_at = \(finishedAt),
                   progress = coalesce(\(progress)::jsonb, progress)
-                WHERE id = \(id) AND attempts = \(Int64(attempts))
+                WHERE id = \(id) AND shop = \(self.shop) AND attempts = \(Int64(attempts))
                 RETURNING id
                 """, logger: self.logger).collect()
             return rows.count == 1
@@ -137,7 +141,7 @@ extension PostgresPostingStore {
         return try await withConnection { connection in
             try await connection.query("""
                 SELECT \(unescaped: PostgresEffectRows.columns("e")) FROM effects e
-                WHERE (\(query.postingNumber)::text IS NULL OR e.posting_number = \(query.postingNumber))
+                WHERE e.shop = \(self.shop) AND (\(query.postingNumber)::text IS NULL OR e.posting_number = \(query.postingNumber))
                   AND (\(states)::text[] IS NULL OR e.state = ANY(\(states)::text[]))
                   AND (\(kinds)::text[] IS NULL OR e.kind = ANY(\(kinds)::text[]))
                 ORDER BY e.id LIMIT \(limit)
@@ -148,7 +152,7 @@ extension PostgresPostingStore {
     public func effectCounts() async throws -> [EffectState: Int] {
         try await withConnection { connection in
             var counts: [EffectState: Int] = [:]
-            for row in try await connection.query("SELECT state, count(*) FROM effects GROUP BY state", logger: self.logger).collect() {
+            for row in try await connection.query("SELECT state, count(*) FROM effects WHERE shop = \(self.shop) GROUP BY state", logger: self.logger).collect() {
                 let text = try PostgresRows.cell(row, 0, String.self, "effects.state")
                 guard let state = EffectState(rawValue: text) else { throw StoreError.corrupt("effects.state: unknown state '\(text)'") }
                 counts[state] = Int(try PostgresRows.cell(row, 1, Int64.self, "count"))
@@ -161,8 +165,8 @@ extension PostgresPostingStore {
         let response = call.response.map { String($0.prefix(65536)) }
         try await withConnection { connection in
             try await connection.query("""
-                INSERT INTO api_calls (effect_id, posting_number, path, request, applied, http_status, response, error, attempts, at, duration_ms)
-                VALUES (\(call.effectID), \(call.postingNumber), \(call.path), \(JSONWriter.write(call.body))::jsonb, \(call.applied),
+                INSERT INTO api_calls (shop, effect_id, posting_number, path, request, applied, http_status, response, error, attempts, at, duration_ms)
+                VALUES (\(self.shop), \(call.effectID), \(call.postingNumber), \(call.path), \(JSONWriter.write(call.body))::jsonb, \(call.applied),
                         \(call.httpStatus.map(Int64.init)), \(response), \(call.error), \(Int64(call.attempts)), \(call.at.unixSeconds),
                         \(call.durationMilliseconds))
                 """, logger: self.logger)
@@ -174,7 +178,7 @@ extension PostgresPostingStore {
     public func saveLabelFile(_ file: LabelFile) async throws -> Int64 {
         try await transaction { connection in
             let rows = try await connection.query("""
-                INSERT INTO label_files (task_id, pdf, fetched_at) VALUES (\(file.taskID), \(Data(file.pdf)), \(file.fetchedAt.unixSeconds))
+                INSERT INTO label_files (shop, task_id, pdf, fetched_at) VALUES (\(self.shop), \(file.taskID), \(Data(file.pdf)), \(file.fetchedAt.unixSeconds))
                 RETURNING id
                 """, logger: self.logger).collect()
             guard let row = rows.first else { throw StoreError.corrupt("label_files.id: no row came back from the insert") }
@@ -197,8 +201,8 @@ extension PostgresPostingStore {
                   array(SELECT lp.posting_number FROM label_postings lp WHERE lp.label_file_id = f.id
                         ORDER BY lp.posting_number COLLATE "C")
                 FROM label_files f
-                WHERE \(postingNumbers)::text[] IS NULL
-                   OR f.id IN (SELECT label_file_id FROM label_postings WHERE posting_number = ANY(\(postingNumbers)::text[]))
+                WHERE f.shop = \(self.shop) AND (\(postingNumbers)::text[] IS NULL
+                   OR f.id IN (SELECT label_file_id FROM label_postings WHERE posting_number = ANY(\(postingNumbers)::text[])))
                 ORDER BY f.id
                 """, logger: self.logger).collect()
             return try rows.map { row in
@@ -220,7 +224,7 @@ extension PostgresPostingStore {
         guard !ids.isEmpty else { return [] }
         return try await withConnection { connection in
             try await PostgresRows.ids(
-                connection, "SELECT cancellation_id FROM cancellation_requests WHERE cancellation_id = ANY(\(ids))", logger: self.logger)
+                connection, "SELECT cancellation_id FROM cancellation_requests WHERE shop = \(self.shop) AND cancellation_id = ANY(\(ids))", logger: self.logger)
         }
     }
 }
@@ -265,17 +269,17 @@ enum PostgresEffectRows {
     /// Inserts effects not planned yet (by key); answers each new id, nil for a known key.
     @discardableResult
     static func insert(
-        _ effects: [NewEffect], transitionID: Int64?, connection: PostgresConnection, logger: Logger, at: Timestamp
+        _ effects: [NewEffect], shop: String, transitionID: Int64?, connection: PostgresConnection, logger: Logger, at: Timestamp
     ) async throws -> [Int64?] {
         var ids: [Int64?] = []
         for effect in effects {
             let rows = try await connection.query("""
-                INSERT INTO effects (effect_key, kind, subject, posting_number, return_id, cancellation_id, transition_id, method,
+                INSERT INTO effects (shop, effect_key, kind, subject, posting_number, return_id, cancellation_id, transition_id, method,
                                      request, next_attempt_at, planned_at)
-                VALUES (\(effect.key), \(effect.kind.rawValue), \(effect.subject.description), \(effect.postingNumber), \(effect.returnID),
+                VALUES (\(shop), \(effect.key), \(effect.kind.rawValue), \(effect.subject.description), \(effect.postingNumber), \(effect.returnID),
                         \(effect.cancellationID), \(transitionID), \(effect.method), \(JSONWriter.write(effect.request))::jsonb,
                         \((effect.notBefore ?? at).unixSeconds), \(at.unixSeconds))
-                ON CONFLICT (effect_key) DO NOTHING RETURNING id
+                ON CONFLICT (shop, effect_key) DO NOTHING RETURNING id
                 """, logger: logger).collect()
             ids.append(try rows.first.map { try PostgresRows.cell($0, 0, Int64.self, "effects.id") })
         }

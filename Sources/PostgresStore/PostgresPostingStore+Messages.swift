@@ -7,7 +7,7 @@ import PostingStore
 extension PostgresPostingStore {
     public func inboxPayload(_ id: Int64) async throws -> String? {
         try await withConnection { connection in
-            let rows = try await connection.query("SELECT payload FROM inbox WHERE id = \(id)", logger: self.logger).collect()
+            let rows = try await connection.query("SELECT payload FROM inbox WHERE shop = \(self.shop) AND id = \(id)", logger: self.logger).collect()
             return try rows.first.map { try PostgresRows.cell($0, 0, String.self, "inbox.payload") }
         }
     }
@@ -16,7 +16,7 @@ extension PostgresPostingStore {
         guard !messageIDs.isEmpty else { return [] }
         return try await withConnection { connection in
             let rows = try await connection.query(
-                "SELECT message_id FROM buyer_messages WHERE message_id = ANY(\(messageIDs))", logger: self.logger).collect()
+                "SELECT message_id FROM buyer_messages WHERE shop = \(self.shop) AND message_id = ANY(\(messageIDs))", logger: self.logger).collect()
             return Set(try rows.map { try PostgresRows.cell($0, 0, String.self, "buyer_messages.message_id") })
         }
     }
@@ -24,7 +24,7 @@ extension PostgresPostingStore {
     public func latestBuyerMessageID(chatID: String) async throws -> String? {
         try await withConnection { connection in
             let rows = try await connection.query("""
-                SELECT message_id FROM buyer_messages WHERE chat_id = \(chatID)
+                SELECT message_id FROM buyer_messages WHERE shop = \(self.shop) AND chat_id = \(chatID)
                 ORDER BY length(ltrim(message_id, '0')) DESC, ltrim(message_id, '0') COLLATE "C" DESC LIMIT 1
                 """, logger: self.logger).collect()
             return try rows.first.map { try PostgresRows.cell($0, 0, String.self, "buyer_messages.message_id") }
@@ -35,13 +35,13 @@ extension PostgresPostingStore {
         try await withConnection { connection in
             let opened = try await connection.query("""
                 SELECT posting_number FROM effects
-                WHERE kind = 'chat_message' AND posting_number IS NOT NULL
+                WHERE shop = \(self.shop) AND kind = 'chat_message' AND posting_number IS NOT NULL
                   AND (progress->>'chat_id' = \(chatID) OR request->>'chat_id' = \(chatID))
                 ORDER BY id LIMIT 1
                 """, logger: self.logger).collect()
             if let row = opened.first { return try PostgresRows.cell(row, 0, String.self, "effects.posting_number") }
             let recorded = try await connection.query("""
-                SELECT posting_number FROM buyer_messages WHERE chat_id = \(chatID) AND posting_number IS NOT NULL
+                SELECT posting_number FROM buyer_messages WHERE shop = \(self.shop) AND chat_id = \(chatID) AND posting_number IS NOT NULL
                 ORDER BY recorded_at, message_id LIMIT 1
                 """, logger: self.logger).collect()
             return try recorded.first.map { try PostgresRows.cell($0, 0, String.self, "buyer_messages.posting_number") }
@@ -54,7 +54,7 @@ extension PostgresPostingStore {
         let length = Int64(prefix.count)
         return try await withConnection { connection in
             let rows = try await connection.query(
-                "SELECT posting_number FROM postings WHERE left(posting_number, \(length)::int) = \(prefix)", logger: self.logger).collect()
+                "SELECT posting_number FROM postings WHERE shop = \(self.shop) AND left(posting_number, \(length)::int) = \(prefix)", logger: self.logger).collect()
             let found = try rows.map { try PostgresRows.cell($0, 0, String.self, "postings.posting_number") }
             return OrderNumbers.postings(found, ofOrder: orderNumber)
         }

@@ -11,7 +11,7 @@ extension PostgresPostingStore {
         try await withConnection { connection in
             let rows = try await connection.query("""
                 WITH due AS (
-                  SELECT id FROM timers WHERE state = 'armed' AND due <= \(now.unixSeconds) AND lease_until <= \(now.unixSeconds)
+                  SELECT id FROM timers WHERE shop = \(self.shop) AND state = 'armed' AND due <= \(now.unixSeconds) AND lease_until <= \(now.unixSeconds)
                   ORDER BY due, id LIMIT \(Int64(limit)) FOR UPDATE SKIP LOCKED
                 )
                 UPDATE timers t SET attempts = t.attempts + 1, lease_until = \(leaseUntil.unixSeconds) FROM due WHERE t.id = due.id
@@ -22,8 +22,9 @@ extension PostgresPostingStore {
     }
 
     public func timers(_ query: TimerQuery) async throws -> [StoredTimer] {
-        var conditions: [String] = []
         var bindings = PostgresBindings()
+        bindings.append(shop)
+        var conditions: [String] = ["t.shop = $1"]
         if let postingNumber = query.postingNumber {
             bindings.append(postingNumber)
             conditions.append("t.posting_number = $\(bindings.count)")
@@ -36,7 +37,7 @@ extension PostgresPostingStore {
             bindings.append(dueBefore.unixSeconds)
             conditions.append("t.due < $\(bindings.count)")
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let whereClause = "WHERE " + conditions.joined(separator: " AND ")
         let limit = query.limit.map { " LIMIT \($0)" } ?? ""
         let sql = "SELECT \(PostgresTimerRows.columns("t")) FROM timers t \(whereClause) ORDER BY t.due, t.id\(limit)"
         let binds = bindings
@@ -52,7 +53,7 @@ extension PostgresPostingStore {
             let rows = try await connection.query("""
                 SELECT \(unescaped: PostgresTimerRows.columns("t")), t.fired_snapshot, v.digest, t.fired_hook_runs::text, t.fired_log::text
                 FROM timers t JOIN rules_versions v ON v.id = t.fired_rules_version_id
-                WHERE t.state = 'fired' AND t.ended_at >= \(sinceSeconds)
+                WHERE t.shop = \(self.shop) AND t.state = 'fired' AND t.ended_at >= \(sinceSeconds)
                   AND (\(postingNumber)::text IS NULL OR t.posting_number = \(postingNumber))
                 ORDER BY t.ended_at, t.id
                 """, logger: self.logger).collect()
@@ -99,28 +100,29 @@ enum PostgresTimerRows {
 
     /// Cancels the posting's armed timers (it left their status entry) and arms the new ones.
     static func rearm(
-        _ timers: [NewTimer], postingNumber: String, transitionID: Int64, armedAt: Timestamp, connection: PostgresConnection,
+        _ timers: [NewTimer], shop: String, postingNumber: String, transitionID: Int64, armedAt: Timestamp, connection: PostgresConnection,
         logger: Logger
     ) async throws {
         try await connection.query("""
             UPDATE timers SET state = 'cancelled', ended_at = \(armedAt.unixSeconds)
-            WHERE posting_number = \(postingNumber) AND state = 'armed'
+            WHERE shop = \(shop) AND posting_number = \(postingNumber) AND state = 'armed'
             """, logger: logger)
         guard !timers.isEmpty else { return }
         var bindings = PostgresBindings()
         var rows: [String] = []
         for timer in timers {
             let base = bindings.count
+            bindings.append(shop)
             bindings.append(postingNumber)
             bindings.append(transitionID)
             bindings.append(timer.name)
             bindings.append(timer.status.rawValue)
             bindings.append(timer.due.unixSeconds)
             bindings.append(armedAt.unixSeconds)
-            rows.append("(" + (1...6).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+            rows.append("(" + (1...7).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
         }
         let sql = """
-            INSERT INTO timers (posting_number, transition_id, name, status, due, armed_at) VALUES \(rows.joined(separator: ", "))
+            INSERT INTO timers (shop, posting_number, transition_id, name, status, due, armed_at) VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (transition_id, name) DO NOTHING
             """
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)

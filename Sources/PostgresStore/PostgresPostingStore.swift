@@ -17,6 +17,9 @@ import PostingStore
 /// Call `close()` when done; a store dropped without it closes its connections in the background.
 public final class PostgresPostingStore: PostingStore {
     public let location: PostgresLocation
+    /// The shop (SPEC §8.2) this handle reads and writes: every query keeps to its rows, every
+    /// insert is its. Other handles on the same database may serve other shops.
+    public let shop: String
     /// How long a notification handed out by `nextInboxItem` is kept from other processes.
     public let inboxLease: Int64
     let client: PostgresClient
@@ -27,13 +30,13 @@ public final class PostgresPostingStore: PostingStore {
     /// migrates its schema. The database must exist; the user needs the right to create tables in
     /// it the first time. Every failure is a `StoreError` naming the server, never the password.
     public static func open(
-        url: String, maximumConnections: Int = 8, inboxLease: Int64 = 300
+        url: String, shop: String = "default", maximumConnections: Int = 8, inboxLease: Int64 = 300
     ) async throws(StoreError) -> PostgresPostingStore {
-        try await open(PostgresLocation(url: url), maximumConnections: maximumConnections, inboxLease: inboxLease)
+        try await open(PostgresLocation(url: url), shop: shop, maximumConnections: maximumConnections, inboxLease: inboxLease)
     }
 
     public static func open(
-        _ location: PostgresLocation, maximumConnections: Int = 8, inboxLease: Int64 = 300
+        _ location: PostgresLocation, shop: String = "default", maximumConnections: Int = 8, inboxLease: Int64 = 300
     ) async throws(StoreError) -> PostgresPostingStore {
         var logger = Logger(label: "ozon-rules.postgres")
         // The pool logs every failed connection attempt; the store reports failures itself.
@@ -55,11 +58,13 @@ public final class PostgresPostingStore: PostingStore {
         } catch {
             throw StoreError(.database, "cannot open \(location): \(describe(error))")
         }
-        return PostgresPostingStore(location: location, maximumConnections: maximumConnections, inboxLease: inboxLease, logger: logger)
+        return PostgresPostingStore(location: location, shop: shop, maximumConnections: maximumConnections, inboxLease: inboxLease,
+                                    logger: logger)
     }
 
-    private init(location: PostgresLocation, maximumConnections: Int, inboxLease: Int64, logger: Logger) {
+    private init(location: PostgresLocation, shop: String, maximumConnections: Int, inboxLease: Int64, logger: Logger) {
         self.location = location
+        self.shop = shop
         self.inboxLease = inboxLease
         self.logger = logger
         var configuration = PostgresClient.Configuration(
@@ -113,7 +118,7 @@ public final class PostgresPostingStore: PostingStore {
     public func postings(_ postingNumbers: [String]) async throws -> [String: StoredPosting] {
         guard !postingNumbers.isEmpty else { return [:] }
         return try await withConnection { connection in
-            try await PostgresRows.postings(connection, Array(Set(postingNumbers)), logger: self.logger)
+            try await PostgresRows.postings(connection, shop: self.shop, Array(Set(postingNumbers)), logger: self.logger)
         }
     }
 
@@ -121,7 +126,7 @@ public final class PostgresPostingStore: PostingStore {
         try await withConnection { connection in
             let rows = try await connection.query("""
                 SELECT h.decision_text FROM transitions t JOIN hook_runs h ON h.transition_id = t.id
-                WHERE t.posting_number = \(postingNumber) AND h.hook = \(hook) AND h.decision_text IS NOT NULL
+                WHERE t.shop = \(self.shop) AND t.posting_number = \(postingNumber) AND h.hook = \(hook) AND h.decision_text IS NOT NULL
                 ORDER BY t.id DESC, h.seq DESC LIMIT 1
                 """, logger: self.logger).collect()
             return try rows.first.map { try PostgresRows.cell($0, 0, String.self, "hook_runs.decision_text") }
@@ -131,7 +136,7 @@ public final class PostgresPostingStore: PostingStore {
     public func recordedReturns(_ returnIDs: [Int64]) async throws -> Set<Int64> {
         guard !returnIDs.isEmpty else { return [] }
         return try await withConnection { connection in
-            try await PostgresRows.ids(connection, "SELECT return_id FROM returns WHERE return_id = ANY(\(returnIDs))", logger: self.logger)
+            try await PostgresRows.ids(connection, "SELECT return_id FROM returns WHERE shop = \(self.shop) AND return_id = ANY(\(returnIDs))", logger: self.logger)
         }
     }
 
@@ -146,7 +151,7 @@ public final class PostgresPostingStore: PostingStore {
             do {
                 return try await client.withConnection { connection in
                     try await self.inTransaction(connection) {
-                        let writer = PostgresCommitWriter(connection: connection, logger: self.logger, recordedAt: Timestamp.now())
+                        let writer = PostgresCommitWriter(connection: connection, logger: self.logger, shop: self.shop, recordedAt: Timestamp.now())
                         var results: [CommitResult] = []
                         for change in changes { results.append(try await writer.write(change)) }
                         return results
@@ -164,15 +169,16 @@ public final class PostgresPostingStore: PostingStore {
     public func recordRulesVersion(_ version: RulesVersion, at: Timestamp) async throws {
         try await withConnection { connection in
             try await connection.query("""
-                INSERT INTO rules_versions (digest, files, first_used_at) VALUES (\(version.digest), \(version.filesJSON)::jsonb, \(at.unixSeconds))
-                ON CONFLICT (digest) DO NOTHING
+                INSERT INTO rules_versions (shop, digest, files, first_used_at)
+                VALUES (\(self.shop), \(version.digest), \(version.filesJSON)::jsonb, \(at.unixSeconds))
+                ON CONFLICT (shop, digest) DO NOTHING
                 """, logger: self.logger)
         }
     }
 
     public func rulesVersions() async throws -> [(digest: String, firstUsedAt: Timestamp)] {
         let rows: [RulesVersionRow] = try await withConnection { connection in
-            try await connection.query("SELECT digest, first_used_at FROM rules_versions ORDER BY id", logger: self.logger).collect().map { row in
+            try await connection.query("SELECT digest, first_used_at FROM rules_versions WHERE shop = \(self.shop) ORDER BY id", logger: self.logger).collect().map { row in
                 RulesVersionRow(
                     digest: try PostgresRows.cell(row, 0, String.self, "rules_versions.digest"),
                     firstUsedAt: Timestamp(unixSeconds: try PostgresRows.cell(row, 1, Int64.self, "rules_versions.first_used_at")))
@@ -197,7 +203,7 @@ public final class PostgresPostingStore: PostingStore {
                 try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
                 do {
                     try await PostgresHistory(
-                        connection: connection, logger: self.logger, postingNumber: postingNumber, since: since?.unixSeconds ?? Int64.min,
+                        connection: connection, logger: self.logger, shop: self.shop, postingNumber: postingNumber, since: since?.unixSeconds ?? Int64.min,
                         limit: limit
                     ).forEach(body)
                     try await connection.query("COMMIT", logger: self.logger)
@@ -215,9 +221,25 @@ public final class PostgresPostingStore: PostingStore {
         let bound = since?.unixSeconds ?? Int64.min
         return try await withConnection { connection in
             let rows = try await connection.query("""
-                SELECT (SELECT count(*) FROM transitions WHERE at >= \(bound)) + (SELECT count(*) FROM returns WHERE at >= \(bound))
+                SELECT (SELECT count(*) FROM transitions WHERE shop = \(self.shop) AND at >= \(bound))
+                     + (SELECT count(*) FROM returns WHERE shop = \(self.shop) AND at >= \(bound))
                 """, logger: self.logger).collect()
             return Int(try rows.first.map { try PostgresRows.cell($0, 0, Int64.self, "count") } ?? 0)
+        }
+    }
+
+    /// The shops that have rows in the database (rules versions, postings, the inbox or
+    /// effects), sorted; empty for a new store.
+    public func storedShops() async throws -> [String] {
+        try await withConnection { connection in
+            var shops: [String] = []
+            for try await shop in try await connection.query("""
+                SELECT shop FROM rules_versions UNION SELECT shop FROM postings UNION SELECT shop FROM inbox
+                UNION SELECT shop FROM effects ORDER BY 1
+                """, logger: self.logger).decode(String.self) {
+                shops.append(shop)
+            }
+            return shops
         }
     }
 

@@ -34,14 +34,16 @@ enum PostgresRows {
     }
 
     /// The latest state of each of these postings that is stored.
-    static func postings(_ connection: PostgresConnection, _ numbers: [String], logger: Logger) async throws -> [String: StoredPosting] {
+    static func postings(
+        _ connection: PostgresConnection, shop: String, _ numbers: [String], logger: Logger
+    ) async throws -> [String: StoredPosting] {
         let rows = try await connection.query("""
             SELECT p.posting_number, p.status, p.substatus,
-              coalesce(p.snapshot, (SELECT t.snapshot FROM transitions t WHERE t.posting_number = p.posting_number
+              coalesce(p.snapshot, (SELECT t.snapshot FROM transitions t WHERE t.shop = p.shop AND t.posting_number = p.posting_number
                                     ORDER BY t.id DESC LIMIT 1)),
               p.updated_at, p.revision,
-              (SELECT t.at FROM transitions t WHERE t.posting_number = p.posting_number ORDER BY t.id DESC LIMIT 1)
-            FROM postings p WHERE p.posting_number = ANY(\(numbers))
+              (SELECT t.at FROM transitions t WHERE t.shop = p.shop AND t.posting_number = p.posting_number ORDER BY t.id DESC LIMIT 1)
+            FROM postings p WHERE p.shop = \(shop) AND p.posting_number = ANY(\(numbers))
             """, logger: logger).collect()
         var found: [String: StoredPosting] = [:]
         for row in rows {
@@ -59,8 +61,8 @@ enum PostgresRows {
         return found
     }
 
-    static func posting(_ connection: PostgresConnection, _ number: String, logger: Logger) async throws -> StoredPosting? {
-        try await postings(connection, [number], logger: logger)[number]
+    static func posting(_ connection: PostgresConnection, shop: String, _ number: String, logger: Logger) async throws -> StoredPosting? {
+        try await postings(connection, shop: shop, [number], logger: logger)[number]
     }
 
     static func status(_ text: String, what: String) throws(StoreError) -> PostingStatus {

@@ -17,7 +17,7 @@ enum PostgresSchema {
     /// Taken by every process that migrates, so two starting at once do not both create tables.
     static let migrationLock: Int64 = 0x6F7A_6F6E_7275_6C65  // "ozonrule"
 
-    static let migrations: [(version: String, statements: [String])] = [("v1", v1), ("v2", v2), ("v3", v3)]
+    static let migrations: [(version: String, statements: [String])] = [("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5)]
 
     static let v1: [String] = [
         """
@@ -239,6 +239,49 @@ enum PostgresSchema {
         """,
         "CREATE INDEX buyer_messages_chat ON buyer_messages(chat_id)",
         "CREATE INDEX buyer_messages_posting ON buyer_messages(posting_number)",
+    ]
+
+    /// SQLite's `v6`: shops (SPEC §8.2). Every table gets `shop` (existing rows: `default`) and
+    /// every unique key becomes per shop; `transitions` no longer references
+    /// `postings(posting_number)`, and a return's hook runs are found by `(shop, return_id)`.
+    static let v4: [String] = [
+        "ALTER TABLE transitions DROP CONSTRAINT IF EXISTS transitions_posting_number_fkey",
+        "ALTER TABLE hook_runs DROP CONSTRAINT IF EXISTS hook_runs_return_id_fkey",
+    ] + ["rules_versions", "postings", "transitions", "returns", "hook_runs", "inbox", "effects", "api_calls", "label_files",
+         "cancellation_requests", "timers"].map { "ALTER TABLE \($0) ADD COLUMN shop TEXT NOT NULL DEFAULT 'default'" } + [
+        "ALTER TABLE rules_versions DROP CONSTRAINT rules_versions_digest_key",
+        "CREATE UNIQUE INDEX rules_versions_shop_digest ON rules_versions(shop, digest)",
+        "ALTER TABLE postings DROP CONSTRAINT postings_posting_number_key",
+        "CREATE UNIQUE INDEX postings_shop_number ON postings(shop, posting_number)",
+        "DROP INDEX transitions_posting",
+        "CREATE INDEX transitions_posting ON transitions(shop, posting_number, id)",
+        "ALTER TABLE returns DROP CONSTRAINT returns_pkey",
+        "ALTER TABLE returns ADD PRIMARY KEY (shop, return_id)",
+        "DROP INDEX hook_runs_return",
+        "CREATE INDEX hook_runs_return ON hook_runs(shop, return_id, seq)",
+        "ALTER TABLE inbox DROP CONSTRAINT inbox_dedupe_key_key",
+        "CREATE UNIQUE INDEX inbox_shop_dedupe_key ON inbox(shop, dedupe_key)",
+        "DROP INDEX inbox_pending",
+        "CREATE INDEX inbox_pending ON inbox(shop, state, next_attempt_at, id)",
+        "ALTER TABLE effects DROP CONSTRAINT effects_effect_key_key",
+        "CREATE UNIQUE INDEX effects_shop_effect_key ON effects(shop, effect_key)",
+        "DROP INDEX effects_subject",
+        "CREATE INDEX effects_subject ON effects(shop, subject, id)",
+        "ALTER TABLE cancellation_requests DROP CONSTRAINT cancellation_requests_pkey",
+        "ALTER TABLE cancellation_requests ADD PRIMARY KEY (shop, cancellation_id)",
+        "DROP INDEX timers_due",
+        "CREATE INDEX timers_due ON timers(shop, due, id) WHERE state = 'armed'",
+    ]
+
+    /// SQLite's `v7`: buyer messages belong to a shop, the message id unique per shop.
+    static let v5: [String] = [
+        "ALTER TABLE buyer_messages ADD COLUMN shop TEXT NOT NULL DEFAULT 'default'",
+        "ALTER TABLE buyer_messages DROP CONSTRAINT buyer_messages_pkey",
+        "ALTER TABLE buyer_messages ADD PRIMARY KEY (shop, message_id)",
+        "DROP INDEX buyer_messages_chat",
+        "CREATE INDEX buyer_messages_chat ON buyer_messages(shop, chat_id)",
+        "DROP INDEX buyer_messages_posting",
+        "CREATE INDEX buyer_messages_posting ON buyer_messages(shop, posting_number)",
     ]
 
     /// Brings the database to the current schema, under an advisory lock held for the

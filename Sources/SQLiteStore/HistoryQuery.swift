@@ -5,6 +5,7 @@ import PostingStore
 /// Transitions and returns merged into one timeline: by time, then transitions before returns,
 /// then by recording order.
 struct HistoryQuery {
+    var shop: String
     var postingNumber: String?
     var since: Int64?
     var limit: Int?
@@ -29,7 +30,7 @@ struct HistoryQuery {
 
     /// Recorded evaluations of one kind, oldest first, or the newest `newestFirst` of them newest first.
     private func cursor(_ db: Database, kind: Kind, newestFirst: Int?) throws -> MapCursor<RowCursor, RecordedEvaluation> {
-        var arguments: StatementArguments = [since ?? Int64.min]
+        var arguments: StatementArguments = [shop, since ?? Int64.min]
         var filter = ""
         let order = newestFirst == nil ? "ASC" : "DESC"
         let sql: String
@@ -41,7 +42,7 @@ struct HistoryQuery {
             }
             sql = """
                 SELECT \(RowDecoding.transitionColumns) FROM transitions t JOIN rules_versions v ON v.id = t.rules_version_id
-                WHERE t.at >= ?\(filter) ORDER BY t.at \(order), t.id \(order)
+                WHERE t.shop = ? AND t.at >= ?\(filter) ORDER BY t.at \(order), t.id \(order)
                 """
         case .returnEvent:
             if let postingNumber {
@@ -50,14 +51,14 @@ struct HistoryQuery {
             }
             sql = """
                 SELECT \(RowDecoding.returnColumns) FROM returns r JOIN rules_versions v ON v.id = r.rules_version_id
-                WHERE r.at >= ?\(filter) ORDER BY r.at \(order), r.rowid \(order)
+                WHERE r.shop = ? AND r.at >= ?\(filter) ORDER BY r.at \(order), r.return_id \(order)
                 """
         }
         let limited = newestFirst.map { sql + " LIMIT \($0)" } ?? sql
         return try Row.fetchCursor(db, sql: limited, arguments: arguments).map { row in
             switch kind {
             case .transition: .transition(try RowDecoding.transition(db, row))
-            case .returnEvent: .returnEvent(try RowDecoding.returnEvent(db, row))
+            case .returnEvent: .returnEvent(try RowDecoding.returnEvent(db, row, shop: shop))
             }
         }
     }

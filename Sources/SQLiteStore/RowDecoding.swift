@@ -5,16 +5,16 @@ import PostingModel
 /// Rows to records. Every column is decoded with a throwing accessor: a damaged row is a
 /// `StoreError`, never a crash.
 enum RowDecoding {
-    static func posting(_ db: Database, _ postingNumber: String) throws -> StoredPosting? {
+    static func posting(_ db: Database, _ shop: String, _ postingNumber: String) throws -> StoredPosting? {
         let statement = try db.cachedStatement(sql: """
             SELECT p.posting_number, p.status, p.substatus,
-              coalesce(p.snapshot, (SELECT t.snapshot FROM transitions t WHERE t.posting_number = p.posting_number
+              coalesce(p.snapshot, (SELECT t.snapshot FROM transitions t WHERE t.shop = p.shop AND t.posting_number = p.posting_number
                                     ORDER BY t.id DESC LIMIT 1)),
               p.updated_at, p.revision,
-              (SELECT t.at FROM transitions t WHERE t.posting_number = p.posting_number ORDER BY t.id DESC LIMIT 1)
-            FROM postings p WHERE p.posting_number = ?
+              (SELECT t.at FROM transitions t WHERE t.shop = p.shop AND t.posting_number = p.posting_number ORDER BY t.id DESC LIMIT 1)
+            FROM postings p WHERE p.shop = ? AND p.posting_number = ?
             """)
-        guard let row = try Row.fetchOne(statement, arguments: [postingNumber]) else { return nil }
+        guard let row = try Row.fetchOne(statement, arguments: [shop, postingNumber]) else { return nil }
         return StoredPosting(
             postingNumber: try row.decode(String.self, atIndex: 0),
             status: try status(row, 1, what: "postings.status"),
@@ -43,7 +43,7 @@ enum RowDecoding {
             snapshot: try row.decode(String.self, atIndex: 6),
             carrierDecided: try row.decode(Bool.self, atIndex: 7),
             rulesVersion: try row.decode(String.self, atIndex: 8),
-            hookRuns: try hookRuns(db, column: "transition_id", id: id),
+            hookRuns: try hookRuns(db, transitionID: id),
             log: try log(row.decode(String?.self, atIndex: 9)))
     }
 
@@ -52,7 +52,7 @@ enum RowDecoding {
         r.return_id, r.posting_number, r.snapshot, r.posting_snapshot, r.at, r.source, v.digest, r.log
         """
 
-    static func returnEvent(_ db: Database, _ row: Row) throws -> RecordedReturn {
+    static func returnEvent(_ db: Database, _ row: Row, shop: String) throws -> RecordedReturn {
         let id = try row.decode(Int64.self, atIndex: 0)
         return RecordedReturn(
             returnID: id,
@@ -62,17 +62,24 @@ enum RowDecoding {
             at: Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 4)),
             source: try row.decode(String.self, atIndex: 5),
             rulesVersion: try row.decode(String.self, atIndex: 6),
-            hookRuns: try hookRuns(db, column: "return_id", id: id),
+            hookRuns: try hookRuns(db, shop: shop, returnID: id),
             log: try log(row.decode(String?.self, atIndex: 7)))
     }
 
-    static func hookRuns(_ db: Database, column: String, id: Int64) throws -> [HookRunRecord] {
-        let statement = try db.cachedStatement(sql: """
-            SELECT hook, decisions_seen, decision, error_code, error_file, error_line, error_message, instructions, duration_ns
-            FROM hook_runs WHERE \(column) = ? ORDER BY seq
-            """)
+    static let hookRunColumns = "hook, decisions_seen, decision, error_code, error_file, error_line, error_message, instructions, duration_ns"
+
+    static func hookRuns(_ db: Database, transitionID: Int64) throws -> [HookRunRecord] {
+        let statement = try db.cachedStatement(sql: "SELECT \(hookRunColumns) FROM hook_runs WHERE transition_id = ? ORDER BY seq")
+        return try hookRuns(Row.fetchCursor(statement, arguments: [transitionID]))
+    }
+
+    static func hookRuns(_ db: Database, shop: String, returnID: Int64) throws -> [HookRunRecord] {
+        let statement = try db.cachedStatement(sql: "SELECT \(hookRunColumns) FROM hook_runs WHERE shop = ? AND return_id = ? ORDER BY seq")
+        return try hookRuns(Row.fetchCursor(statement, arguments: [shop, returnID]))
+    }
+
+    static func hookRuns(_ rows: RowCursor) throws -> [HookRunRecord] {
         var runs: [HookRunRecord] = []
-        let rows = try Row.fetchCursor(statement, arguments: [id])
         while let row = try rows.next() {
             var error: RecordedError?
             if let code = try row.decode(String?.self, atIndex: 3) {

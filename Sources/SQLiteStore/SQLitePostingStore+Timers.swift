@@ -5,21 +5,22 @@ import PostingStore
 /// Timers (SPEC §7.1).
 extension SQLitePostingStore {
     public func claimDueTimers(now: Timestamp, limit: Int, leaseUntil: Timestamp) async throws -> [StoredTimer] {
-        try await writing { db in
+        let shop = shop
+        return try await writing { db in
             // One writer at a time in SQLite: the select and the update see the same rows.
             let claimed = try Row.fetchAll(db, sql: """
                 UPDATE timers SET attempts = attempts + 1, lease_until = ?
-                WHERE id IN (SELECT id FROM timers WHERE state = 'armed' AND due <= ? AND lease_until <= ?
+                WHERE id IN (SELECT id FROM timers WHERE shop = ? AND state = 'armed' AND due <= ? AND lease_until <= ?
                              ORDER BY due, id LIMIT ?)
                 RETURNING \(TimerRows.columns())
-                """, arguments: [leaseUntil.unixSeconds, now.unixSeconds, now.unixSeconds, limit]).map(TimerRows.timer)
+                """, arguments: [leaseUntil.unixSeconds, shop, now.unixSeconds, now.unixSeconds, limit]).map(TimerRows.timer)
             return claimed.sorted { ($0.due, $0.id) < ($1.due, $1.id) }
         }
     }
 
     public func timers(_ query: TimerQuery) async throws -> [StoredTimer] {
-        var conditions: [String] = []
-        var arguments: [DatabaseValue] = []
+        var conditions: [String] = ["shop = ?"]
+        var arguments: [DatabaseValue] = [shop.databaseValue]
         if let postingNumber = query.postingNumber {
             conditions.append("posting_number = ?")
             arguments.append(postingNumber.databaseValue)
@@ -31,7 +32,7 @@ extension SQLitePostingStore {
             conditions.append("due < ?")
             arguments.append(dueBefore.unixSeconds.databaseValue)
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let whereClause = "WHERE " + conditions.joined(separator: " AND ")
         let limit = query.limit.map { " LIMIT \($0)" } ?? ""
         let sendableArguments = StatementArguments(arguments)
         return try await reading { db in
@@ -42,12 +43,13 @@ extension SQLitePostingStore {
 
     public func timerFirings(postingNumber: String?, since: Timestamp?) async throws -> [RecordedTimerFiring] {
         let filter = postingNumber == nil ? "" : " AND t.posting_number = ?"
-        let arguments = StatementArguments([(since?.unixSeconds ?? Int64.min).databaseValue] + (postingNumber.map { [$0.databaseValue] } ?? []))
+        let arguments = StatementArguments([shop.databaseValue, (since?.unixSeconds ?? Int64.min).databaseValue]
+                                           + (postingNumber.map { [$0.databaseValue] } ?? []))
         return try await reading { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(TimerRows.columns("t")), t.fired_snapshot, v.digest, t.fired_hook_runs, t.fired_log
                 FROM timers t JOIN rules_versions v ON v.id = t.fired_rules_version_id
-                WHERE t.state = 'fired' AND t.ended_at >= ?\(filter) ORDER BY t.ended_at, t.id
+                WHERE t.shop = ? AND t.state = 'fired' AND t.ended_at >= ?\(filter) ORDER BY t.ended_at, t.id
                 """, arguments: arguments).map { row in
                 let count = TimerRows.columnCount
                 return RecordedTimerFiring(
@@ -84,18 +86,18 @@ enum TimerRows {
     }
 
     /// Cancels the posting's armed timers (it left their status entry) and arms the new ones.
-    static func rearm(_ timers: [NewTimer], postingNumber: String, transitionID: Int64, armedAt: Timestamp, db: Database) throws {
+    static func rearm(_ timers: [NewTimer], shop: String, postingNumber: String, transitionID: Int64, armedAt: Timestamp, db: Database) throws {
         try db.cachedStatement(sql: """
-            UPDATE timers SET state = 'cancelled', ended_at = ? WHERE posting_number = ? AND state = 'armed'
-            """).execute(arguments: [armedAt.unixSeconds, postingNumber])
+            UPDATE timers SET state = 'cancelled', ended_at = ? WHERE shop = ? AND posting_number = ? AND state = 'armed'
+            """).execute(arguments: [armedAt.unixSeconds, shop, postingNumber])
         guard !timers.isEmpty else { return }
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO timers (posting_number, transition_id, name, status, due, armed_at) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO timers (shop, posting_number, transition_id, name, status, due, armed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (transition_id, name) DO NOTHING
             """)
         for timer in timers {
             try insert.execute(arguments: [
-                postingNumber, transitionID, timer.name, timer.status.rawValue, timer.due.unixSeconds, armedAt.unixSeconds,
+                shop, postingNumber, transitionID, timer.name, timer.status.rawValue, timer.due.unixSeconds, armedAt.unixSeconds,
             ])
         }
     }

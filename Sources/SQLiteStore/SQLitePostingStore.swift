@@ -17,12 +17,16 @@ public final class SQLitePostingStore: PostingStore {
     public static let defaultPath = "ozon-rules.sqlite"
 
     public let path: String
+    /// The shop (SPEC §8.2) this handle reads and writes: every query keeps to its rows, every
+    /// insert is its. Other handles on the same file may serve other shops.
+    public let shop: String
     let pool: DatabasePool
 
-    /// Opens the store at `path`. With `create: false` a missing file is a `StoreError` with code
-    /// `notFound` instead of a new empty store.
-    public init(path: String, create: Bool = true) throws(StoreError) {
+    /// Opens the store at `path` for `shop`. With `create: false` a missing file is a
+    /// `StoreError` with code `notFound` instead of a new empty store.
+    public init(path: String, create: Bool = true, shop: String = "default") throws(StoreError) {
         self.path = path
+        self.shop = shop
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw StoreError(.notFound, "no store at '\(path)' (run `ozon-rules ingest` first, or pass --db PATH)")
         }
@@ -49,36 +53,40 @@ public final class SQLitePostingStore: PostingStore {
     // MARK: Postings
 
     public func posting(_ postingNumber: String) async throws -> StoredPosting? {
-        try await reading { db in try RowDecoding.posting(db, postingNumber) }
+        let shop = shop
+        return try await reading { db in try RowDecoding.posting(db, shop, postingNumber) }
     }
 
     public func postings(_ postingNumbers: [String]) async throws -> [String: StoredPosting] {
         guard !postingNumbers.isEmpty else { return [:] }
+        let shop = shop
         return try await reading { db in
             var rows: [String: StoredPosting] = [:]
             for number in postingNumbers where rows[number] == nil {
-                if let row = try RowDecoding.posting(db, number) { rows[number] = row }
+                if let row = try RowDecoding.posting(db, shop, number) { rows[number] = row }
             }
             return rows
         }
     }
 
     public func latestDecision(hook: String, postingNumber: String) async throws -> String? {
-        try await reading { db in
+        let shop = shop
+        return try await reading { db in
             try String.fetchOne(db, sql: """
                 SELECT h.decision FROM transitions t JOIN hook_runs h ON h.transition_id = t.id
-                WHERE t.posting_number = ? AND h.hook = ? AND h.decision IS NOT NULL
+                WHERE t.shop = ? AND t.posting_number = ? AND h.hook = ? AND h.decision IS NOT NULL
                 ORDER BY t.id DESC, h.seq DESC LIMIT 1
-                """, arguments: [postingNumber, hook])
+                """, arguments: [shop, postingNumber, hook])
         }
     }
 
     public func recordedReturns(_ returnIDs: [Int64]) async throws -> Set<Int64> {
         guard !returnIDs.isEmpty else { return [] }
+        let shop = shop
         return try await reading { db in
-            let statement = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM returns WHERE return_id = ?)")
+            let statement = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM returns WHERE shop = ? AND return_id = ?)")
             var known: Set<Int64> = []
-            for id in returnIDs where try Bool.fetchOne(statement, arguments: [id]) ?? false { known.insert(id) }
+            for id in returnIDs where try Bool.fetchOne(statement, arguments: [shop, id]) ?? false { known.insert(id) }
             return known
         }
     }
@@ -87,22 +95,25 @@ public final class SQLitePostingStore: PostingStore {
 
     public func commit(_ changes: [StoreChange]) async throws -> [CommitResult] {
         guard !changes.isEmpty else { return [] }
+        let shop = shop
         return try await writing { db in
-            let writer = CommitWriter(db: db, recordedAt: Timestamp.now())
+            let writer = CommitWriter(db: db, shop: shop, recordedAt: Timestamp.now())
             return try changes.map { try writer.write($0) }
         }
     }
 
     public func recordRulesVersion(_ version: RulesVersion, at: Timestamp) async throws {
+        let shop = shop
         try await writing { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO rules_versions (digest, files, first_used_at) VALUES (?, ?, ?)",
-                           arguments: [version.digest, version.filesJSON, at.unixSeconds])
+            try db.execute(sql: "INSERT OR IGNORE INTO rules_versions (shop, digest, files, first_used_at) VALUES (?, ?, ?, ?)",
+                           arguments: [shop, version.digest, version.filesJSON, at.unixSeconds])
         }
     }
 
     public func rulesVersions() async throws -> [(digest: String, firstUsedAt: Timestamp)] {
-        try await reading { db in
-            try Row.fetchAll(db, sql: "SELECT digest, first_used_at FROM rules_versions ORDER BY id").map { row in
+        let shop = shop
+        return try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT digest, first_used_at FROM rules_versions WHERE shop = ? ORDER BY id", arguments: [shop]).map { row in
                 (try row.decode(String.self, atIndex: 0), Timestamp(unixSeconds: try row.decode(Int64.self, atIndex: 1)))
             }
         }
@@ -116,17 +127,29 @@ public final class SQLitePostingStore: PostingStore {
         // One read transaction for the whole stream: the body runs row by row on this thread.
         try mapErrors {
             try pool.read { db in
-                try HistoryQuery(postingNumber: postingNumber, since: since?.unixSeconds, limit: limit).forEach(db, body)
+                try HistoryQuery(shop: shop, postingNumber: postingNumber, since: since?.unixSeconds, limit: limit).forEach(db, body)
             }
         }
     }
 
     public func countRecorded(since: Timestamp?) async throws -> Int {
-        try await reading { db in
+        let shop = shop
+        return try await reading { db in
             let bound = since?.unixSeconds ?? Int64.min
-            let transitions = try Int.fetchOne(db, sql: "SELECT count(*) FROM transitions WHERE at >= ?", arguments: [bound]) ?? 0
-            let returns = try Int.fetchOne(db, sql: "SELECT count(*) FROM returns WHERE at >= ?", arguments: [bound]) ?? 0
+            let transitions = try Int.fetchOne(db, sql: "SELECT count(*) FROM transitions WHERE shop = ? AND at >= ?", arguments: [shop, bound]) ?? 0
+            let returns = try Int.fetchOne(db, sql: "SELECT count(*) FROM returns WHERE shop = ? AND at >= ?", arguments: [shop, bound]) ?? 0
             return transitions + returns
+        }
+    }
+
+    /// The shops that have rows in the store at `path` (postings, the inbox, effects or rules
+    /// versions), sorted; empty for a new store.
+    public func storedShops() throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                SELECT shop FROM rules_versions UNION SELECT shop FROM postings UNION SELECT shop FROM inbox
+                UNION SELECT shop FROM effects ORDER BY 1
+                """)
         }
     }
 

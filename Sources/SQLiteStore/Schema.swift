@@ -16,6 +16,8 @@ enum Schema {
         migrator.registerMigration("v3", migrate: v3)
         migrator.registerMigration("v4", migrate: v4)
         migrator.registerMigration("v5", migrate: v5)
+        migrator.registerMigration("v6", migrate: v6)
+        migrator.registerMigration("v7", migrate: v7)
         return migrator
     }
 
@@ -300,6 +302,241 @@ enum Schema {
             );
             CREATE INDEX buyer_messages_chat ON buyer_messages(chat_id);
             CREATE INDEX buyer_messages_posting ON buyer_messages(posting_number);
+            """)
+    }
+
+    /// Shops (SPEC §8.2): every row belongs to one, and every unique key is per shop. Rows
+    /// written before belong to `default`. SQLite cannot change a UNIQUE constraint or drop a
+    /// foreign key, so the tables whose keys change are rebuilt (ids kept); the others get a
+    /// column. `transitions` no longer references `postings(posting_number)` (not unique any
+    /// more), and a return's hook runs are found by `(shop, return_id)`.
+    static func v6(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE new_rules_versions (
+              id INTEGER PRIMARY KEY,
+              shop TEXT NOT NULL DEFAULT 'default',
+              digest TEXT NOT NULL,
+              files TEXT NOT NULL,
+              first_used_at INTEGER NOT NULL,
+              UNIQUE (shop, digest)
+            );
+            INSERT INTO new_rules_versions (id, digest, files, first_used_at) SELECT id, digest, files, first_used_at FROM rules_versions;
+            DROP TABLE rules_versions;
+            ALTER TABLE new_rules_versions RENAME TO rules_versions;
+
+            CREATE TABLE new_postings (
+              id INTEGER PRIMARY KEY,
+              shop TEXT NOT NULL DEFAULT 'default',
+              posting_number TEXT NOT NULL,
+              status TEXT NOT NULL,
+              substatus TEXT,
+              snapshot TEXT,
+              updated_at INTEGER NOT NULL,
+              revision INTEGER NOT NULL DEFAULT 1,
+              UNIQUE (shop, posting_number)
+            );
+            INSERT INTO new_postings (id, posting_number, status, substatus, snapshot, updated_at, revision)
+              SELECT id, posting_number, status, substatus, snapshot, updated_at, revision FROM postings;
+            DROP TABLE postings;
+            ALTER TABLE new_postings RENAME TO postings;
+            CREATE INDEX postings_updated_at ON postings(shop, updated_at);
+
+            CREATE TABLE new_transitions (
+              id INTEGER PRIMARY KEY,
+              shop TEXT NOT NULL DEFAULT 'default',
+              posting_number TEXT NOT NULL,
+              from_status TEXT,
+              to_status TEXT NOT NULL,
+              at INTEGER NOT NULL,
+              source TEXT NOT NULL,
+              snapshot TEXT NOT NULL,
+              carrier_decided INTEGER NOT NULL,
+              rules_version_id INTEGER NOT NULL REFERENCES rules_versions(id),
+              log TEXT,
+              recorded_at INTEGER NOT NULL
+            );
+            INSERT INTO new_transitions (id, posting_number, from_status, to_status, at, source, snapshot, carrier_decided,
+                                         rules_version_id, log, recorded_at)
+              SELECT id, posting_number, from_status, to_status, at, source, snapshot, carrier_decided, rules_version_id, log,
+                     recorded_at FROM transitions;
+            DROP TABLE transitions;
+            ALTER TABLE new_transitions RENAME TO transitions;
+            CREATE INDEX transitions_posting ON transitions(shop, posting_number, id);
+            CREATE INDEX transitions_at ON transitions(shop, at, id);
+
+            -- rowid keeps the recording order (it was the return id).
+            CREATE TABLE new_returns (
+              shop TEXT NOT NULL DEFAULT 'default',
+              return_id INTEGER NOT NULL,
+              posting_number TEXT NOT NULL,
+              snapshot TEXT NOT NULL,
+              posting_snapshot TEXT,
+              at INTEGER NOT NULL,
+              source TEXT NOT NULL,
+              rules_version_id INTEGER NOT NULL REFERENCES rules_versions(id),
+              log TEXT,
+              recorded_at INTEGER NOT NULL,
+              PRIMARY KEY (shop, return_id)
+            );
+            INSERT INTO new_returns (rowid, return_id, posting_number, snapshot, posting_snapshot, at, source, rules_version_id,
+                                     log, recorded_at)
+              SELECT return_id, return_id, posting_number, snapshot, posting_snapshot, at, source, rules_version_id, log,
+                     recorded_at FROM returns;
+            DROP TABLE returns;
+            ALTER TABLE new_returns RENAME TO returns;
+            CREATE INDEX returns_posting ON returns(shop, posting_number);
+            CREATE INDEX returns_at ON returns(shop, at);
+
+            CREATE TABLE new_hook_runs (
+              id INTEGER PRIMARY KEY,
+              shop TEXT NOT NULL DEFAULT 'default',
+              transition_id INTEGER REFERENCES transitions(id),
+              return_id INTEGER,                    -- with shop: the return's (shop, return_id)
+              seq INTEGER NOT NULL,
+              hook TEXT NOT NULL,
+              decisions_seen TEXT,
+              rules_version_id INTEGER NOT NULL REFERENCES rules_versions(id),
+              decision TEXT,
+              error_code TEXT,
+              error_file TEXT,
+              error_line INTEGER,
+              error_message TEXT,
+              instructions INTEGER NOT NULL,
+              duration_ns INTEGER NOT NULL,
+              CHECK ((transition_id IS NULL) <> (return_id IS NULL))
+            );
+            INSERT INTO new_hook_runs (id, transition_id, return_id, seq, hook, decisions_seen, rules_version_id, decision,
+                                       error_code, error_file, error_line, error_message, instructions, duration_ns)
+              SELECT id, transition_id, return_id, seq, hook, decisions_seen, rules_version_id, decision, error_code, error_file,
+                     error_line, error_message, instructions, duration_ns FROM hook_runs;
+            DROP TABLE hook_runs;
+            ALTER TABLE new_hook_runs RENAME TO hook_runs;
+            CREATE INDEX hook_runs_transition ON hook_runs(transition_id, seq);
+            CREATE INDEX hook_runs_return ON hook_runs(shop, return_id, seq);
+
+            CREATE TABLE new_inbox (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              shop TEXT NOT NULL DEFAULT 'default',
+              dedupe_key TEXT NOT NULL,
+              message_type TEXT NOT NULL,
+              posting_number TEXT,
+              payload TEXT NOT NULL,
+              peer TEXT,
+              received_at INTEGER NOT NULL,
+              duplicates INTEGER NOT NULL DEFAULT 0,
+              state TEXT NOT NULL DEFAULT 'pending',
+              attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_at INTEGER NOT NULL DEFAULT 0,
+              processed_at INTEGER,
+              outcome TEXT,
+              transition_id INTEGER,
+              last_error TEXT,
+              UNIQUE (shop, dedupe_key)
+            );
+            INSERT INTO new_inbox (id, dedupe_key, message_type, posting_number, payload, peer, received_at, duplicates, state,
+                                   attempts, next_attempt_at, processed_at, outcome, transition_id, last_error)
+              SELECT id, dedupe_key, message_type, posting_number, payload, peer, received_at, duplicates, state, attempts,
+                     next_attempt_at, processed_at, outcome, transition_id, last_error FROM inbox;
+            DROP TABLE inbox;
+            ALTER TABLE new_inbox RENAME TO inbox;
+            CREATE INDEX inbox_pending ON inbox(shop, state, next_attempt_at, id);
+            CREATE INDEX inbox_posting ON inbox(shop, posting_number, id);
+
+            CREATE TABLE new_effects (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              shop TEXT NOT NULL DEFAULT 'default',
+              effect_key TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              subject TEXT NOT NULL,
+              posting_number TEXT,
+              return_id INTEGER,
+              cancellation_id INTEGER,
+              transition_id INTEGER,
+              method TEXT NOT NULL,
+              request TEXT NOT NULL,
+              state TEXT NOT NULL DEFAULT 'planned',
+              attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_at INTEGER NOT NULL DEFAULT 0,
+              planned_at INTEGER NOT NULL,
+              sent_at INTEGER,
+              finished_at INTEGER,
+              response TEXT,
+              error TEXT,
+              progress TEXT,
+              UNIQUE (shop, effect_key)
+            );
+            INSERT INTO new_effects (id, effect_key, kind, subject, posting_number, return_id, cancellation_id, transition_id,
+                                     method, request, state, attempts, next_attempt_at, planned_at, sent_at, finished_at,
+                                     response, error, progress)
+              SELECT id, effect_key, kind, subject, posting_number, return_id, cancellation_id, transition_id, method, request,
+                     state, attempts, next_attempt_at, planned_at, sent_at, finished_at, response, error, progress FROM effects;
+            DROP TABLE effects;
+            ALTER TABLE new_effects RENAME TO effects;
+            CREATE INDEX effects_due ON effects(shop, state, next_attempt_at, id);
+            CREATE INDEX effects_subject ON effects(shop, subject, id);
+            CREATE INDEX effects_posting ON effects(shop, posting_number, id);
+
+            CREATE TABLE new_cancellation_requests (
+              shop TEXT NOT NULL DEFAULT 'default',
+              cancellation_id INTEGER NOT NULL,
+              posting_number TEXT NOT NULL,
+              snapshot TEXT NOT NULL,
+              posting_snapshot TEXT,
+              auto_approve_at INTEGER,
+              at INTEGER NOT NULL,
+              rules_version_id INTEGER NOT NULL REFERENCES rules_versions(id),
+              hook_runs TEXT NOT NULL,
+              log TEXT,
+              recorded_at INTEGER NOT NULL,
+              PRIMARY KEY (shop, cancellation_id)
+            );
+            INSERT INTO new_cancellation_requests (cancellation_id, posting_number, snapshot, posting_snapshot, auto_approve_at, at,
+                                                   rules_version_id, hook_runs, log, recorded_at)
+              SELECT cancellation_id, posting_number, snapshot, posting_snapshot, auto_approve_at, at, rules_version_id, hook_runs,
+                     log, recorded_at FROM cancellation_requests;
+            DROP TABLE cancellation_requests;
+            ALTER TABLE new_cancellation_requests RENAME TO cancellation_requests;
+            CREATE INDEX cancellation_requests_posting ON cancellation_requests(shop, posting_number);
+
+            ALTER TABLE api_calls ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
+            ALTER TABLE label_files ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
+            ALTER TABLE timers ADD COLUMN shop TEXT NOT NULL DEFAULT 'default';
+            DROP INDEX timers_due;
+            CREATE INDEX timers_due ON timers(shop, due, id) WHERE state = 'armed';
+            DROP INDEX timers_posting;
+            CREATE INDEX timers_posting ON timers(shop, posting_number, id);
+            """)
+    }
+
+    /// Buyer messages belong to a shop too (`v5` came before shops): the table is rebuilt with
+    /// `shop` and the message id unique per shop.
+    static func v7(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE new_buyer_messages (
+              shop TEXT NOT NULL DEFAULT 'default',
+              message_id TEXT NOT NULL,             -- Ozon's id, as text: ids exceed 64 bits
+              chat_id TEXT NOT NULL,
+              chat_type TEXT,
+              posting_number TEXT,                  -- the posting the chat belongs to, NULL if not found
+              user_type TEXT NOT NULL,
+              snapshot TEXT NOT NULL,               -- the message as the hook saw it, canonical JSON
+              posting_snapshot TEXT,                -- the posting the hook saw, NULL if none
+              source TEXT NOT NULL,                 -- push | poll
+              at INTEGER NOT NULL,
+              rules_version_id INTEGER NOT NULL REFERENCES rules_versions(id),
+              hook_runs TEXT NOT NULL,              -- JSON array of the hook runs
+              log TEXT,
+              recorded_at INTEGER NOT NULL,
+              PRIMARY KEY (shop, message_id)
+            );
+            INSERT INTO new_buyer_messages (message_id, chat_id, chat_type, posting_number, user_type, snapshot, posting_snapshot,
+                                            source, at, rules_version_id, hook_runs, log, recorded_at)
+              SELECT message_id, chat_id, chat_type, posting_number, user_type, snapshot, posting_snapshot, source, at,
+                     rules_version_id, hook_runs, log, recorded_at FROM buyer_messages;
+            DROP TABLE buyer_messages;
+            ALTER TABLE new_buyer_messages RENAME TO buyer_messages;
+            CREATE INDEX buyer_messages_chat ON buyer_messages(shop, chat_id);
+            CREATE INDEX buyer_messages_posting ON buyer_messages(shop, posting_number);
             """)
     }
 }

@@ -69,31 +69,54 @@ public enum WebhookEndpoint {
     public static func router(
         configuration: WebhookConfiguration, store: any PostingStore, metrics: LiveMetrics, worker: WorkerSlot? = nil
     ) -> Router<WebhookRequestContext> {
+        router(configuration: configuration, shops: [ShopEndpoint(name: "default", store: store, worker: worker)], metrics: metrics)
+    }
+
+    /// Each shop's pushes at `/webhook/<shop>`; with one shop also at `/` and `/webhook`.
+    /// `/healthz` reports every shop (and, with one, its figures at the top level as before).
+    public static func router(
+        configuration: WebhookConfiguration, shops: [ShopEndpoint], metrics: LiveMetrics
+    ) -> Router<WebhookRequestContext> {
         let router = Router(context: WebhookRequestContext.self)
-        let handler: @Sendable (Request, WebhookRequestContext) async -> Response = { request, context in
-            let started = DispatchTime.now().uptimeNanoseconds
-            defer { metrics.answerSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
-            return await answer(request, context: context, configuration: configuration, store: store, metrics: metrics)
+        let byName = Dictionary(shops.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func handler(_ shop: ShopEndpoint?) -> @Sendable (Request, WebhookRequestContext) async -> Response {
+            { request, context in
+                let started = DispatchTime.now().uptimeNanoseconds
+                defer { metrics.answerSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
+                let shop = shop ?? context.parameters.get("shop").flatMap { byName[$0] }
+                guard let shop else {
+                    metrics.invalid.increment()
+                    return error(.notFound, "ERROR_UNKNOWN", "no such shop; the shops are: \(shops.map(\.name).joined(separator: ", "))")
+                }
+                return await answer(request, context: context, configuration: configuration, shop: shop, metrics: metrics)
+            }
         }
-        router.post("/", use: handler)
-        router.post("/webhook", use: handler)
+        if shops.count == 1 {
+            router.post("/", use: handler(shops[0]))
+            router.post("/webhook", use: handler(shops[0]))
+        }
+        router.post("/webhook/:shop", use: handler(nil))
         router.get("/healthz") { _, _ -> Response in
             do {
-                let pending = try await store.pendingInboxCount()
-                var effects = JSONObject()
-                for (state, count) in try await store.effectCounts().sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                    effects[state.rawValue] = .number(JSONNumber(integer: Int64(count)))
+                var reports = JSONObject()
+                var first: JSONObject?
+                for shop in shops {
+                    let report = try await health(shop)
+                    reports[shop.name] = .object(report)
+                    if first == nil { first = report }
                 }
-                return json(.ok, [
-                    "status": "ok", "inbox_pending": .number(JSONNumber(integer: Int64(pending))),
-                    "effects": .object(effects), "worker": .string(worker?.state ?? "off (--no-worker)"),
-                ])
+                var body: JSONObject = ["status": "ok"]
+                if shops.count == 1, let first {
+                    for (key, value) in first { body[key] = value }
+                }
+                body["shops"] = .object(reports)
+                return json(.ok, .object(body))
             } catch {
                 return json(.serviceUnavailable, ["status": "store unavailable"])
             }
         }
         router.get("/metrics") { _, _ -> Response in
-            if let pending = try? await store.pendingInboxCount() { metrics.worker.inboxPending.record(pending) }
+            if shops.count == 1, let pending = try? await shops[0].store.pendingInboxCount() { metrics.worker.inboxPending.record(pending) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
@@ -101,10 +124,37 @@ public enum WebhookEndpoint {
         return router
     }
 
+    /// One shop's figures for `/healthz`.
+    static func health(_ shop: ShopEndpoint) async throws -> JSONObject {
+        let pending = try await shop.store.pendingInboxCount()
+        var effects = JSONObject()
+        for (state, count) in try await shop.store.effectCounts().sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            effects[state.rawValue] = .number(JSONNumber(integer: Int64(count)))
+        }
+        var report: JSONObject = [
+            "inbox_pending": .number(JSONNumber(integer: Int64(pending))),
+            "effects": .object(effects), "worker": .string(shop.worker?.state ?? "off (--no-worker)"),
+        ]
+        if let counts = shop.counts {
+            report["worker_errors"] = .number(JSONNumber(integer: Int64(counts.errorCount)))
+            report["processed"] = .number(JSONNumber(integer: Int64(counts.processedCount)))
+        }
+        return report
+    }
+
+    /// The payload's `seller_id`, an integer or (chat payloads) a string.
+    static func sellerID(_ value: JSONValue) -> String? {
+        guard case .object(let object) = value, let id = object["seller_id"] else { return nil }
+        if let number = id.int64Value { return String(number) }
+        if let text = id.stringValue?.trimmingCharacters(in: .whitespaces), !text.isEmpty { return text }
+        return nil
+    }
+
     static func answer(
-        _ request: Request, context: WebhookRequestContext, configuration: WebhookConfiguration, store: any PostingStore,
+        _ request: Request, context: WebhookRequestContext, configuration: WebhookConfiguration, shop: ShopEndpoint,
         metrics: LiveMetrics
     ) async -> Response {
+        let store = shop.store
         let peer = context.remoteAddress?.ipAddress
         guard configuration.allowList.allows(peer) else {
             metrics.refused.increment()
@@ -131,6 +181,10 @@ public enum WebhookEndpoint {
         } catch {
             metrics.invalid.increment()
             return self.error(.badRequest, error.code, error.message)
+        }
+        if case .ping = notification {} else if let expected = shop.sellerID(), let sent = sellerID(value), sent != expected {
+            metrics.wrongSeller.increment()
+            return self.error(.forbidden, "ERROR_UNKNOWN", "seller_id \(sent) is not the account of shop '\(shop.name)'")
         }
         switch notification {
         case .ping:
@@ -175,6 +229,28 @@ public enum WebhookEndpoint {
         json(status, ["error": ["code": .string(code), "message": .string(message), "details": nil]])
     }
 
+}
+
+/// One shop of the push endpoint: its store handle, its worker and the account (`seller_id`)
+/// its pushes must come from.
+public struct ShopEndpoint: Sendable {
+    public var name: String
+    public var store: any PostingStore
+    public var worker: WorkerSlot?
+    /// The shop's Ozon account (its `OZON_CLIENT_ID`), when known: a push naming another
+    /// `seller_id` is refused. Nil: not checked.
+    public var sellerID: @Sendable () -> String?
+    /// The worker's counts for `/healthz`, when it has its own.
+    public var counts: ShopCounts?
+
+    public init(name: String, store: any PostingStore, worker: WorkerSlot?, sellerID: @escaping @Sendable () -> String? = { nil },
+                counts: ShopCounts? = nil) {
+        self.name = name
+        self.store = store
+        self.worker = worker
+        self.sellerID = sellerID
+        self.counts = counts
+    }
 }
 
 /// Where the worker's processor is, once there is one: `serve` started without credentials
@@ -227,6 +303,10 @@ public final class InboxWorker: Service, Sendable {
 /// The server and its worker, as one ServiceGroup.
 public struct LiveServer: Sendable {
     public let configuration: WebhookConfiguration
+    /// The shops served, each with its own store handle and worker (one task each, so one
+    /// shop's failures never hold another up).
+    public let shops: [ShopEndpoint]
+    /// The first shop's store.
     public let store: any PostingStore
     /// The worker (nil: receive only, `--no-worker`).
     public let worker: WorkerSlot?
@@ -248,8 +328,24 @@ public struct LiveServer: Sendable {
                 onHangup: (@Sendable () async -> Void)? = nil, console: ConsoleListener? = nil,
                 logger: Logger = LiveServer.defaultLogger()) {
         self.configuration = configuration
+        self.shops = [ShopEndpoint(name: "default", store: store, worker: worker)]
         self.store = store
         self.worker = worker
+        self.onHangup = onHangup
+        self.metrics = metrics
+        self.console = console
+        self.logger = logger
+    }
+
+    /// A server of several shops (at least one); the console, if any, reads `console`'s own store.
+    public init(configuration: WebhookConfiguration, shops: [ShopEndpoint], metrics: LiveMetrics,
+                onHangup: (@Sendable () async -> Void)? = nil, console: ConsoleListener? = nil,
+                logger: Logger = LiveServer.defaultLogger()) {
+        precondition(!shops.isEmpty, "a server needs a shop")
+        self.configuration = configuration
+        self.shops = shops
+        self.store = shops[0].store
+        self.worker = shops[0].worker
         self.onHangup = onHangup
         self.metrics = metrics
         self.console = console
@@ -264,7 +360,7 @@ public struct LiveServer: Sendable {
         onConsoleListening: @escaping @Sendable (Int) async -> Void = { _ in },
         group: @escaping @Sendable (ServiceGroup) -> Void = { _ in }
     ) async throws {
-        let router = WebhookEndpoint.router(configuration: configuration, store: store, metrics: metrics, worker: worker)
+        let router = WebhookEndpoint.router(configuration: configuration, shops: shops, metrics: metrics)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.name,
@@ -275,7 +371,7 @@ public struct LiveServer: Sendable {
         if let console {
             services.append(console.application(name: configuration.name, logger: logger, onListening: onConsoleListening))
         }
-        if let worker { services.append(InboxWorker(slot: worker)) }
+        for shop in shops { if let worker = shop.worker { services.append(InboxWorker(slot: worker)) } }
         if let onHangup, stopOnSignals { services.append(OnHangup(action: onHangup)) }
         let serviceGroup = ServiceGroup(configuration: .init(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

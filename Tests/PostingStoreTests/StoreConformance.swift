@@ -21,6 +21,18 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .postgres: return try await PostgresPostingStore.open(try await PostgresTestServer.freshDatabase())
         }
     }
+
+    /// Two handles on one new empty store, for the shops `a` and `b`.
+    func makeShops(in folder: TemporaryFolder) async throws -> (a: any PostingStore, b: any PostingStore) {
+        switch self {
+        case .sqlite:
+            let path = folder.path("shops.sqlite")
+            return (try SQLitePostingStore(path: path, shop: "a"), try SQLitePostingStore(path: path, shop: "b"))
+        case .postgres:
+            let location = try await PostgresTestServer.freshDatabase()
+            return (try await PostgresPostingStore.open(location, shop: "a"), try await PostgresPostingStore.open(location, shop: "b"))
+        }
+    }
 }
 
 /// Values to write.
@@ -523,6 +535,87 @@ struct StoreConformance {
         #expect(try await store.timers(TimerQuery(states: [.fired])).count == 1)
     }
 
+    /// Shops (SPEC §8.2): each handle sees its own shop's rows only.
+    func shopsAreApart() async throws {
+        let folder = try TemporaryFolder()
+        let (a, b) = try await backend.makeShops(in: folder)
+        let t0 = Sample.t0
+        _ = try await a.commit(Self.armed("1-1", at: t0, timers: [NewTimer(name: "warn", status: .awaitingPackaging, due: t0.adding(seconds: 10))],
+                                          expected: nil))
+        _ = try await a.commit(Sample.change("1-2", from: nil, to: .awaitingPackaging, expected: nil, effects: [Self.ship("1-2")]))
+        guard case .stored = try await a.accept(Sample.notification("k1", "1-1")) else {
+            Issue.record("a new notification was not stored")
+            return
+        }
+        _ = try await a.commit(.returnEvent(Sample.returnEvent(7, "1-1")))
+        try await a.saveLabelFile(LabelFile(postingNumbers: ["1-2"], taskID: 1, pdf: Array("%PDF".utf8), fetchedAt: t0))
+        try await a.recordRulesVersion(Sample.otherVersion, at: t0)
+
+        #expect(try await b.posting("1-1") == nil)
+        #expect(try await b.postings(["1-1", "1-2"]).isEmpty)
+        #expect(try await b.history(postingNumber: nil).isEmpty)
+        #expect(try await b.countRecorded(since: nil) == 0)
+        #expect(try await b.latestDecision(hook: "returns", postingNumber: "1-1") == nil)
+        #expect(try await b.recordedReturns([7]).isEmpty)
+        #expect(try await b.effects(EffectQuery()).isEmpty)
+        #expect(try await b.effectCounts().isEmpty)
+        #expect(try await b.nextEffect(dueAt: Timestamp(unixSeconds: 4_000_000_000), kinds: nil) == nil)
+        #expect(try await b.timers(TimerQuery()).isEmpty)
+        #expect(try await b.claimDueTimers(now: t0.adding(seconds: 999), limit: 10, leaseUntil: t0.adding(seconds: 2000)).isEmpty)
+        #expect(try await b.nextInboxItem(dueAt: t0.adding(seconds: 999)) == nil)
+        #expect(try await b.pendingInboxCount() == 0)
+        #expect(try await b.labelFiles(postingNumbers: nil).isEmpty)
+        #expect(try await b.labelFiles(postingNumbers: ["1-2"]).isEmpty)
+        #expect(try await b.rulesVersions().isEmpty)
+
+        // The same notification key in another shop is another notification.
+        guard case .stored = try await b.accept(Sample.notification("k1", "1-1")) else {
+            Issue.record("a notification of shop a was taken as a repeat in shop b")
+            return
+        }
+        #expect(try await a.pendingInboxCount() == 1)
+        #expect(try await b.pendingInboxCount() == 1)
+        // And shop a still sees all of its own.
+        #expect(try await a.postings(["1-1", "1-2"]).count == 2)
+        #expect(try await a.effects(EffectQuery()).count == 1)
+        #expect(try await a.timers(TimerQuery()).count == 1)
+        #expect(try await a.history(postingNumber: nil).count == 3)
+        #expect(try await a.labelFiles(postingNumbers: nil).count == 1)
+        #expect(try await a.rulesVersions().count == 2)
+        // A handle cannot claim or finish another shop's effect.
+        let effect = try #require(try await a.nextEffect(dueAt: Timestamp(unixSeconds: 4_000_000_000), kinds: nil))
+        #expect(try await b.claimEffect(effect.id, attempts: effect.attempts, now: t0, leaseUntil: t0.adding(seconds: 60)) == nil)
+        #expect(try await a.claimEffect(effect.id, attempts: effect.attempts, now: t0, leaseUntil: t0.adding(seconds: 60)) != nil)
+    }
+
+    /// The same posting number, return id, effect key and cancellation id in two shops are two.
+    func sameNumbersInTwoShops() async throws {
+        let folder = try TemporaryFolder()
+        let (a, b) = try await backend.makeShops(in: folder)
+        #expect(try await a.commit(Sample.change("1-1", from: nil, to: .awaitingPackaging, expected: nil, effects: [Self.ship("1-1")]))
+                    .transitionID != nil)
+        #expect(try await b.commit(Sample.change("1-1", from: nil, to: .awaitingDeliver, expected: nil, effects: [Self.ship("1-1")]))
+                    .transitionID != nil)
+        #expect(try await a.posting("1-1")?.status == .awaitingPackaging)
+        #expect(try await b.posting("1-1")?.status == .awaitingDeliver)
+        #expect(try await a.posting("1-1")?.revision == 1)
+        #expect(try await b.posting("1-1")?.revision == 1)
+        #expect(try await a.effects(EffectQuery()).count == 1)
+        #expect(try await b.effects(EffectQuery()).count == 1)
+        #expect(try await a.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .written(transitionID: nil))
+        #expect(try await b.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .written(transitionID: nil))
+        #expect(try await b.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .alreadyRecorded)
+        let returns = try await b.history(postingNumber: "1-1").compactMap { item -> RecordedReturn? in
+            if case .returnEvent(let r) = item { return r } else { return nil }
+        }
+        #expect(returns.count == 1 && returns.first?.hookRuns.count == 1, "each shop's return has its own hook runs")
+        // A write of one shop's posting does not move the other's.
+        #expect(try await a.commit(Sample.change("1-1", from: .awaitingPackaging, to: .awaitingDeliver, expected: 1)).transitionID != nil)
+        #expect(try await b.posting("1-1")?.revision == 1)
+        #expect(try await a.history(postingNumber: "1-1").count == 3)
+        #expect(try await b.history(postingNumber: "1-1").count == 2)
+    }
+
     func rulesVersions() async throws {
         let folder = try TemporaryFolder()
         let store = try await backend.make(in: folder)
@@ -557,6 +650,8 @@ struct SQLiteConformance {
     @Test("a rules version recorded on reload is listed once") func rulesVersions() async throws { try await checks.rulesVersions() }
     @Test("timers armed with a transition fire once when due and are cancelled by the next transition") func timersArmAndFire() async throws { try await checks.timersArmAndFire() }
     @Test("a timer claimed by a process that died is taken over after its lease and still fires once") func timerTakeover() async throws { try await checks.timerTakeover() }
+    @Test("two handles for two shops see only their own postings, effects, timers and inbox") func shopsAreApart() async throws { try await checks.shopsAreApart() }
+    @Test("the same posting number (return id, effect key) in two shops is two") func sameNumbersInTwoShops() async throws { try await checks.sameNumbersInTwoShops() }
 }
 
 @Suite("Store conformance: PostgreSQL",
@@ -582,4 +677,6 @@ struct PostgresConformance {
     @Test("a rules version recorded on reload is listed once") func rulesVersions() async throws { try await checks.rulesVersions() }
     @Test("timers armed with a transition fire once when due and are cancelled by the next transition") func timersArmAndFire() async throws { try await checks.timersArmAndFire() }
     @Test("a timer claimed by a process that died is taken over after its lease and still fires once") func timerTakeover() async throws { try await checks.timerTakeover() }
+    @Test("two handles for two shops see only their own postings, effects, timers and inbox") func shopsAreApart() async throws { try await checks.shopsAreApart() }
+    @Test("the same posting number (return id, effect key) in two shops is two") func sameNumbersInTwoShops() async throws { try await checks.sameNumbersInTwoShops() }
 }

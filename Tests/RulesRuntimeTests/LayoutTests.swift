@@ -64,6 +64,14 @@ struct LayoutTests {
         #expect(imports.isDisjoint(with: ["GRDB", "SQLiteStore", "PostgresStore", "PostgresNIO", "Hummingbird", "RulesEngine", "LuaKit"]))
     }
 
+    @Test("the configuration file is read by its own module, which knows no store, rules or HTTP")
+    func configuration() throws {
+        let imports = try Self.imports()
+        let config = try #require(imports["OzonRulesConfig"])
+        #expect(config.isSubset(of: ["TOMLKit", "Foundation"]), "\(config.sorted())")
+        #expect(imports.filter { $0.value.contains("TOMLKit") }.keys.sorted() == ["OzonRulesConfig"])
+    }
+
     @Test("only LuaKit and its C shims touch the Lua C API")
     func luaCAPI() throws {
         let users = try Self.imports().filter { $0.value.contains("CLua") || $0.value.contains("CLuaShims") }.keys.sorted()

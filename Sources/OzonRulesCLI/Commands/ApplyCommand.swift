@@ -48,19 +48,21 @@ struct ApplyCommand: AsyncIOCommand {
     }
 
     func run(io: CommandIO) async throws {
+        let shop = try storeOptions.context(io: io)
         let store = try await storeOptions.open(create: false, io: io)
         var logger = Logger(label: "ozon-rules.apply")
         logger.logLevel = .notice
-        let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
+        let client = try shop.api(apiOptions).client(recordingInto: store, logger: logger, io: io)
+        let alertChannels = try shop.alertChannels(alertOptions, io: io)
         var reapply: @Sendable (Posting) async -> Void = { _ in }
-        if let rules {
+        if let rules = rules ?? shop.shop.rules {
             var options = RulesOptions()
             options.rules = rules
             let loaded = try RulesLoading.load(options, limits: limitOptions.limits, io: io)
             reapply = { posting in
                 do {
                     var applier = PostingApplier(store: store, rules: loaded, source: .ingest, plansEffects: true)
-                    applier.alertChannels = alertOptions.channels
+                    applier.alertChannels = alertChannels
                     _ = try await applier.apply(posting, now: .now())
                 } catch {
                     io.err.writeLine("ozon-rules: error: cannot apply posting \(posting.postingNumber) read back from Ozon: \(error)")
@@ -68,7 +70,7 @@ struct ApplyCommand: AsyncIOCommand {
             }
         }
         let dispatcher = EffectDispatcher(store: store, client: client, options: apiOptions.dispatch, logger: logger,
-                                          alerts: AlertSender(channels: alertOptions.channels), reapply: reapply)
+                                          alerts: AlertSender(channels: alertChannels), reapply: reapply)
         var counts: [EffectState: Int] = [:]
         var attempts = 0
         do {

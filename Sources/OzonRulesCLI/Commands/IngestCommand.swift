@@ -63,7 +63,8 @@ struct IngestCommand: AsyncIOCommand {
     }
 
     func run(io: CommandIO) async throws {
-        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
+        let shop = try storeOptions.context(io: io)
+        let rules = try RulesLoading.load(shop.rules(rulesOptions), limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
         let version = rules.version
         let store = try await storeOptions.open(create: true, io: io)
         let reporter = IngestReporter(format: format, io: io)

@@ -6,8 +6,15 @@ import RulesEngine
 
 /// `--rules DIR`, shared by every command that loads rules.
 struct RulesOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The rules folder.", valueName: "DIR"))
-    var rules: String = "rules"
+    @Option(name: .customLong("rules"), help: ArgumentHelp(
+        "The rules folder (default: the shop's `rules` in the configuration file, else ./rules).", valueName: "DIR"))
+    var rulesFlag: String?
+
+    /// The folder: `--rules`, else (set by the shop's settings) the shop's, else `./rules`.
+    var rules: String {
+        get { rulesFlag ?? "rules" }
+        set { rulesFlag = newValue }
+    }
 
     var rulesURL: URL { URL(fileURLWithPath: rules) }
 }

@@ -41,9 +41,6 @@ struct PackCommand: AsyncIOCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(name: .long, help: ArgumentHelp("The shop of the configuration file whose store to read (SPEC §8.2).", valueName: "NAME"))
-    var shop: String?
-
     @Option(name: .long, help: ArgumentHelp("The rules folder whose catalog.json gives bins and images (optional).", valueName: "DIR"))
     var rules: String?
 
@@ -62,9 +59,6 @@ struct PackCommand: AsyncIOCommand {
     func validate() throws {
         _ = try StatusArgument.parse(status)
         if labels && format != .pdf { throw ValidationError("--labels needs --format pdf: labels are PDF pages") }
-        if shop != nil {
-            throw ValidationError("--shop needs the shops configuration file (SPEC §8.2), which this build does not read yet; pass the shop's store with --db")
-        }
     }
 
     func run(io: CommandIO) async throws {

@@ -102,7 +102,13 @@ struct ServeCommand: AsyncIOCommand {
             timeout is read back from Ozon first); without it they stay planned: \
             `ozon-rules outbox` lists them, and `ozon-rules apply` sends them later.
 
-            GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the \
+            Shops: with a configuration file of several shops (--config, SPEC §8.2) one serve runs \
+            them all (or the one --shop names): each shop's pushes at POST /webhook/<shop>, a push \
+            whose seller_id is not the shop's OZON_CLIENT_ID refused (403), and one worker per shop \
+            with its own rules, credentials and store handle, so one shop's failures never hold \
+            another up. /healthz reports each shop.
+
+                        GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the \
             work in hand is finished and the rest stays in the inbox for the next start.
 
             The seller's console (off by default): --admin-listen HOST:PORT serves, on that \
@@ -216,75 +222,113 @@ struct ServeCommand: AsyncIOCommand {
         case .success(let list): allowList = allowIp.isEmpty ? .standard : list
         case .failure: throw ExitCode(2)
         }
-        let store = try await storeOptions.open(create: true, io: io, claimLease: claimLease)
+        let context = try storeOptions.context(all: true, io: io)
         let logger = LiveServer.defaultLogger()
-        var worker: WorkerSlot?
-        var onHangup: (@Sendable () async -> Void)?
-        let metrics = LiveMetrics()
-        var waiting = false
-        if !noWorker {
-            let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io))
-            try await recordVersion(rules.current.version, in: store, io: io)
-            let slot = WorkerSlot()
-            worker = slot
-            let options = ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch,
-                                           requestPollInterval: pollRequests > 0 ? pollRequests : nil,
-                                           alertChannels: alertOptions.channels,
-                                           tickInterval: tickInterval > 0 ? tickInterval : nil, claimLease: claimLease)
-            let api = apiOptions
-            let workerMetrics = metrics.worker
-            /// Installs the worker once the credentials can be read; says why not otherwise.
-            let startWorker: @Sendable () -> String? = {
-                do {
-                    let client = try api.client(recordingInto: store, logger: logger)
-                    slot.install(LiveProcessor(store: store, client: client, rules: rules, options: options, metrics: workerMetrics,
-                                               logger: logger))
-                    return nil
-                } catch {
-                    return "\(error)"
-                }
-            }
-            if let why = startWorker() {
-                waiting = true
-                io.err.writeLine("""
-                    ozon-rules: \(why); receiving only: every notification is kept in the inbox and the worker waits for \
-                    credentials (give them in a --credentials file or OZON_CREDENTIALS_FILE, then send SIGHUP)
-                    """)
-            }
-            let reloader = RulesReloader(holder: rules, limits: limitOptions.limits, jobs: 1, store: store, logger: logger)
-            onHangup = {
-                await reloader.reload()
-                guard slot.processor == nil else { return }
-                if let why = startWorker() {
-                    logger.notice("still waiting for credentials: \(why)")
+        let several = context.shops.count > 1
+        let metrics = LiveMetrics(perShop: several)
+        var endpoints: [ShopEndpoint] = []
+        var hangups: [@Sendable () async -> Void] = []
+        var modes: [String] = []
+        for shop in context.shops {
+            let store = try await StoreOptions.open(
+                context.location, shop: shop.shop, create: true, pickStoredShop: context.configuration == nil && !context.shopGiven,
+                claimLease: claimLease, io: io)
+            let label = several ? "shop \(shop.shop): " : ""
+            let alertChannels = try context.alertChannels(alertOptions, for: shop, io: io)
+            var worker: WorkerSlot?
+            var counts: ShopCounts?
+            var waiting = false
+            if !noWorker {
+                let shopRules = context.rules(rulesOptions, for: shop)
+                let rules = RulesHolder(try RulesLoading.load(shopRules, limits: limitOptions.limits, io: io))
+                try await recordVersion(rules.current.version, folder: shopRules.rules, label: label, in: store, io: io)
+                let slot = WorkerSlot()
+                worker = slot
+                let options = ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch,
+                                               requestPollInterval: pollRequests > 0 ? pollRequests : nil,
+                                               alertChannels: alertChannels,
+                                               tickInterval: tickInterval > 0 ? tickInterval : nil, claimLease: claimLease)
+                let api = context.api(apiOptions, for: shop)
+                let workerMetrics: WorkerMetrics
+                if several {
+                    let own = metrics.shopWorker(shop.shop)
+                    workerMetrics = own.metrics
+                    counts = own.counts
                 } else {
-                    logger.notice("credentials found; the worker started")
+                    workerMetrics = metrics.worker
+                }
+                var shopLogger = logger
+                if several { shopLogger[metadataKey: "shop"] = .string(shop.shop) }
+                let workerLogger = shopLogger
+                /// Installs the worker once the credentials can be read; says why not otherwise.
+                let startWorker: @Sendable () -> String? = {
+                    do {
+                        let client = try api.client(recordingInto: store, logger: workerLogger)
+                        slot.install(LiveProcessor(store: store, client: client, rules: rules, options: options, metrics: workerMetrics,
+                                                   logger: workerLogger))
+                        return nil
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+                if let why = startWorker() {
+                    waiting = true
+                    io.err.writeLine("""
+                        ozon-rules: \(label)\(why); receiving only: every notification is kept in the inbox and the worker waits for \
+                        credentials (give them in a --credentials file or OZON_CREDENTIALS_FILE, then send SIGHUP)
+                        """)
+                }
+                let reloader = RulesReloader(holder: rules, limits: limitOptions.limits, jobs: 1, store: store, logger: workerLogger)
+                hangups.append {
+                    await reloader.reload()
+                    guard slot.processor == nil else { return }
+                    if let why = startWorker() {
+                        workerLogger.notice("still waiting for credentials: \(why)")
+                    } else {
+                        workerLogger.notice("credentials found; the worker started")
+                    }
                 }
             }
+            // With shops in a configuration file, a push must name the shop's account.
+            let slot = worker
+            let checksSeller = !(context.configuration?.shops.isEmpty ?? true)
+            endpoints.append(ShopEndpoint(name: shop.shop, store: store, worker: worker,
+                                          sellerID: { checksSeller ? slot?.processor?.client.clientID : nil }, counts: counts))
+            modes.append(label + (noWorker ? "receive only"
+                : waiting ? "receive only until credentials are given"
+                : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")))
         }
-        let console = try consoleListener(store: store, io: io)
+        let allHangups = hangups
+        let runAll: @Sendable () async -> Void = {
+            for hangup in allHangups { await hangup() }
+        }
+        let onHangup: (@Sendable () async -> Void)? = allHangups.isEmpty ? nil : runAll
+        // The console shows one shop: the first of the configuration (another with --shop).
+        let console = try consoleListener(store: endpoints[0].store, rules: context.rules(rulesOptions), io: io)
         let server = LiveServer(
             configuration: WebhookConfiguration(host: host, port: port, allowList: allowList, maxBodyBytes: maxBodyBytes,
                                                 version: OzonRules.version),
-            store: store, worker: worker, metrics: metrics, onHangup: onHangup, console: console, logger: logger)
-        let mode = noWorker ? "receive only"
-            : waiting ? "receive only until credentials are given"
-            : (apply ? "applying decisions" : "recording decisions without sending (no --apply)")
+            shops: endpoints, metrics: metrics, onHangup: onHangup, console: console, logger: logger)
         let zone = sellerTime?.zoneName(at: .now()) ?? ""
+        let paths = several ? "; pushes at " + endpoints.map { "/webhook/\($0.name)" }.joined(separator: ", ") : ""
+        let shown = StoreOptions.shown(context.location)
+        let mode = modes.joined(separator: "; ")
         try await server.run(onListening: { port in
-            io.err.writeLine("ozon-rules: listening on \(host):\(port), store \(storeOptions.shownLocation), \(mode); allowed: \(allowList)")
+            io.err.writeLine("ozon-rules: listening on \(host):\(port), store \(shown), \(mode); allowed: \(allowList)\(paths)")
         }, onConsoleListening: { port in
             io.err.writeLine("ozon-rules: seller's console on http://\(console?.host ?? ""):\(port)/ (bearer token required), times in \(zone)")
         })
-        io.err.writeLine("ozon-rules: stopped; \((try? await store.pendingInboxCount()) ?? 0) notification(s) left in the inbox")
+        var left = 0
+        for endpoint in endpoints { left += (try? await endpoint.store.pendingInboxCount()) ?? 0 }
+        io.err.writeLine("ozon-rules: stopped; \(left) notification(s) left in the inbox")
     }
 
     /// The console's listener, when --admin-listen is given; the catalog of the rules folder
     /// gives the packing document its bins, as `pack --rules` does.
-    private func consoleListener(store: any PostingStore, io: CommandIO) throws -> ConsoleListener? {
+    private func consoleListener(store: any PostingStore, rules: RulesOptions, io: CommandIO) throws -> ConsoleListener? {
         guard let adminListen, let address = WebhookConfiguration.parseListen(adminListen),
               let token = consoleToken, let time = sellerTime else { return nil }
-        let folder = rulesOptions.rules
+        let folder = rules.rules
         let catalog = try PackCommand.loadCatalog(rules: FileManager.default.fileExists(atPath: folder) ? folder : nil, io: io)
         let console = SellerConsole(store: store, token: token, time: time, catalog: catalog,
                                     summarise: { hook, decision in DecisionText.summary(hook: hook, decision) })
@@ -292,13 +336,14 @@ struct ServeCommand: AsyncIOCommand {
     }
 
     /// The rules version in force from the start, recorded as reloads record theirs.
-    private func recordVersion(_ version: RulesVersion, in store: any PostingStore, io: CommandIO) async throws {
+    private func recordVersion(_ version: RulesVersion, folder: String, label: String, in store: any PostingStore,
+                               io: CommandIO) async throws {
         do {
             try await store.recordRulesVersion(version, at: .now())
         } catch {
             io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(2)
         }
-        io.err.writeLine("ozon-rules: rules \(rulesOptions.rules), version \(version.short); send SIGHUP to reload them")
+        io.err.writeLine("ozon-rules: \(label)rules \(folder), version \(version.short); send SIGHUP to reload them")
     }
 }

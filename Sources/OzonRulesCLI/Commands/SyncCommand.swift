@@ -53,14 +53,16 @@ struct SyncCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let sinceTime = TimeOption.since(since) ?? Timestamp.now().adding(seconds: -86400)
+        let shop = try storeOptions.context(io: io)
         let store = try await storeOptions.open(create: true, io: io)
-        let rules = RulesHolder(try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io))
+        let rules = RulesHolder(try RulesLoading.load(shop.rules(rulesOptions), limits: limitOptions.limits, io: io))
         var logger = Logger(label: "ozon-rules.sync")
         logger.logLevel = .notice
-        let client = try apiOptions.client(recordingInto: store, logger: logger, io: io)
+        let client = try shop.api(apiOptions).client(recordingInto: store, logger: logger, io: io)
+        let alerts = try shop.alertChannels(alertOptions, io: io)
         let processor = LiveProcessor(
             store: store, client: client, rules: rules,
-            options: ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch, alertChannels: alertOptions.channels), logger: logger)
+            options: ProcessorOptions(apply: apply, dispatch: apiOptions.dispatch, alertChannels: alerts), logger: logger)
         let report: SyncReport
         do {
             report = try await Syncer(processor: processor, includeReturns: !noReturns).run(since: sinceTime)

@@ -57,10 +57,11 @@ struct TransitionCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let status = try StatusArgument.parse(to)
+        let shop = try storeOptions.context(io: io)
         let store = try await storeOptions.open(create: false, io: io)
-        let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, io: io)
+        let rules = try RulesLoading.load(shop.rules(rulesOptions), limits: limitOptions.limits, io: io)
         var applier = PostingApplier(store: store, rules: rules, source: .manual, plansEffects: plan)
-        applier.alertChannels = alertOptions.channels
+        applier.alertChannels = try shop.alertChannels(alertOptions, io: io)
         let result: ItemResult
         do {
             result = try await applier.applyManually(postingNumber: postingNumber, to: status, now: TimeOption.now(now))

@@ -6,6 +6,7 @@ import RulesRuntime
 import SQLiteStore
 import PostgresStore
 import RulesEngine
+import OzonRulesConfig
 
 /// `--db PATH|URL`, shared by every command that uses the store: an SQLite file, or a PostgreSQL
 /// URL `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (also `postgresql://`, SPEC §8.1).
@@ -18,6 +19,16 @@ struct StoreOptions: ParsableArguments {
             valueName: "PATH|URL"))
     var db: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The configuration file: db, [shops.NAME], [[alerts]] (default: ./ozon-rules.toml when present). Flags override it.",
+        valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The shop: one of the configuration's, needed when it has several (serve runs them all); default: its only shop, else the store's only shop, else 'default'.",
+        valueName: "NAME"))
+    var shop: String?
+
     /// The environment variable that names the store when `--db` is not given.
     static let environmentVariable = "OZON_RULES_DB"
 
@@ -29,11 +40,26 @@ struct StoreOptions: ParsableArguments {
         return SQLitePostingStore.defaultPath
     }
 
-    /// The store this command uses.
-    var location: String { StoreOptions.resolve(db: db, environment: ProcessInfo.processInfo.environment) }
+    /// The store this command uses: `--db`, else `OZON_RULES_DB`, else the configuration's `db`.
+    var location: String {
+        let environment = ProcessInfo.processInfo.environment
+        if db == nil, environment[Self.environmentVariable]?.isEmpty ?? true {
+            let path = config ?? Configuration.defaultFileName
+            if let file = try? Configuration.load(path: path), let named = file.db { return named }
+        }
+        return StoreOptions.resolve(db: db, environment: environment)
+    }
+
+    /// The configuration file and the shop; `all`: several shops of the file stand for all.
+    func context(all: Bool = false, io: CommandIO) throws -> ShopContext {
+        try ShopContext.resolve(config: config, shop: shop, db: db, all: all, io: io)
+    }
 
     /// The store as shown in reports: a path, or a URL without its password.
-    var shownLocation: String {
+    var shownLocation: String { StoreOptions.shown(location) }
+
+    /// A store as shown in reports: a path, or a URL without its password.
+    static func shown(_ location: String) -> String {
         guard PostgresLocation.isURL(location) else { return location }
         return (try? PostgresLocation(url: location).description) ?? "postgres://…"
     }
@@ -41,18 +67,59 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store; a missing SQLite file is created only when `create` is true (a PostgreSQL
     /// database must exist; its tables are made on first use). Failures print a message and exit
     /// 2 (the store is the command's input).
+    func open(create: Bool, io: CommandIO) async throws -> any PostingStore {
+        let context = try context(io: io)
+        let store = try await StoreOptions.open(context.location, shop: context.shop.shop, create: create,
+                                                pickStoredShop: context.configuration == nil && !context.shopGiven, io: io)
+        // Without a configuration file, a --shop the store does not hold is a mistake for a reader.
+        if !create, context.shopGiven, context.configuration == nil {
+            let stored = (try? await StoreOptions.storedShops(store)) ?? []
+            if !stored.isEmpty, !stored.contains(context.shop.shop) {
+                io.err.writeLine("ozon-rules: error: \(shownLocation) holds no shop '\(context.shop.shop)'; its shops: \(stored.joined(separator: ", "))")
+                throw ExitCode(2)
+            }
+        }
+        return store
+    }
+
+    /// Opens the store at `location` for `shop`. With `pickStoredShop` (no configuration file,
+    /// no `--shop`), a store that holds one shop is that shop, and one of several asks for `--shop`.
     /// `claimLease`: seconds a process holds a notification it took from a shared store.
-    func open(create: Bool, io: CommandIO, claimLease: Int64 = 300) async throws -> any PostingStore {
-        let location = location
+    static func open(_ location: String, shop: String, create: Bool, pickStoredShop: Bool = false,
+                     claimLease: Int64 = 300, io: CommandIO) async throws -> any PostingStore {
         do {
             if PostgresLocation.isURL(location) {
-                return try await PostgresPostingStore.open(url: location, inboxLease: claimLease)
+                let store = try await PostgresPostingStore.open(url: location, shop: shop, inboxLease: claimLease)
+                guard pickStoredShop else { return store }
+                let stored = try await store.storedShops()
+                guard let other = try pick(stored, shop: shop, location: store.location.description, io: io) else { return store }
+                await store.close()
+                return try await PostgresPostingStore.open(url: location, shop: other, inboxLease: claimLease)
             }
-            return try SQLitePostingStore(path: location, create: create)
-        } catch {
+            let store = try SQLitePostingStore(path: location, create: create, shop: shop)
+            guard pickStoredShop else { return store }
+            guard let other = try pick(try store.storedShops(), shop: shop, location: location, io: io) else { return store }
+            return try SQLitePostingStore(path: location, create: create, shop: other)
+        } catch let error as StoreError {
             io.err.writeLine("ozon-rules: error: \(error.message)")
             throw ExitCode(2)
         }
+    }
+
+    /// The shops a store holds.
+    static func storedShops(_ store: any PostingStore) async throws -> [String] {
+        if let store = store as? SQLitePostingStore { return try store.storedShops() }
+        if let store = store as? PostgresPostingStore { return try await store.storedShops() }
+        return []
+    }
+
+    /// The store's only shop when it is not `shop`; exit 2 when it holds several and not `shop`.
+    private static func pick(_ stored: [String], shop: String, location: String, io: CommandIO) throws -> String? {
+        if stored.isEmpty || stored == [shop] { return nil }
+        if stored.count == 1 { return stored[0] }
+        if stored.contains(shop) { return nil }
+        io.err.writeLine("ozon-rules: error: \(location) holds the shops \(stored.joined(separator: ", ")); pass --shop NAME")
+        throw ExitCode(2)
     }
 }
 

@@ -95,7 +95,7 @@ public enum EffectPlanner {
                 for channel in alertChannels {
                     planned.append(NewEffect(
                         kind: .alert, subject: .alertChannel(channel.name), postingNumber: number, method: "alert:\(channel.name)",
-                        request: channel.body(level: level, text: text, postingNumber: number, shop: nil, at: now),
+                        request: channel.body(level: level, text: text, postingNumber: number, shop: channel.shop, at: now),
                         key: "alert:\(number):\(occasion):\(index):\(channel.name)"))
                 }
             default: continue
