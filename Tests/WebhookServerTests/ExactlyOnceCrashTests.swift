@@ -77,7 +77,7 @@ import Testing
         var kills = 0
         // Kill 1: while the held ship is in flight.
         let first = try DurabilityTests.Server(binary: binary, arguments: arguments, environment: environment)
-        let inFlight = try await waitUntil(timeout: 60) { !fake.sideEffects(path: OzonClient.Path.ship).isEmpty }
+        let inFlight = try await waitUntil(timeout: 180) { !fake.sideEffects(path: OzonClient.Path.ship).isEmpty }
         #expect(inFlight, "no ship reached the fake: \(first.stderr)")
         first.kill()
         if first.process.terminationReason == .uncaughtSignal { kills += 1 }
