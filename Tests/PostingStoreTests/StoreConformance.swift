@@ -605,6 +605,14 @@ struct StoreConformance {
         #expect(try await a.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .written(transitionID: nil))
         #expect(try await b.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .written(transitionID: nil))
         #expect(try await b.commit(.returnEvent(Sample.returnEvent(7, "1-1"))) == .alreadyRecorded)
+        // A buyer message id is per shop too, and so is the chat it belongs to.
+        #expect(try await a.commit(.buyerMessage(Self.buyerMessage("42", chat: "c1", posting: "1-1"))) == .written(transitionID: nil))
+        #expect(try await b.recordedBuyerMessages(["42"]).isEmpty)
+        #expect(try await b.chatPostingNumber(chatID: "c1") == nil)
+        #expect(try await b.commit(.buyerMessage(Self.buyerMessage("42", chat: "c1", posting: nil))) == .written(transitionID: nil))
+        #expect(try await a.commit(.buyerMessage(Self.buyerMessage("42", chat: "c1", posting: "1-1"))) == .alreadyRecorded)
+        #expect(try await a.latestBuyerMessageID(chatID: "c1") == "42")
+        #expect(try await a.chatPostingNumber(chatID: "c1") == "1-1")
         let returns = try await b.history(postingNumber: "1-1").compactMap { item -> RecordedReturn? in
             if case .returnEvent(let r) = item { return r } else { return nil }
         }
