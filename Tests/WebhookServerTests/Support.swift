@@ -169,7 +169,7 @@ final class LiveHarness: @unchecked Sendable {
     }
 
     /// Waits until `condition` holds (the worker runs in the background).
-    func eventually(timeout: Double = 10, _ condition: () throws -> Bool) async throws -> Bool {
+    func eventually(timeout: Double = 30, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return true }
