@@ -67,7 +67,9 @@ import Testing
             let effects = try await h.store.effects(EffectQuery(kinds: [.alert]))
             let telegram = try #require(effects.first { $0.method == "alert:telegram#1" })
             let feishu = try #require(effects.first { $0.method == "alert:feishu#1" })
-            #expect(telegram.state == .planned && telegram.nextAttemptAt >= Timestamp.now().adding(seconds: 2))
+            // Put back for Telegram's retry_after (3 s); a drain slower than that may have sent it already.
+            #expect(telegram.state == .sent || (telegram.state == .planned && telegram.nextAttemptAt >= telegram.plannedAt.adding(seconds: 3)),
+                    "\(telegram.state) \(telegram.nextAttemptAt)")
             #expect(feishu.state == .failed && feishu.error?.contains("19001") == true)
             while try await dispatcher.step(now: Timestamp.now().adding(seconds: 10)) != nil {}
             #expect(try await h.store.effects(EffectQuery(states: [.sent], kinds: [.alert])).map(\.method) == ["alert:telegram#1"])

@@ -70,7 +70,7 @@ import Testing
         fake.stallAfterApplying(OzonClient.Path.ship, times: 1, seconds: 20)
 
         let arguments = ["sync", "--apply", "--db", db, "--rules", rules.path, "--api-url", fake.baseURL,
-                         "--api-timeout", "1", "--effect-lease", "2", "--label-delay", "0", "--ship-recheck-delay", "0"]
+                         "--api-timeout", "3", "--effect-lease", "7", "--label-delay", "0", "--ship-recheck-delay", "0"]
         let environment = ["OZON_CLIENT_ID": fake.clientID, "OZON_API_KEY": fake.apiKey]
 
         // SIGKILLs that hit a running process.
