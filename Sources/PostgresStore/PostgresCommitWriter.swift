@@ -76,7 +76,8 @@ final class PostgresCommitWriter {
             let id = try PostgresRows.cell(try first(rows, "transitions.id"), 0, Int64.self, "transitions.id")
             transitionID = id
             try await insertHookRuns(t.hookRuns, transitionID: id, returnID: nil, version: version)
-            try await PostgresTimerRows.rearm(change.timers, shop: shop, postingNumber: p.postingNumber, transitionID: id, armedAt: t.at,
+            try await PostgresTimerRows.rearm(change.timers, shop: shop, postingNumber: p.postingNumber,
+                                              wasStored: change.expectedRevision != nil, transitionID: id, armedAt: t.at,
                                               connection: connection, logger: logger)
         }
         try await PostgresEffectRows.insert(change.effects, shop: shop, transitionID: transitionID, connection: connection, logger: logger,

@@ -100,13 +100,16 @@ enum PostgresTimerRows {
 
     /// Cancels the posting's armed timers (it left their status entry) and arms the new ones.
     static func rearm(
-        _ timers: [NewTimer], shop: String, postingNumber: String, transitionID: Int64, armedAt: Timestamp, connection: PostgresConnection,
-        logger: Logger
+        _ timers: [NewTimer], shop: String, postingNumber: String, wasStored: Bool, transitionID: Int64, armedAt: Timestamp,
+        connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await connection.query("""
-            UPDATE timers SET state = 'cancelled', ended_at = \(armedAt.unixSeconds)
-            WHERE shop = \(shop) AND posting_number = \(postingNumber) AND state = 'armed'
-            """, logger: logger)
+        // A posting stored for the first time has no armed timers to cancel.
+        if wasStored {
+            try await connection.query("""
+                UPDATE timers SET state = 'cancelled', ended_at = \(armedAt.unixSeconds)
+                WHERE shop = \(shop) AND posting_number = \(postingNumber) AND state = 'armed'
+                """, logger: logger)
+        }
         guard !timers.isEmpty else { return }
         var bindings = PostgresBindings()
         var rows: [String] = []

@@ -47,7 +47,7 @@ extension RulesEngine {
 
     /// The timers armed on entering `status`.
     func timers(entering status: PostingStatus) -> [LoadedTimer] {
-        timerDefinitions.isEmpty ? [] : timerDefinitions.filter { $0.status == status }
+        timersByStatus[status] ?? []
     }
 
     /// Reads `timers.lua`'s list: every entry a table with a unique `name`, a
@@ -89,7 +89,9 @@ extension RulesEngine {
             guard let run, state.type(of: run) == .function else {
                 throw failure("timers.lua: timer '\(name)' needs run = function(posting, ctx) returning a list of actions", line: line)
             }
-            timerDefinitions.append(LoadedTimer(name: name, status: status, at: at, run: run))
+            let timer = LoadedTimer(name: name, status: status, at: at, run: run)
+            timerDefinitions.append(timer)
+            timersByStatus[status, default: []].append(timer)
             functions[Hook.timers.runName(key: name)] = run
         }
     }

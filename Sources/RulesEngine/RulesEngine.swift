@@ -15,6 +15,8 @@ public final class RulesEngine {
     var functions: [String: LuaReference] = [:]
     /// The timers of `timers.lua`, in file order.
     var timerDefinitions: [LoadedTimer] = []
+    /// The same by the status that arms them, in file order: looked up on every transition.
+    var timersByStatus: [PostingStatus: [LoadedTimer]] = [:]
     /// The hooks to call for entering a status, worked out once per status.
     var stepsCache: [StepsKey: [HookStep]] = [:]
     /// The `returns` hook, when defined.

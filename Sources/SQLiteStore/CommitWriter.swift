@@ -76,7 +76,8 @@ final class CommitWriter {
             let id = db.lastInsertedRowID
             transitionID = id
             try insertHookRuns(t.hookRuns, transitionID: id, returnID: nil, version: version)
-            try TimerRows.rearm(change.timers, shop: shop, postingNumber: p.postingNumber, transitionID: id, armedAt: t.at, db: db)
+            try TimerRows.rearm(change.timers, shop: shop, postingNumber: p.postingNumber, wasStored: change.expectedRevision != nil,
+                                transitionID: id, armedAt: t.at, db: db)
         }
         try EffectRows.insert(change.effects, shop: shop, transitionID: transitionID, db: db, at: recordedAt)
         if let inbox = change.inbox { try markDone(inbox, transitionID: transitionID) }

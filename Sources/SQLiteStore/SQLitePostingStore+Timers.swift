@@ -85,11 +85,16 @@ enum TimerRows {
             endedAt: try row.decode(Int64?.self, atIndex: 9).map(Timestamp.init(unixSeconds:)))
     }
 
-    /// Cancels the posting's armed timers (it left their status entry) and arms the new ones.
-    static func rearm(_ timers: [NewTimer], shop: String, postingNumber: String, transitionID: Int64, armedAt: Timestamp, db: Database) throws {
-        try db.cachedStatement(sql: """
-            UPDATE timers SET state = 'cancelled', ended_at = ? WHERE shop = ? AND posting_number = ? AND state = 'armed'
-            """).execute(arguments: [armedAt.unixSeconds, shop, postingNumber])
+    /// Cancels the posting's armed timers (it left their status entry) and arms the new ones. A
+    /// posting stored for the first time (`wasStored` false) has none to cancel.
+    static func rearm(
+        _ timers: [NewTimer], shop: String, postingNumber: String, wasStored: Bool, transitionID: Int64, armedAt: Timestamp, db: Database
+    ) throws {
+        if wasStored {
+            try db.cachedStatement(sql: """
+                UPDATE timers SET state = 'cancelled', ended_at = ? WHERE shop = ? AND posting_number = ? AND state = 'armed'
+                """).execute(arguments: [armedAt.unixSeconds, shop, postingNumber])
+        }
         guard !timers.isEmpty else { return }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO timers (shop, posting_number, transition_id, name, status, due, armed_at) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -27,14 +27,8 @@ extension EffectPlanner {
                     method: OzonClient.Path.chatSendMessage, request: .object(request.sortedByKey()),
                     key: "chat_message:message:\(id):\(index)"))
             case "alert":
-                guard let text = action.text("text") else { continue }
-                let level = action.text("level").flatMap(AlertLevel.init(rawValue:)) ?? .info
-                for channel in alertChannels {
-                    planned.append(NewEffect(
-                        kind: .alert, subject: .alertChannel(channel.name), postingNumber: postingNumber, method: "alert:\(channel.name)",
-                        request: channel.body(level: level, text: text, postingNumber: postingNumber, shop: nil, at: now),
-                        key: "alert:message:\(id):\(index):\(channel.name)"))
-                }
+                planned += alertEffects(action, postingNumber: postingNumber, key: "alert:message:\(id):\(index)", now: now,
+                                        channels: alertChannels)
             default: continue
             }
         }

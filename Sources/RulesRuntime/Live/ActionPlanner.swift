@@ -89,19 +89,27 @@ public enum EffectPlanner {
                 planned.append(effect(.chatMessage, OzonClient.Path.chatSendMessage, ["posting_number": .string(number), "text": .string(text)],
                                       key: "\(occasion):\(index)", notBefore: delay))
             case "alert":
-                guard let text = action.text("text") else { continue }
-                let level = action.text("level").flatMap(AlertLevel.init(rawValue:)) ?? .info
-                let index = planned.count
-                for channel in alertChannels {
-                    planned.append(NewEffect(
-                        kind: .alert, subject: .alertChannel(channel.name), postingNumber: number, method: "alert:\(channel.name)",
-                        request: channel.body(level: level, text: text, postingNumber: number, shop: channel.shop, at: now),
-                        key: "alert:\(number):\(occasion):\(index):\(channel.name)"))
-                }
+                planned += alertEffects(action, postingNumber: number, key: "alert:\(number):\(occasion):\(planned.count)", now: now,
+                                        channels: alertChannels)
             default: continue
             }
         }
         return planned
+    }
+
+    /// An `alert` action as one effect per channel, in that service's body (with the channel's
+    /// shop); each key is `key` and the channel's name. No text: nothing.
+    static func alertEffects(
+        _ action: ActionDecision, postingNumber: String?, key: String, now: Timestamp, channels: [AlertChannel]
+    ) -> [NewEffect] {
+        guard let text = action.text("text") else { return [] }
+        let level = action.text("level").flatMap(AlertLevel.init(rawValue:)) ?? .info
+        return channels.map { channel in
+            NewEffect(
+                kind: .alert, subject: .alertChannel(channel.name), postingNumber: postingNumber, method: "alert:\(channel.name)",
+                request: channel.body(level: level, text: text, postingNumber: postingNumber, shop: channel.shop, at: now),
+                key: "\(key):\(channel.name)")
+        }
     }
 
     /// What a timer's firing asks for: its actions, planned as a transition's are, keyed by the

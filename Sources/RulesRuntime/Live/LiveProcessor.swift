@@ -118,7 +118,7 @@ public final class LiveProcessor: Sendable {
     /// Does one piece of pending work (an effect first, then a notification); false when none
     /// is due.
     public func step() async -> Bool {
-        if let interval = options.requestPollInterval, requestPollIsDue(interval) {
+        if let interval = options.requestPollInterval, isDue(interval, since: lastRequestPoll) {
             let found = await BuyerRequestPoller(processor: self).poll()
             for failure in found.failures {
                 logger.error("cannot poll the buyers' requests", metadata: ["error": .string(failure), "stage": "poll"])
@@ -146,11 +146,6 @@ public final class LiveProcessor: Sendable {
         }
         idleChecks.add(1, ordering: .relaxed)
         return false
-    }
-
-    /// Whether `interval` has passed since the last poll of the buyers' requests (true the first time).
-    private func requestPollIsDue(_ interval: Double) -> Bool {
-        isDue(interval, since: lastRequestPoll)
     }
 
     /// Fires the timers due now, with the rules in force; errors are logged and counted.
