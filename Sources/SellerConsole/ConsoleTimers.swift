@@ -35,12 +35,6 @@ public struct StoredConsoleTimers: ConsoleTimerSource {
     }
 }
 
-/// No timers.
-public struct NoConsoleTimers: ConsoleTimerSource {
-    public init() {}
-    public func timers(dueFrom from: Timestamp, until: Timestamp) async throws -> [ConsoleTimer] { [] }
-}
-
 /// A fixed list, for tests and demonstrations.
 public struct FixedConsoleTimers: ConsoleTimerSource {
     public var all: [ConsoleTimer]
