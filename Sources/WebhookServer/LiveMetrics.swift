@@ -85,7 +85,7 @@ struct ShopMetricsFactory: MetricsFactory {
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
         let handler = base.makeCounter(label: label, dimensions: dimensions + [("shop", shop)])
-        if (label == "ozon_worker_errors_total" && dimensions.isEmpty) || label == "ozon_inbox_failures_total" {
+        if label == "ozon_worker_errors_total" || label == "ozon_inbox_failures_total" {
             return CountingHandler(base: handler, counts: counts, what: .errors)
         }
         if label == "ozon_inbox_processed_total" { return CountingHandler(base: handler, counts: counts, what: .processed) }

@@ -32,9 +32,12 @@ public struct WebhookConfiguration: Sendable {
     /// `name` and `version` of the `TYPE_PING` answer.
     public var name: String
     public var version: String
+    /// How long a stop (SIGTERM, SIGINT) lets the work in hand finish before it is cancelled.
+    public var shutdownGrace: Duration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, allowList: IPAllowList = .standard,
-                maxBodyBytes: Int = 64 * 1024, maxJSONDepth: Int = 16, name: String = "ozon-rules", version: String = "0.1.0") {
+                maxBodyBytes: Int = 64 * 1024, maxJSONDepth: Int = 16, name: String = "ozon-rules", version: String = "0.1.0",
+                shutdownGrace: Duration = .seconds(30)) {
         self.host = host
         self.port = port
         self.allowList = allowList
@@ -42,6 +45,7 @@ public struct WebhookConfiguration: Sendable {
         self.maxJSONDepth = maxJSONDepth
         self.name = name
         self.version = version
+        self.shutdownGrace = shutdownGrace
     }
 
     /// Parses `HOST:PORT`, `[IPv6]:PORT` or `PORT`.
@@ -373,9 +377,14 @@ public struct LiveServer: Sendable {
         }
         for shop in shops { if let worker = shop.worker { services.append(InboxWorker(slot: worker)) } }
         if let onHangup, stopOnSignals { services.append(OnHangup(action: onHangup)) }
-        let serviceGroup = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
+            gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger)
+        // The work in hand may finish (a rule within its time limit, a Seller API call within
+        // its timeout), but a stop never waits without end: what is left stays in the store.
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
         group(serviceGroup)
         try await serviceGroup.run()
     }

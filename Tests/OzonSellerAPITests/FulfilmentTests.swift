@@ -466,7 +466,9 @@ func isUnknownOutcome(_ error: OzonAPIError) -> Bool {
             fake.dropConnectionAfterApplying(OzonClient.Path.postingGet)
             let posting = try await client.posting("920-1")
             #expect(posting.postingNumber == "920-1")
-            #expect(fake.received(OzonClient.Path.postingGet).count == 2)
+            // The dropped one and at least one more (a loaded machine may see a pooled
+            // connection closed under it too, which is retried the same way).
+            #expect(fake.received(OzonClient.Path.postingGet).count >= 2)
         }
     }
 

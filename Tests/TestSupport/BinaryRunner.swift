@@ -1,4 +1,8 @@
 import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `ozon-rules` binary, as a user would, from the repository root.
 public enum BinaryRunner {
@@ -40,7 +44,11 @@ public enum BinaryRunner {
         }
     }
 
-    public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs the binary to its end; one still running after `timeout` seconds is killed
+    /// (SIGKILL, exit code 9 and a line on stderr), so a hung command fails its test instead of
+    /// holding up the whole run.
+    public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                           timeout: Double = 600) throws -> Result {
         let process = Process()
         process.executableURL = try binary
         process.arguments = arguments
@@ -65,11 +73,20 @@ public enum BinaryRunner {
             errorData = errors.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
+        let killed = Atomic<Bool>(false)
+        let watchdog = DispatchWorkItem {
+            guard process.isRunning else { return }
+            killed.store(true, ordering: .relaxed)
+            kill(process.processIdentifier, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
+        watchdog.cancel()
+        let note = killed.load(ordering: .relaxed) ? "\n[killed after \(timeout) s: ozon-rules \(arguments.joined(separator: " "))]\n" : ""
         return Result(
-            stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self),
+            stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self) + note,
             exitCode: process.terminationStatus)
     }
 }

@@ -23,7 +23,7 @@ final class ConsoleRun: @unchecked Sendable {
     private(set) var server: DurabilityTests.Server!
     private(set) var pushPort = 0
     private(set) var consolePort = 0
-    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+    let http = HTTPClient.shared
 
     init() async throws {
         folder = try temporaryFolder()
@@ -88,9 +88,9 @@ final class ConsoleRun: @unchecked Sendable {
         throw DurabilityTests.ServerError(message: "the console did not start: \(server.lock.withLock { server.stderr })")
     }
 
-    func stop() async {
+    /// Stops the server before the test returns (a `defer`), so none outlives the run.
+    func stop() {
         server.terminate()
-        try? await http.shutdown()
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -124,7 +124,7 @@ struct ConsoleTests {
     @Test("every page answers 200 HTML with the store's data; unknown postings and pages are 404")
     func pages() async throws {
         let run = try await ConsoleRun()
-        defer { Task { await run.stop() } }
+        defer { run.stop() }
         for path in ConsoleRun.pages {
             let page = try await run.get(path)
             #expect(page.status == 200, "\(path): \(page.body.prefix(300))")
@@ -184,7 +184,7 @@ struct ConsoleTests {
     @Test("without the token, or with a wrong one, every page is 401 with a Bearer challenge; the push port has no console")
     func authorization() async throws {
         let run = try await ConsoleRun()
-        defer { Task { await run.stop() } }
+        defer { run.stop() }
         for path in ConsoleRun.pages + ["/nowhere"] {
             for header in [nil, "Bearer wrong", "Bearer \(ConsoleRun.token)x", "Basic \(ConsoleRun.token)", "Bearer ", ConsoleRun.token] {
                 let answer = try await run.get(path, authorization: header)
@@ -203,7 +203,7 @@ struct ConsoleTests {
     @Test("a posting number holding markup is shown escaped, never as markup")
     func escaping() async throws {
         let run = try await ConsoleRun()
-        defer { Task { await run.stop() } }
+        defer { run.stop() }
         let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;-1"
         for path in ["/", ConsoleRun.evilPath, "/postings?status=awaiting_packaging", "/pack"] {
             let page = try await run.get(path)
@@ -221,7 +221,7 @@ struct ConsoleTests {
     )
     func rendersInChromium() async throws {
         let run = try await ConsoleRun()
-        defer { Task { await run.stop() } }
+        defer { run.stop() }
         let artifacts = HeadlessChromium.artifacts("console")
         // Chromium cannot send the token: each page is fetched with it and rendered from a file.
         let shots: [(path: String, name: String)] = [

@@ -53,8 +53,14 @@ import Testing
             process.waitUntilExit()
         }
 
-        func terminate() {
+        /// SIGTERM, and SIGKILL if it is still running after `grace` seconds, so a test's
+        /// teardown never waits without end.
+        func terminate(grace: Double = 40) {
+            guard process.isRunning else { return }
             process.terminate()
+            let deadline = Date().addingTimeInterval(grace)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
     }

@@ -95,7 +95,13 @@ import Testing
         let deadline = Date().addingTimeInterval(240)
         while Date() < deadline {
             let last = try DurabilityTests.Server(binary: binary, arguments: arguments, environment: environment)
-            last.process.waitUntilExit()
+            // Never waited on without end: a run still going at the deadline is killed.
+            while last.process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+            if last.process.isRunning {
+                last.kill()
+                Issue.record("a sync run was still going after the deadline: \(last.lock.withLock { last.stderr.suffix(2000) })")
+                break
+            }
             let store = try SQLitePostingStore(path: db)
             let open = try await store.effects(EffectQuery(states: [.planned, .sending]))
             if open.isEmpty { finished = true; break }

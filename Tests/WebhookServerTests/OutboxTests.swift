@@ -25,7 +25,7 @@ final class DispatchHarness: @unchecked Sendable {
         try await fake.start()
         store = try SQLitePostingStore(path: folder.appendingPathComponent("outbox.sqlite").path)
         let client = OzonClient(
-            credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL, timeoutSeconds: 10,
+            credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL, timeoutSeconds: 30,
             retry: RetryPolicy(maxAttempts: 1, defaultRetryAfter: 0.05, circuitOpenDelay: 0.05, transportDelay: 0.05))
         dispatcher = EffectDispatcher(store: store, client: client, options: options, logger: Logger(label: "test"))
     }
@@ -74,13 +74,13 @@ func withDispatch(shipRecheckDelay: Double = 0, _ body: (DispatchHarness) async 
             h.fake.put(posting: posting("100-1"))
             try await h.store.planEffects([DispatchHarness.ship("100-1")], at: .now())
             let attempts = try await h.drain()
-            #expect(attempts.first?.effect.kind == .ship && attempts.first?.state == .sent)
+            let ship = try await h.effect("100-1", .ship)
+            #expect(attempts.first?.effect.kind == .ship && attempts.first?.state == .sent, "\(ship.state): \(ship.error ?? "")")
             let ships = h.fake.received(OzonClient.Path.ship)
             try #require(ships.count == 1)
             #expect(JSONWriter.write(ships[0].body, sortedKeys: true)
                 == #"{"packages":[{"products":[{"product_id":1734059281,"quantity":2}]},{"products":[{"product_id":1822319904,"quantity":1}]}],"#
                 + #""posting_number":"100-1","with":{"additional_data":true}}"#)
-            let ship = try await h.effect("100-1", .ship)
             #expect(ship.state == .sent && ship.attempts == 1 && ship.sentAt != nil && ship.finishedAt != nil)
             // The labels follow the ship on the same posting.
             let labels = try await h.effect("100-1", .labels)

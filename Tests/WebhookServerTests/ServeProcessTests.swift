@@ -35,9 +35,10 @@ final class ServeRun: @unchecked Sendable {
         port = try await server.waitForPort()
     }
 
-    /// Stops the server at once and the fake soon after; for a `defer`.
-    func stop() {
-        server.terminate()
+    /// Stops the server at once (SIGTERM, or SIGKILL with `kill`) and the fake soon after; for
+    /// a `defer`.
+    func stop(kill: Bool = false) {
+        if kill { server.kill() } else { server.terminate() }
         let fake = fake
         Task { await fake.stop() }
         try? FileManager.default.removeItem(at: folder)
@@ -94,8 +95,9 @@ func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws ->
     @Test func theAnswerNeverWaitsOnASlowRule() async throws {
         let run = try await ServeRun(
             rules: ["carrier.lua": "return function(posting, ctx) while true do end end"],
-            extra: ["--instruction-limit", "9000000000000000000", "--timeout-ms", "3000"])
-        defer { run.stop() }
+            extra: ["--instruction-limit", "9000000000000000000", "--timeout-ms", "60000"])
+        // The rule would run its minute out before a graceful stop.
+        defer { run.stop(kill: true) }
         for n in 0..<4 { run.fake.put(posting: posting("950-\(n)")) }
 
         /// Posts with curl; the HTTP status and curl's own measure of the whole exchange.
@@ -125,6 +127,35 @@ func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws ->
         // The rule was still running while they were answered: nothing is recorded yet.
         #expect(try run.store.integer("SELECT count(*) FROM transitions") == 0)
         #expect(try run.store.integer("SELECT count(*) FROM inbox") == 4)
+    }
+
+    /// A refused Seller API call is an error the worker counts and carries on after: `serve`
+    /// stays up, `/metrics` shows it by stage and `/healthz` counts it.
+    @Test func aWorkerErrorIsCountedAndServeCarriesOn() async throws {
+        let run = try await ServeRun(extra: ["--poll-requests", "1"])
+        defer { run.stop() }
+        run.fake.fail("/v2/returns/rfbs/list", with: [.error(status: 500, code: 13, message: "internal error")])
+        #expect(try await waitUntil { run.logged("cannot poll the buyers' requests") })
+        func get(_ path: String) async throws -> String {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(run.port)\(path)"), timeout: .seconds(5))
+            return String(buffer: try await response.body.collect(upTo: 1 << 20))
+        }
+        let metrics = try await get("/metrics")
+        #expect(metrics.contains(#"ozon_worker_errors_total{stage="poll"} 1"#), "\(metrics)")
+        let health = try JSONParser.parse(Array(try await get("/healthz").utf8))
+        #expect(health["worker"]?.stringValue == "running")
+        #expect(run.server.process.isRunning)
+
+        // And it goes on working.
+        run.fake.put(posting: posting("970-1"))
+        let answer = try await HTTPClient.shared.execute({
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(run.port)/")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(string: newPostingNotice("970-1")))
+            return request
+        }(), timeout: .seconds(5))
+        #expect(answer.status == .ok)
+        #expect(try await waitUntil { try run.store.integer("SELECT count(*) FROM transitions") == 1 })
     }
 
     /// A seller can register the push URL before giving credentials: `serve` answers TYPE_PING,

@@ -105,7 +105,7 @@ import Testing
         let b = try SQLitePostingStore(path: db, create: false, shop: "b")
         let c = try SQLitePostingStore(path: db, create: false, shop: "c")
         var aDecision: String?, bDecision: String?
-        while Date().timeIntervalSince(started) < 20 {
+        while Date().timeIntervalSince(started) < 30 {
             aDecision = try await a.latestDecision(hook: "carrier", postingNumber: "51-1")
             bDecision = try await b.latestDecision(hook: "carrier", postingNumber: "51-1")
             if aDecision != nil && bDecision != nil { break }
@@ -114,7 +114,8 @@ import Testing
         let elapsed = Date().timeIntervalSince(started)
         #expect(aDecision?.contains("\"cdek\"") == true, "shop a decides with its rules: \(aDecision ?? "nothing")")
         #expect(bDecision?.contains("\"boxberry\"") == true, "shop b decides with its rules: \(bDecision ?? "nothing")")
-        #expect(elapsed < 5, "the good shops were held up for \(elapsed) s by the shop whose credentials Ozon refuses")
+        // Seconds on an idle machine; the bound leaves room for a loaded one.
+        #expect(elapsed < 12, "the good shops were held up for \(elapsed) s by the shop whose credentials Ozon refuses")
         #expect(try await a.posting("51-9") == nil)
         #expect(try await a.postings(["53-1"]).isEmpty, "shop c's postings are not shop a's")
 

@@ -108,8 +108,9 @@ struct ServeCommand: AsyncIOCommand {
             with its own rules, credentials and store handle, so one shop's failures never hold \
             another up. /healthz reports each shop.
 
-                        GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the \
-            work in hand is finished and the rest stays in the inbox for the next start.
+            GET /healthz and GET /metrics (Prometheus). SIGTERM or SIGINT stop gracefully: the \
+            work in hand is finished (for 30 s at most) and the rest stays in the store for the \
+            next start.
 
             The seller's console (off by default): --admin-listen HOST:PORT serves, on that \
             address only and never on --listen, an overview (postings by status, today's \

@@ -98,7 +98,7 @@ public final class LiveProcessor: Sendable {
                 } catch {
                     logger.error("cannot apply a posting read back from Ozon", metadata: [
                         "posting_number": .string(posting.postingNumber), "error": "\(error)"])
-                    metrics?.workerErrors.increment()
+                    metrics?.error("reapply").increment()
                 }
             }
             dispatcher = EffectDispatcher(store: store, client: client, options: options.dispatch, metrics: metrics,
@@ -122,7 +122,6 @@ public final class LiveProcessor: Sendable {
             let found = await BuyerRequestPoller(processor: self).poll()
             for failure in found.failures {
                 logger.error("cannot poll the buyers' requests", metadata: ["error": .string(failure), "stage": "poll"])
-                metrics?.workerErrors.increment()
                 metrics?.error("poll").increment()
             }
             return true
@@ -188,7 +187,6 @@ public final class LiveProcessor: Sendable {
         metadata["error"] = "\(error)"
         metadata["stage"] = .string(stage)
         logger.error("\(what)", metadata: metadata)
-        metrics?.workerErrors.increment()
         metrics?.error(stage).increment()
     }
 

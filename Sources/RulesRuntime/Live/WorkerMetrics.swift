@@ -8,8 +8,6 @@ public final class WorkerMetrics: Sendable {
 
     public let inboxProcessed: CoreMetrics.Counter
     public let inboxFailures: CoreMetrics.Counter
-    /// Errors of the worker's own (store, decoding), each also logged.
-    public let workerErrors: CoreMetrics.Counter
     public let processingSeconds: CoreMetrics.Timer
     public let inboxPending: CoreMetrics.Gauge
 
@@ -17,7 +15,6 @@ public final class WorkerMetrics: Sendable {
         self.factory = factory
         inboxProcessed = CoreMetrics.Counter(label: "ozon_inbox_processed_total", factory: factory)
         inboxFailures = CoreMetrics.Counter(label: "ozon_inbox_failures_total", factory: factory)
-        workerErrors = CoreMetrics.Counter(label: "ozon_worker_errors_total", factory: factory)
         processingSeconds = CoreMetrics.Timer(label: "ozon_inbox_processing_seconds", factory: factory)
         inboxPending = CoreMetrics.Gauge(label: "ozon_inbox_pending", factory: factory)
     }
@@ -27,7 +24,9 @@ public final class WorkerMetrics: Sendable {
         CoreMetrics.Counter(label: "ozon_actions_total", dimensions: [("kind", kind), ("outcome", outcome)], factory: factory)
     }
 
-    /// A worker error, by where it happened (`inbox`, `dispatch`, `store`, ...).
+    /// An error of the worker's own, each also logged, by where it happened (`inbox`,
+    /// `dispatch`, `store`, `poll`, `reapply`, ...). Always labelled: Prometheus refuses a
+    /// family that has both an unlabelled and a labelled series, and crashes the process.
     public func error(_ stage: String) -> CoreMetrics.Counter {
         CoreMetrics.Counter(label: "ozon_worker_errors_total", dimensions: [("stage", stage)], factory: factory)
     }
