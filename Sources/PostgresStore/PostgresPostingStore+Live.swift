@@ -117,12 +117,12 @@ extension PostgresPostingStore {
         }
     }
 
-    public func finishEffect(_ id: Int64, attempts: Int, outcome: EffectOutcome, at: Timestamp) async throws -> Bool {
+    public func finishEffect(_ id: Int64, attempts: Int, outcome: EffectOutcome, followUps: [NewEffect], at: Timestamp) async throws -> Bool {
         let open = outcome.state.isOpen
         let retryAt = open ? outcome.retryAt?.unixSeconds : nil
         let finishedAt: Int64? = open ? nil : at.unixSeconds
         let progress = outcome.progress.map { JSONWriter.write($0) }
-        return try await withConnection { connection in
+        let update: @Sendable (PostgresConnection) async throws -> Bool = { connection in
             let rows = try await connection.query("""
                 UPDATE effects SET state = \(outcome.state.rawValue), response = coalesce(\(outcome.response), response),
                   error = \(outcome.error), next_attempt_at = coalesce(\(retryAt), next_attempt_at), finished_at = \(finishedAt),
@@ -131,6 +131,13 @@ extension PostgresPostingStore {
                 RETURNING id
                 """, logger: self.logger).collect()
             return rows.count == 1
+        }
+        // One statement needs no transaction; with follow-ups both go in one commit.
+        guard !followUps.isEmpty else { return try await withConnection(update) }
+        return try await transaction { connection in
+            guard try await update(connection) else { return false }
+            _ = try await PostgresEffectRows.insert(followUps, shop: self.shop, transitionID: nil, connection: connection, logger: self.logger, at: at)
+            return true
         }
     }
 

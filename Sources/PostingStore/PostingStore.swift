@@ -91,10 +91,12 @@ public protocol PostingStore: AnyObject, Sendable {
     /// it is no longer at `attempts` or no longer open (another process took it).
     func claimEffect(_ id: Int64, attempts: Int, now: Timestamp, leaseUntil: Timestamp) async throws -> Effect?
 
-    /// Ends the attempt `attempts` (the token `claimEffect` answered) with `outcome`; false,
-    /// writing nothing, when that claim is no longer the effect's latest one.
+    /// Ends the attempt `attempts` (the token `claimEffect` answered) with `outcome` and plans
+    /// `followUps` (the labels after a ship) in the same commit, so a crash between the two can
+    /// never keep one without the other; false, writing nothing, when that claim is no longer
+    /// the effect's latest one.
     @discardableResult
-    func finishEffect(_ id: Int64, attempts: Int, outcome: EffectOutcome, at: Timestamp) async throws -> Bool
+    func finishEffect(_ id: Int64, attempts: Int, outcome: EffectOutcome, followUps: [NewEffect], at: Timestamp) async throws -> Bool
 
     /// Effects matching `query`, oldest first.
     func effects(_ query: EffectQuery) async throws -> [Effect]
@@ -155,6 +157,12 @@ public protocol PostingStore: AnyObject, Sendable {
 }
 
 extension PostingStore {
+    /// Ends an attempt that leads to nothing more.
+    @discardableResult
+    public func finishEffect(_ id: Int64, attempts: Int, outcome: EffectOutcome, at: Timestamp) async throws -> Bool {
+        try await finishEffect(id, attempts: attempts, outcome: outcome, followUps: [], at: at)
+    }
+
     /// Every recorded transition and return at or after `since`, streamed oldest first (for replay).
     public func forEachRecorded(since: Timestamp?, _ body: (RecordedEvaluation) throws -> Void) async throws {
         try await forEachRecorded(postingNumber: nil, since: since, limit: nil, body)

@@ -89,7 +89,7 @@ extension SQLitePostingStore {
         }
     }
 
-    public func finishEffect(_ id: Int64, attempts: Int, outcome: EffectOutcome, at: Timestamp) async throws -> Bool {
+    public func finishEffect(_ id: Int64, attempts: Int, outcome: EffectOutcome, followUps: [NewEffect], at: Timestamp) async throws -> Bool {
         let shop = shop
         return try await writing { db in
             let open = outcome.state.isOpen
@@ -101,7 +101,9 @@ extension SQLitePostingStore {
                     outcome.state.rawValue, outcome.response, outcome.error, open ? outcome.retryAt?.unixSeconds : nil,
                     open ? nil : at.unixSeconds, outcome.progress.map { JSONWriter.write($0) }, id, shop, attempts,
                 ])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            if !followUps.isEmpty { _ = try EffectRows.insert(followUps, shop: shop, transitionID: nil, db: db, at: at) }
+            return true
         }
     }
 

@@ -331,6 +331,30 @@ struct StoreConformance {
         #expect(sent.state == .sent && sent.response == "{}" && sent.finishedAt == now)
     }
 
+    func effectFollowUps() async throws {
+        let folder = try TemporaryFolder()
+        let store = try await backend.make(in: folder)
+        let now = Sample.t0
+        let labels = NewEffect(kind: .labels, subject: .posting("1-1"), postingNumber: "1-1", method: "/v3/posting/fbs/package-label/create",
+                               request: ["posting_numbers": ["1-1"]], key: "labels:1-1")
+        try await store.planEffects([Self.ship("1-1")], at: now)
+        let effect = try #require(try await store.nextEffect(dueAt: now, kinds: nil))
+        _ = try #require(try await store.claimEffect(effect.id, attempts: 0, now: now, leaseUntil: now.adding(seconds: 10)))
+        _ = try #require(try await store.claimEffect(effect.id, attempts: 1, now: now.adding(seconds: 11), leaseUntil: now.adding(seconds: 20)))
+        // A claim taken over writes neither its outcome nor its follow-ups.
+        #expect(try await store.finishEffect(effect.id, attempts: 1, outcome: EffectOutcome(state: .sent, response: "{}"),
+                                             followUps: [labels], at: now) == false)
+        #expect(try await store.effects(EffectQuery(kinds: [.labels])).isEmpty)
+        // The latest claim's outcome and its follow-ups land together; a follow-up's key planned again is ignored.
+        #expect(try await store.finishEffect(effect.id, attempts: 2, outcome: EffectOutcome(state: .sent, response: "{}"),
+                                             followUps: [labels], at: now))
+        let planned = try await store.effects(EffectQuery(kinds: [.labels]))
+        #expect(planned.count == 1 && planned.first?.state == .planned && planned.first?.subject == "posting:1-1")
+        try await store.planEffects([labels], at: now)
+        #expect(try await store.effects(EffectQuery(kinds: [.labels])).count == 1)
+        #expect(try await store.effects(EffectQuery(kinds: [.ship])).first?.state == .sent)
+    }
+
     func effectFencing() async throws {
         let folder = try TemporaryFolder()
         let store = try await backend.make(in: folder)
@@ -652,6 +676,9 @@ struct SQLiteConformance {
     @Test("effects planned with a transition are kept once per key, with the transition") func effectsPlanned() async throws { try await checks.effectsPlanned() }
     @Test("effects of one subject go out one at a time in planned order; others are not held up") func effectOrder() async throws { try await checks.effectOrder() }
     @Test("an attempt's outcome is kept only for the latest claim; retries wait") func effectFencing() async throws { try await checks.effectFencing() }
+    @Test("an attempt's follow-ups are planned in its outcome's commit, only for the latest claim") func effectFollowUps() async throws {
+        try await checks.effectFollowUps()
+    }
     @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects") func buyerRequests() async throws { try await checks.buyerRequests() }
     @Test("label files are kept with their postings") func labelFiles() async throws { try await checks.labelFiles() }
     @Test("a buyer message is recorded once with its effects; a chat's posting and an order's postings are found") func buyerMessages() async throws { try await checks.buyerMessages() }
@@ -679,6 +706,9 @@ struct PostgresConformance {
     @Test("effects planned with a transition are kept once per key, with the transition") func effectsPlanned() async throws { try await checks.effectsPlanned() }
     @Test("effects of one subject go out one at a time in planned order; others are not held up") func effectOrder() async throws { try await checks.effectOrder() }
     @Test("an attempt's outcome is kept only for the latest claim; retries wait") func effectFencing() async throws { try await checks.effectFencing() }
+    @Test("an attempt's follow-ups are planned in its outcome's commit, only for the latest claim") func effectFollowUps() async throws {
+        try await checks.effectFollowUps()
+    }
     @Test("a return plans its answer in its own commit; a cancellation request is recorded once with its effects") func buyerRequests() async throws { try await checks.buyerRequests() }
     @Test("label files are kept with their postings") func labelFiles() async throws { try await checks.labelFiles() }
     @Test("a buyer message is recorded once with its effects; a chat's posting and an order's postings are found") func buyerMessages() async throws { try await checks.buyerMessages() }

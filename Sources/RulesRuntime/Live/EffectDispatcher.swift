@@ -92,8 +92,7 @@ public final class EffectDispatcher: Sendable {
             return Attempt(effect: effect, state: try await carryOutLabels(effect))
         }
         let result = await carryOut(effect, outcomeUnknown: outcomeUnknown)
-        let state = try await finish(effect, result.outcome, countsAsAttempt: result.countsAsAttempt)
-        if !result.followUps.isEmpty { try await store.planEffects(result.followUps, at: .now()) }
+        let state = try await finish(effect, result.outcome, followUps: result.followUps, countsAsAttempt: result.countsAsAttempt)
         return Attempt(effect: effect, state: state)
     }
 
@@ -108,7 +107,7 @@ public final class EffectDispatcher: Sendable {
     /// `countsAsAttempt` false: a planned step that is no failure (a label job polled while not
     /// ready) does not use up the effect's attempts.
     @discardableResult
-    func finish(_ effect: Effect, _ outcome: EffectOutcome, countsAsAttempt: Bool = true) async throws -> EffectState {
+    func finish(_ effect: Effect, _ outcome: EffectOutcome, followUps: [NewEffect] = [], countsAsAttempt: Bool = true) async throws -> EffectState {
         var outcome = outcome
         // A label effect is claimed once per poll of its job as well.
         let limit = effect.kind == .labels ? options.maxAttempts * max(1, options.labelPolls) : options.maxAttempts
@@ -116,7 +115,9 @@ public final class EffectDispatcher: Sendable {
             outcome = EffectOutcome(state: .failed, response: outcome.response,
                                     error: "gave up after \(effect.attempts) attempts: \(outcome.error ?? "no answer")")
         }
-        let kept = try await store.finishEffect(effect.id, attempts: effect.attempts, outcome: outcome, at: .now())
+        // Follow-ups only with a sent outcome (a retry or a failure leads to nothing yet).
+        let kept = try await store.finishEffect(effect.id, attempts: effect.attempts, outcome: outcome,
+                                                followUps: outcome.state == .sent ? followUps : [], at: .now())
         if !kept {
             logger.warning("an effect's claim was taken over; its outcome is left to the new claim",
                            metadata: ["effect_id": "\(effect.id)", "kind": .string(effect.kind.rawValue)])
