@@ -446,9 +446,10 @@ func isUnknownOutcome(_ error: OzonAPIError) -> Bool {
         let fake = FakeOzonAPI()
         try await fake.start()
         let client = OzonClient(credentials: OzonCredentials(clientID: fake.clientID, apiKey: fake.apiKey), baseURL: fake.baseURL,
-                                timeoutSeconds: 0.5, retry: RetryPolicy(transportDelay: 0.01))
+                                timeoutSeconds: 2, retry: RetryPolicy(transportDelay: 0.01))
         fake.put(rfbsReturnRequest: returnRequest(81))
-        fake.stallAfterApplying(OzonClient.Path.rfbsReturnAction, seconds: 1.5)
+        // The answer waits well past the timeout, which leaves a loaded machine room to apply it first.
+        fake.stallAfterApplying(OzonClient.Path.rfbsReturnAction, seconds: 6)
         do throws(OzonAPIError) {
             try await client.rfbsReturnAction(returnID: 81, actionID: 1)
             Issue.record("expected a timeout")

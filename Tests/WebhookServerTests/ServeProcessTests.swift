@@ -123,7 +123,7 @@ func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws ->
         let answers = try (1..<4).map { try post(newPostingNotice("950-\($0)")) }
         #expect(answers.allSatisfy { $0.status == 200 })
         let slowest = answers.map(\.seconds).max() ?? .infinity
-        #expect(slowest < 1.0, "slowest answer: \(slowest) s")
+        #expect(slowest < 1.5, "slowest answer: \(slowest) s (Ozon waits 1.5 s)")
         // The rule was still running while they were answered: nothing is recorded yet.
         #expect(try run.store.integer("SELECT count(*) FROM transitions") == 0)
         #expect(try run.store.integer("SELECT count(*) FROM inbox") == 4)
@@ -137,7 +137,7 @@ func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws ->
         run.fake.fail("/v2/returns/rfbs/list", with: [.error(status: 500, code: 13, message: "internal error")])
         #expect(try await waitUntil { run.logged("cannot poll the buyers' requests") })
         func get(_ path: String) async throws -> String {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(run.port)\(path)"), timeout: .seconds(5))
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(run.port)\(path)"), timeout: .seconds(20))
             return String(buffer: try await response.body.collect(upTo: 1 << 20))
         }
         let metrics = try await get("/metrics")
@@ -153,7 +153,7 @@ func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws ->
             request.method = .POST
             request.body = .bytes(ByteBuffer(string: newPostingNotice("970-1")))
             return request
-        }(), timeout: .seconds(5))
+        }(), timeout: .seconds(20))
         #expect(answer.status == .ok)
         #expect(try await waitUntil { try run.store.integer("SELECT count(*) FROM transitions") == 1 })
     }
@@ -175,7 +175,7 @@ func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws ->
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(run.port)\(path)")
             request.method = method
             if let body { request.body = .bytes(ByteBuffer(string: body)) }
-            let response = try await http.execute(request, timeout: .seconds(5))
+            let response = try await http.execute(request, timeout: .seconds(20))
             let bytes = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), (try? JSONParser.parse(Array(bytes.readableBytesView))) ?? .null)
         }

@@ -79,7 +79,7 @@ import Testing
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
-            let response = try await http.execute(request, timeout: .seconds(5))
+            let response = try await http.execute(request, timeout: .seconds(20))
             let buffer = try await response.body.collect(upTo: 1 << 16)
             return (Int(response.status.code), (try? JSONParser.parse(Array(buffer.readableBytesView))) ?? .null)
         }
@@ -125,7 +125,7 @@ import Testing
         for _ in 0..<100 {
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
             request.method = .GET
-            let response = try await http.execute(request, timeout: .seconds(5))
+            let response = try await http.execute(request, timeout: .seconds(20))
             health = (try? JSONParser.parse(Array(try await response.body.collect(upTo: 1 << 16).readableBytesView))) ?? .null
             if (health["shops"]?["c"]?["worker_errors"]?.int64Value ?? 0) > 0 { break }
             try await Task.sleep(nanoseconds: 50_000_000)
