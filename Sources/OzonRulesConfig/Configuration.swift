@@ -194,12 +194,8 @@ public struct Configuration: Sendable, Hashable {
 
     static func absolute(_ path: String, in folder: String) -> String {
         if path.hasPrefix("/") { return path }
-        var expanded = path
-        if path == "~" || path.hasPrefix("~/") {
-            expanded = NSString(string: path).expandingTildeInPath
-            return expanded
-        }
-        return URL(fileURLWithPath: folder).appendingPathComponent(expanded).standardizedFileURL.path
+        if path == "~" || path.hasPrefix("~/") { return NSString(string: path).expandingTildeInPath }
+        return URL(fileURLWithPath: folder).appendingPathComponent(path).standardizedFileURL.path
     }
 }
 

@@ -65,9 +65,7 @@ public final class ShopCounts: Sendable {
     let errors = Atomic<Int>(0)
     let processed = Atomic<Int>(0)
 
-    /// With `perShop`, every worker metric carries the dimension `shop` (`shopWorker`), and
-    /// `worker` is the one of shop `all` (Prometheus keeps one set of label names per metric).
-    public init(perShop: Bool = false) {}
+    public init() {}
 
     /// Errors the worker met and carried on after (`ozon_worker_errors_total`), and failed
     /// attempts at notifications (`ozon_inbox_failures_total`).

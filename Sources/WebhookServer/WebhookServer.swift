@@ -310,10 +310,6 @@ public struct LiveServer: Sendable {
     /// The shops served, each with its own store handle and worker (one task each, so one
     /// shop's failures never hold another up).
     public let shops: [ShopEndpoint]
-    /// The first shop's store.
-    public let store: any PostingStore
-    /// The worker (nil: receive only, `--no-worker`).
-    public let worker: WorkerSlot?
     /// What SIGHUP does (reload the rules, look for credentials); nil: SIGHUP is not handled.
     public let onHangup: (@Sendable () async -> Void)?
     public let metrics: LiveMetrics
@@ -328,17 +324,12 @@ public struct LiveServer: Sendable {
         return logger
     }
 
+    /// A server of one shop; `worker` nil: receive only (`--no-worker`).
     public init(configuration: WebhookConfiguration, store: any PostingStore, worker: WorkerSlot?, metrics: LiveMetrics,
                 onHangup: (@Sendable () async -> Void)? = nil, console: ConsoleListener? = nil,
                 logger: Logger = LiveServer.defaultLogger()) {
-        self.configuration = configuration
-        self.shops = [ShopEndpoint(name: "default", store: store, worker: worker)]
-        self.store = store
-        self.worker = worker
-        self.onHangup = onHangup
-        self.metrics = metrics
-        self.console = console
-        self.logger = logger
+        self.init(configuration: configuration, shops: [ShopEndpoint(name: "default", store: store, worker: worker)], metrics: metrics,
+                  onHangup: onHangup, console: console, logger: logger)
     }
 
     /// A server of several shops (at least one); the console, if any, reads `console`'s own store.
@@ -348,8 +339,6 @@ public struct LiveServer: Sendable {
         precondition(!shops.isEmpty, "a server needs a shop")
         self.configuration = configuration
         self.shops = shops
-        self.store = shops[0].store
-        self.worker = shops[0].worker
         self.onHangup = onHangup
         self.metrics = metrics
         self.console = console

@@ -49,7 +49,7 @@ struct ApplyCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let shop = try storeOptions.context(io: io)
-        let store = try await storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(shop, create: false, io: io)
         var logger = Logger(label: "ozon-rules.apply")
         logger.logLevel = .notice
         let client = try shop.api(apiOptions).client(recordingInto: store, logger: logger, io: io)

@@ -66,7 +66,7 @@ struct IngestCommand: AsyncIOCommand {
         let shop = try storeOptions.context(io: io)
         let rules = try RulesLoading.load(shop.rules(rulesOptions), limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
         let version = rules.version
-        let store = try await storeOptions.open(create: true, io: io)
+        let store = try await storeOptions.open(shop, create: true, io: io)
         let reporter = IngestReporter(format: format, io: io)
         var progress = TerminalProgress(verb: "ingested", err: io.err)
         var done = 0

@@ -56,7 +56,7 @@ struct ReplayCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let shop = try storeOptions.context(io: io)
-        let store = try await storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(shop, create: false, io: io)
         let rulesOptions = shop.rules(rulesOptions)
         let rules = try RulesLoading.load(rulesOptions, limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
         let sinceTime = TimeOption.since(since)

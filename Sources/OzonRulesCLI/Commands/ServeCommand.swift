@@ -232,7 +232,7 @@ struct ServeCommand: AsyncIOCommand {
         var modes: [String] = []
         for shop in context.shops {
             let store = try await StoreOptions.open(
-                context.location, shop: shop.shop, create: true, pickStoredShop: context.configuration == nil && !context.shopGiven,
+                context.location, shop: shop.shop, create: true, pickStoredShop: context.picksStoredShop,
                 claimLease: claimLease, io: io)
             let label = several ? "shop \(shop.shop): " : ""
             let alertChannels = try context.alertChannels(alertOptions, for: shop, io: io)

@@ -54,7 +54,7 @@ struct SyncCommand: AsyncIOCommand {
     func run(io: CommandIO) async throws {
         let sinceTime = TimeOption.since(since) ?? Timestamp.now().adding(seconds: -86400)
         let shop = try storeOptions.context(io: io)
-        let store = try await storeOptions.open(create: true, io: io)
+        let store = try await storeOptions.open(shop, create: true, io: io)
         let rules = RulesHolder(try RulesLoading.load(shop.rules(rulesOptions), limits: limitOptions.limits, io: io))
         var logger = Logger(label: "ozon-rules.sync")
         logger.logLevel = .notice

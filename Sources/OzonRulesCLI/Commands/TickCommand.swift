@@ -55,7 +55,7 @@ struct TickCommand: AsyncIOCommand {
 
     func run(io: CommandIO) async throws {
         let shop = try storeOptions.context(io: io)
-        let store = try await storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(shop, create: false, io: io)
         let rules = try RulesLoading.load(shop.rules(rulesOptions), limits: limitOptions.limits, jobs: jobOptions.jobCount, io: io)
         var ticker = TimerTicker(store: store, rules: rules)
         ticker.alertChannels = try shop.alertChannels(alertOptions, io: io)

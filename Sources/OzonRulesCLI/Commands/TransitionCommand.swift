@@ -58,7 +58,7 @@ struct TransitionCommand: AsyncIOCommand {
     func run(io: CommandIO) async throws {
         let status = try StatusArgument.parse(to)
         let shop = try storeOptions.context(io: io)
-        let store = try await storeOptions.open(create: false, io: io)
+        let store = try await storeOptions.open(shop, create: false, io: io)
         let rules = try RulesLoading.load(shop.rules(rulesOptions), limits: limitOptions.limits, io: io)
         var applier = PostingApplier(store: store, rules: rules, source: .manual, plansEffects: plan)
         applier.alertChannels = try shop.alertChannels(alertOptions, io: io)

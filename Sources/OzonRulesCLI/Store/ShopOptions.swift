@@ -17,6 +17,9 @@ struct ShopContext {
 
     var shop: ShopSettings { shops[0] }
 
+    /// Without a file or `--shop`, a store that holds one other shop is read as that shop.
+    var picksStoredShop: Bool { configuration == nil && !shopGiven }
+
     /// The file and the shop(s); `all` lets a file of several shops stand for all of them.
     /// A missing `--config` file, a malformed file or an unknown shop: a message and exit 2.
     static func resolve(config: String?, shop: String?, db: String?, all: Bool, io: CommandIO) throws -> ShopContext {
@@ -42,9 +45,8 @@ struct ShopContext {
             io.err.writeLine("ozon-rules: error: \(error)")
             throw ExitCode(2)
         }
-        let location = Configuration.store(flag: db, environment: environment[StoreOptions.environmentVariable], file: configuration)
-            ?? StoreOptions.resolve(db: nil, environment: [:])
-        return ShopContext(configuration: configuration, shops: shops, location: location, shopGiven: shop != nil)
+        return ShopContext(configuration: configuration, shops: shops,
+                           location: StoreOptions.resolve(db: db, environment: environment, file: configuration), shopGiven: shop != nil)
     }
 
     /// `rules` with the shop's folder when `--rules` is not given.
@@ -64,7 +66,13 @@ struct ShopContext {
     /// The alert channels of `shop` (by default the command's): `--alert` when given, else the
     /// file's `[[alerts]]`; with shops in the file, each alert names its shop.
     func alertChannels(_ options: AlertOptions, for shop: ShopSettings? = nil, io: CommandIO) throws -> [AlertChannel] {
-        let channels = try alerts(options, io: io).channels
+        let channels: [AlertChannel]
+        do {
+            channels = try AlertChannel.parse(Configuration.alerts(flags: options.alerts, file: configuration))
+        } catch {
+            io.err.writeLine("ozon-rules: error: \(configuration?.file ?? "--alert"): alerts: \(error)")
+            throw ExitCode(2)
+        }
         guard let configuration, !configuration.shops.isEmpty else { return channels }
         let name = (shop ?? self.shop).shop
         return channels.map { channel in
@@ -72,18 +80,5 @@ struct ShopContext {
             channel.shop = name
             return channel
         }
-    }
-
-    /// The alert channels: `--alert` when given, else the file's `[[alerts]]`.
-    func alerts(_ options: AlertOptions, io: CommandIO) throws -> AlertOptions {
-        var options = options
-        options.alerts = Configuration.alerts(flags: options.alerts, file: configuration)
-        do {
-            _ = try AlertChannel.parse(options.alerts)
-        } catch {
-            io.err.writeLine("ozon-rules: error: \(configuration?.file ?? "--alert"): alerts: \(error)")
-            throw ExitCode(2)
-        }
-        return options
     }
 }

@@ -32,22 +32,19 @@ struct StoreOptions: ParsableArguments {
     /// The environment variable that names the store when `--db` is not given.
     static let environmentVariable = "OZON_RULES_DB"
 
-    /// The store named by `--db`, else by `OZON_RULES_DB` (when set and not empty), else the
-    /// default SQLite file.
-    static func resolve(db: String?, environment: [String: String]) -> String {
-        if let db { return db }
-        if let named = environment[environmentVariable], !named.isEmpty { return named }
-        return SQLitePostingStore.defaultPath
+    /// The store named by `--db`, else by `OZON_RULES_DB` (when set and not empty), else by the
+    /// configuration file's `db`, else the default SQLite file.
+    static func resolve(db: String?, environment: [String: String], file: Configuration? = nil) -> String {
+        Configuration.store(flag: db, environment: environment[environmentVariable], file: file) ?? SQLitePostingStore.defaultPath
     }
 
-    /// The store this command uses: `--db`, else `OZON_RULES_DB`, else the configuration's `db`.
+    /// The store this command uses (the file is read only when the flag and the environment
+    /// name none).
     var location: String {
         let environment = ProcessInfo.processInfo.environment
-        if db == nil, environment[Self.environmentVariable]?.isEmpty ?? true {
-            let path = config ?? Configuration.defaultFileName
-            if let file = try? Configuration.load(path: path), let named = file.db { return named }
-        }
-        return StoreOptions.resolve(db: db, environment: environment)
+        let file = db == nil && (environment[Self.environmentVariable]?.isEmpty ?? true)
+            ? try? Configuration.load(path: config ?? Configuration.defaultFileName) : nil
+        return StoreOptions.resolve(db: db, environment: environment, file: file)
     }
 
     /// The configuration file and the shop; `all`: several shops of the file stand for all.
@@ -68,9 +65,13 @@ struct StoreOptions: ParsableArguments {
     /// database must exist; its tables are made on first use). Failures print a message and exit
     /// 2 (the store is the command's input).
     func open(create: Bool, io: CommandIO) async throws -> any PostingStore {
-        let context = try context(io: io)
+        try await open(try context(io: io), create: create, io: io)
+    }
+
+    /// The same for a context the command has resolved already (the file is not read again).
+    func open(_ context: ShopContext, create: Bool, io: CommandIO) async throws -> any PostingStore {
         let store = try await StoreOptions.open(context.location, shop: context.shop.shop, create: create,
-                                                pickStoredShop: context.configuration == nil && !context.shopGiven, io: io)
+                                                pickStoredShop: context.picksStoredShop, io: io)
         // Without a configuration file, a --shop the store does not hold is a mistake for a reader.
         if !create, context.shopGiven, context.configuration == nil {
             let stored = (try? await StoreOptions.storedShops(store)) ?? []
