@@ -98,12 +98,12 @@ struct IngestCommand: AsyncIOCommand {
             try await ingestor.finish()
         } catch {
             progress.finish()
-            reporter.finish(store: storeOptions.shownLocation, rules: version)
+            reporter.finish(store: shop.shownLocation, rules: version)
             io.err.writeLine("ozon-rules: error: \(error); the postings of the batch being written were not stored, run the same ingest again")
             throw ExitCode(1)
         }
         progress.finish()
-        reporter.finish(store: storeOptions.shownLocation, rules: version)
+        reporter.finish(store: shop.shownLocation, rules: version)
         if unreadable { throw ExitCode(2) }
         if reporter.failedItems > 0 { throw ExitCode(1) }
     }

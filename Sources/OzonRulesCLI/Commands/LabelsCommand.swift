@@ -30,7 +30,8 @@ struct LabelsCommand: AsyncIOCommand {
     var output: String
 
     func run(io: CommandIO) async throws {
-        let store = try await storeOptions.open(create: false, io: io)
+        let shop = try storeOptions.context(io: io)
+        let store = try await storeOptions.open(shop, create: false, io: io)
         let files: [StoredLabelFile]
         do {
             files = try await store.labelFiles(postingNumbers: postingNumbers.isEmpty ? nil : postingNumbers)
@@ -59,7 +60,7 @@ struct LabelsCommand: AsyncIOCommand {
         }
         let covered = Set(files.flatMap(\.file.postingNumbers))
         let missing = postingNumbers.filter { !covered.contains($0) }
-        for number in missing { io.err.writeLine("ozon-rules: no label stored for posting \(number) in \(storeOptions.shownLocation)") }
+        for number in missing { io.err.writeLine("ozon-rules: no label stored for posting \(number) in \(shop.shownLocation)") }
         if !missing.isEmpty { throw ExitCode(1) }
     }
 }

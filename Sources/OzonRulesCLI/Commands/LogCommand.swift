@@ -48,7 +48,8 @@ struct LogCommand: AsyncIOCommand {
     }
 
     func run(io: CommandIO) async throws {
-        let store = try await storeOptions.open(create: false, io: io)
+        let shop = try storeOptions.context(io: io)
+        let store = try await storeOptions.open(shop, create: false, io: io)
         let writer = LogWriter(format: format, withInputs: withInputs, io: io)
         do {
             // Timer firings are merged in by time: each is written before the first later event.
@@ -70,7 +71,7 @@ struct LogCommand: AsyncIOCommand {
         }
         writer.finish()
         if let postingNumber, writer.count == 0 {
-            io.err.writeLine("ozon-rules: nothing recorded for posting \(postingNumber) in \(storeOptions.shownLocation)")
+            io.err.writeLine("ozon-rules: nothing recorded for posting \(postingNumber) in \(shop.shownLocation)")
             throw ExitCode(1)
         }
     }

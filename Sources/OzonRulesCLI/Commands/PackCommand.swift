@@ -73,7 +73,8 @@ struct PackCommand: AsyncIOCommand {
             io.err.writeLine("ozon-rules: error: \(PackPrinter.noConcatenator)")
             throw ExitCode(2)
         }
-        let store = try await storeOptions.open(create: false, io: io)
+        let shop = try storeOptions.context(io: io)
+        let store = try await storeOptions.open(shop, create: false, io: io)
         let batch: PackingBatch
         do {
             batch = try await PackingBatch.load(store: store, postingNumbers: postingNumbers, status: status, catalog: catalog)
@@ -85,7 +86,7 @@ struct PackCommand: AsyncIOCommand {
         let outputURL = URL(fileURLWithPath: output)
         var failed = false
         for number in batch.unknownPostings {
-            io.err.writeLine("ozon-rules: posting \(number) is not in \(storeOptions.shownLocation)")
+            io.err.writeLine("ozon-rules: posting \(number) is not in \(shop.shownLocation)")
             failed = true
         }
         do {
@@ -111,7 +112,7 @@ struct PackCommand: AsyncIOCommand {
                     }
                     let covered = Set(files.flatMap(\.file.postingNumbers))
                     for number in wanted where !covered.contains(number) {
-                        io.err.writeLine("ozon-rules: no label stored for posting \(number) in \(storeOptions.shownLocation) (run apply, or ozon-rules labels to check)")
+                        io.err.writeLine("ozon-rules: no label stored for posting \(number) in \(shop.shownLocation) (run apply, or ozon-rules labels to check)")
                         failed = true
                     }
                 }

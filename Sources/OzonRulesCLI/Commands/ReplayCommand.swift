@@ -72,9 +72,9 @@ struct ReplayCommand: AsyncIOCommand {
         }
         let text: String
         switch format {
-        case .table: text = ReplayTextRenderer.render(report, store: storeOptions.shownLocation, rules: rulesOptions.rules)
+        case .table: text = ReplayTextRenderer.render(report, store: shop.shownLocation, rules: rulesOptions.rules)
         case .json: text = ReplayJSONRenderer.render(report)
-        case .html: text = ReplayHTMLRenderer.render(report, store: storeOptions.shownLocation, rules: rulesOptions.rules)
+        case .html: text = ReplayHTMLRenderer.render(report, store: shop.shownLocation, rules: rulesOptions.rules)
         }
         if let output {
             do {

@@ -17,6 +17,9 @@ struct ShopContext {
 
     var shop: ShopSettings { shops[0] }
 
+    /// The store as shown in reports: a path, or a URL without its password.
+    var shownLocation: String { StoreOptions.shown(location) }
+
     /// Without a file or `--shop`, a store that holds one other shop is read as that shop.
     var picksStoredShop: Bool { configuration == nil && !shopGiven }
 

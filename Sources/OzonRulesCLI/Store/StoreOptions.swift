@@ -38,22 +38,10 @@ struct StoreOptions: ParsableArguments {
         Configuration.store(flag: db, environment: environment[environmentVariable], file: file) ?? SQLitePostingStore.defaultPath
     }
 
-    /// The store this command uses (the file is read only when the flag and the environment
-    /// name none).
-    var location: String {
-        let environment = ProcessInfo.processInfo.environment
-        let file = db == nil && (environment[Self.environmentVariable]?.isEmpty ?? true)
-            ? try? Configuration.load(path: config ?? Configuration.defaultFileName) : nil
-        return StoreOptions.resolve(db: db, environment: environment, file: file)
-    }
-
     /// The configuration file and the shop; `all`: several shops of the file stand for all.
     func context(all: Bool = false, io: CommandIO) throws -> ShopContext {
         try ShopContext.resolve(config: config, shop: shop, db: db, all: all, io: io)
     }
-
-    /// The store as shown in reports: a path, or a URL without its password.
-    var shownLocation: String { StoreOptions.shown(location) }
 
     /// A store as shown in reports: a path, or a URL without its password.
     static func shown(_ location: String) -> String {
@@ -76,7 +64,7 @@ struct StoreOptions: ParsableArguments {
         if !create, context.shopGiven, context.configuration == nil {
             let stored = (try? await StoreOptions.storedShops(store)) ?? []
             if !stored.isEmpty, !stored.contains(context.shop.shop) {
-                io.err.writeLine("ozon-rules: error: \(shownLocation) holds no shop '\(context.shop.shop)'; its shops: \(stored.joined(separator: ", "))")
+                io.err.writeLine("ozon-rules: error: \(context.shownLocation) holds no shop '\(context.shop.shop)'; its shops: \(stored.joined(separator: ", "))")
                 throw ExitCode(2)
             }
         }
