@@ -193,7 +193,7 @@ let package = Package(
         .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RulesAuthoringTests", dependencies: ["RulesAuthoring", "RulesEngine", "RulesTester", "PostingModel", "TestSupport"]),
         .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel", "TestSupport"]),
-        .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel"]),
+        .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel", "TestSupport"]),
         .testTarget(
             name: "WebhookServerTests",
             dependencies: [

@@ -15,44 +15,44 @@ import Testing
     static func lines(_ result: BinaryRunner.Result) -> [Substring] { result.stdout.split(separator: "\n") }
 
     /// Postings (NDJSON) on stdin, their returns in a file named before them.
-    @Test func returnsInAFileFindPostingsOnStdin() throws {
+    @Test func returnsInAFileFindPostingsOnStdin() async throws {
         let files = [Self.postings + "returns-rfbs.json", Self.postings + "fbs-stream.ndjson"]
-        let expected = try BinaryRunner.run(Self.evaluate + files)
-        let piped = try BinaryRunner.run(Self.evaluate + [files[0], "-"], stdin: try Self.text("fbs-stream.ndjson"))
+        let expected = try await BinaryRunner.run(Self.evaluate + files)
+        let piped = try await BinaryRunner.run(Self.evaluate + [files[0], "-"], stdin: try Self.text("fbs-stream.ndjson"))
         #expect(piped == expected)
         // The join matters: without the postings, the returns decide otherwise.
-        let alone = try BinaryRunner.run(Self.evaluate + [files[0]])
+        let alone = try await BinaryRunner.run(Self.evaluate + [files[0]])
         #expect(Self.lines(expected).suffix(2) != Self.lines(alone)[...])
     }
 
     /// Returns on stdin, their postings in files (JSON documents and NDJSON) before and after.
-    @Test func returnsOnStdinFindPostingsInFiles() throws {
+    @Test func returnsOnStdinFindPostingsInFiles() async throws {
         let files = [Self.postings + "fbs-v4-list.json", Self.postings + "returns-fbs.json", Self.postings + "fbs-v3-list.json"]
-        let expected = try BinaryRunner.run(Self.evaluate + files)
-        let piped = try BinaryRunner.run(Self.evaluate + [files[0], "-", files[2]], stdin: try Self.text("returns-fbs.json"))
+        let expected = try await BinaryRunner.run(Self.evaluate + files)
+        let piped = try await BinaryRunner.run(Self.evaluate + [files[0], "-", files[2]], stdin: try Self.text("returns-fbs.json"))
         #expect(piped.exitCode == expected.exitCode)
         #expect(piped.stderr == expected.stderr)
         #expect(piped.stdout == expected.stdout)
     }
 
     /// A JSON document of postings on stdin (read whole), returns in a file before it.
-    @Test func returnsFindPostingsOfADocumentOnStdin() throws {
-        let expected = try BinaryRunner.run(Self.evaluate + [Self.postings + "returns-fbs.json", Self.postings + "fbs-v4-list.json"])
-        let piped = try BinaryRunner.run(Self.evaluate + [Self.postings + "returns-fbs.json", "-"], stdin: try Self.text("fbs-v4-list.json"))
+    @Test func returnsFindPostingsOfADocumentOnStdin() async throws {
+        let expected = try await BinaryRunner.run(Self.evaluate + [Self.postings + "returns-fbs.json", Self.postings + "fbs-v4-list.json"])
+        let piped = try await BinaryRunner.run(Self.evaluate + [Self.postings + "returns-fbs.json", "-"], stdin: try Self.text("fbs-v4-list.json"))
         #expect(piped == expected)
     }
 
     /// Returns named before their postings see them as when named after.
-    @Test func returnsBeforePostingsInFiles() throws {
+    @Test func returnsBeforePostingsInFiles() async throws {
         let postingFiles = ["fbs-v4-list.json", "fbs-v3-list.json", "fbs-stream.ndjson"].map { Self.postings + $0 }
         let returnFiles = ["returns-fbs.json", "returns-rfbs.json"].map { Self.postings + $0 }
-        let after = try BinaryRunner.run(Self.evaluate + postingFiles + returnFiles)
-        let before = try BinaryRunner.run(Self.evaluate + returnFiles + postingFiles)
+        let after = try await BinaryRunner.run(Self.evaluate + postingFiles + returnFiles)
+        let before = try await BinaryRunner.run(Self.evaluate + returnFiles + postingFiles)
         #expect(before == after)
     }
 
     /// Results come out while stdin is still open: the input is not read whole first.
-    @Test func resultsComeBeforeStdinCloses() throws {
+    @Test func resultsComeBeforeStdinCloses() async throws {
         let lines = try Self.text("fbs-stream.ndjson").split(separator: "\n").map { $0 + "\n" }
         let process = Process()
         process.executableURL = try BinaryRunner.binary
@@ -67,13 +67,14 @@ import Testing
 
         // Two lines: the second tells the first is NDJSON rather than a one-line document.
         input.fileHandleForWriting.write(Data((lines[0] + lines[1]).utf8))
-        let firstResult = Self.readLine(output.fileHandleForReading, timeout: .seconds(60))
+        let reader = output.fileHandleForReading
+        let firstResult = try await ProgramRunner.offPool { Self.readLine(reader, timeout: .seconds(60)) }
         #expect(firstResult?.contains(#""posting_number":"0203317755-0001-1""#) == true)
 
         for line in lines.dropFirst(2) { input.fileHandleForWriting.write(Data(line.utf8)) }
         try input.fileHandleForWriting.close()
-        let rest = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let rest = try await ProgramRunner.offPool { reader.readDataToEndOfFile() }
+        await ProgramRunner.waitUntilExit(process)
         #expect(process.terminationStatus == 0)
         let all = (firstResult ?? "") + String(decoding: rest, as: UTF8.self)
         #expect(all.split(separator: "\n").count == lines.count)

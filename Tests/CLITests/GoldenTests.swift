@@ -57,10 +57,10 @@ struct GoldenTests {
         #expect((json?["memory_per_state_bytes"] as? Int ?? 0) > 0)
     }
 
-    @Test func stdinIsReadForDash() throws {
+    @Test func stdinIsReadForDash() async throws {
         let ndjson = try String(contentsOf: BinaryRunner.repositoryRoot.appendingPathComponent("examples/postings/fbs-stream.ndjson"), encoding: .utf8)
-        let fromStdin = try BinaryRunner.run(["evaluate", "--rules", "examples/rules"] + Self.now + ["-"], stdin: ndjson)
-        let fromFile = try BinaryRunner.run(["evaluate", "--rules", "examples/rules"] + Self.now + ["examples/postings/fbs-stream.ndjson"])
+        let fromStdin = try await BinaryRunner.run(["evaluate", "--rules", "examples/rules"] + Self.now + ["-"], stdin: ndjson)
+        let fromFile = try await BinaryRunner.run(["evaluate", "--rules", "examples/rules"] + Self.now + ["examples/postings/fbs-stream.ndjson"])
         #expect(fromStdin == fromFile)
         #expect(fromStdin.exitCode == 0)
     }
@@ -147,11 +147,11 @@ struct GoldenTests {
         #expect(result.stdout.split(separator: "\n").count == 3)
     }
 
-    @Test func usageErrorsAreExitCode2() throws {
-        #expect(try BinaryRunner.run(["evaluate", "--rules", "examples/rules", "--now", "yesterday", "x.json"]).exitCode == 2)
-        #expect(try BinaryRunner.run(["evaluate", "--format", "xml", "x.json"]).exitCode == 2)
-        #expect(try BinaryRunner.run(["check", "--rules", "no/such/rules"]).exitCode == 2)
-        let help = try BinaryRunner.run(["evaluate", "--help"])
+    @Test func usageErrorsAreExitCode2() async throws {
+        #expect(try await BinaryRunner.run(["evaluate", "--rules", "examples/rules", "--now", "yesterday", "x.json"]).exitCode == 2)
+        #expect(try await BinaryRunner.run(["evaluate", "--format", "xml", "x.json"]).exitCode == 2)
+        #expect(try await BinaryRunner.run(["check", "--rules", "no/such/rules"]).exitCode == 2)
+        let help = try await BinaryRunner.run(["evaluate", "--help"])
         #expect(help.exitCode == 0)
         #expect(help.stdout.contains("--instruction-limit"))
     }

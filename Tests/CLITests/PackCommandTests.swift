@@ -27,17 +27,17 @@ enum PackTools {
     static let artifacts: URL = HeadlessChromium.artifacts("pack")
 
     @discardableResult
-    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let result = try HeadlessChromium.run(program, arguments, timeout: 120)
+    static func run(_ program: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let result = try await HeadlessChromium.run(program, arguments, timeout: 120)
         return (result.status, result.stdout, result.stderr)
     }
 
     /// A PNG of one part of the document (`#only=<id>`), at twice the CSS pixel density.
-    static func screenshot(_ html: String, part: String, width: Int, height: Int, name: String, profile: String) throws -> URL {
+    static func screenshot(_ html: String, part: String, width: Int, height: Int, name: String, profile: String) async throws -> URL {
         let png = artifacts.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: png)
         let url = URL(fileURLWithPath: html).absoluteString + "#only=" + part
-        let result = try HeadlessChromium.screenshot(url, to: png, width: width, height: height, profile: profile)
+        let result = try await HeadlessChromium.screenshot(url, to: png, width: width, height: height, profile: profile)
         #expect(FileManager.default.fileExists(atPath: png.path), "no screenshot of \(part): \(result.stderr.suffix(500))")
         print("pack screenshot (\(part)): \(png.path)")
         return png
@@ -127,7 +127,7 @@ struct PackCommandTests {
         let fixture = try await PackFixture.make()
         let output = fixture.folder.path("pack.html")
         #expect(try await fixture.pack(["--output", output]).exitCode == 0)
-        let page = try StoreBrowser.load(output, profile: fixture.folder.path("chromium-profile"))
+        let page = try await StoreBrowser.load(output, profile: fixture.folder.path("chromium-profile"))
         #expect(page.exitCode == 0)
         #expect(page.console.isEmpty, "console output: \(page.console.joined(separator: "\n"))")
         #expect(page.dom.contains("data-pack-ready=\"yes\""), "the inline script ran to its end")
@@ -137,10 +137,10 @@ struct PackCommandTests {
         let held = try #require(fixture.batch.slips.firstIndex { !$0.doNotPack.isEmpty })
         let packable = try #require(fixture.batch.slips.firstIndex { $0.doNotPack.isEmpty })
         let shots = [
-            try PackTools.screenshot(output, part: "pick-list", width: 794, height: 1123, name: "pick-list.png", profile: profile),
-            try PackTools.screenshot(output, part: "slip-\(packable)", width: 794, height: 1123, name: "slip.png", profile: profile),
-            try PackTools.screenshot(output, part: "slip-\(held)", width: 794, height: 1123, name: "slip-do-not-pack.png", profile: profile),
-            try PackTools.screenshot(output, part: "card-0", width: 397, height: 559, name: "card.png", profile: profile),
+            try await PackTools.screenshot(output, part: "pick-list", width: 794, height: 1123, name: "pick-list.png", profile: profile),
+            try await PackTools.screenshot(output, part: "slip-\(packable)", width: 794, height: 1123, name: "slip.png", profile: profile),
+            try await PackTools.screenshot(output, part: "slip-\(held)", width: 794, height: 1123, name: "slip-do-not-pack.png", profile: profile),
+            try await PackTools.screenshot(output, part: "card-0", width: 397, height: 559, name: "card.png", profile: profile),
         ]
         for shot in shots {
             let size = (try? FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0
@@ -159,8 +159,8 @@ struct PackCommandTests {
         let profile = fixture.folder.path("chromium-barcode")
         for index in [0, fixture.batch.slips.count - 1] {
             let number = fixture.batch.slips[index].postingNumber
-            let png = try PackTools.screenshot(output, part: "slip-\(index)", width: 794, height: 1123, name: "barcode-slip-\(index).png", profile: profile)
-            let scan = try PackTools.run(try #require(PackTools.zbarimg), ["--quiet", "--raw", "-Sdisable", "-Scode128.enable", png.path])
+            let png = try await PackTools.screenshot(output, part: "slip-\(index)", width: 794, height: 1123, name: "barcode-slip-\(index).png", profile: profile)
+            let scan = try await PackTools.run(try #require(PackTools.zbarimg), ["--quiet", "--raw", "-Sdisable", "-Scode128.enable", png.path])
             #expect(scan.status == 0, "zbarimg found no Code 128 in \(png.path): \(scan.stderr)")
             #expect(scan.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == number)
         }
@@ -181,7 +181,7 @@ struct PackCommandTests {
         // One pick-list page (the batch has fewer SKUs than fit a page), one page per slip, one per card.
         #expect(fixture.batch.pickList.count <= 30)
         let expected = 1 + slips + cards
-        let info = try PackTools.run(try #require(PackTools.pdfinfo), ["-f", "1", "-l", "\(expected + 5)", pdf])
+        let info = try await PackTools.run(try #require(PackTools.pdfinfo), ["-f", "1", "-l", "\(expected + 5)", pdf])
         #expect(info.stdout.contains("Pages:           \(expected)\n"), "\(info.stdout)")
         let sizes = info.stdout.split(separator: "\n").filter { $0.hasPrefix("Page ") && $0.contains("size:") }
         #expect(sizes.count == expected)
@@ -194,8 +194,8 @@ struct PackCommandTests {
         #expect(mm.prefix(1 + slips).allSatisfy { near($0, 210, 297) }, "\(sizes)")
         #expect(mm.suffix(cards).allSatisfy { near($0, 105, 148) }, "\(sizes)")
 
-        let text = PackTools.collapsed(try PackTools.run(try #require(PackTools.pdftotext), ["-layout", pdf, "-"]).stdout)
-        let raw = PackTools.collapsed(try PackTools.run(try #require(PackTools.pdftotext), [pdf, "-"]).stdout)
+        let text = PackTools.collapsed(try await PackTools.run(try #require(PackTools.pdftotext), ["-layout", pdf, "-"]).stdout)
+        let raw = PackTools.collapsed(try await PackTools.run(try #require(PackTools.pdftotext), [pdf, "-"]).stdout)
         for slip in fixture.batch.slips { #expect(text.contains(slip.postingNumber), "\(slip.postingNumber)") }
         for card in fixture.batch.cards {
             #expect(raw.contains(PackTools.collapsed(card.text)), "card of \(card.postingNumber): \(card.text)")
@@ -215,7 +215,7 @@ struct PackCommandTests {
         let labelHTML = fixture.folder.path("label.html")
         try Data("<!DOCTYPE html><html><body><p>OZON LABEL 61930528-0117-1</p></body></html>".utf8).write(to: URL(fileURLWithPath: labelHTML))
         let labelPDF = fixture.folder.path("label.pdf")
-        try PackTools.run(try #require(StoreBrowser.path), [
+        try await PackTools.run(try #require(StoreBrowser.path), [
             "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(fixture.folder.path("chromium-label"))",
             "--no-pdf-header-footer", "--print-to-pdf=\(labelPDF)", URL(fileURLWithPath: labelHTML).absoluteString,
         ])
@@ -231,9 +231,9 @@ struct PackCommandTests {
         #expect(result.stderr.contains("no label stored for posting 0203317755-0001-1"))
         #expect(!result.stderr.contains("no label stored for posting 0191550473-0008-1"))
         let expected = 1 + fixture.batch.slips.count + fixture.batch.cards.count + 1
-        let info = try PackTools.run(try #require(PackTools.pdfinfo), [pdf])
+        let info = try await PackTools.run(try #require(PackTools.pdfinfo), [pdf])
         #expect(info.stdout.contains("Pages:           \(expected)\n"), "\(info.stdout)")
-        let text = try PackTools.run(try #require(PackTools.pdftotext), ["-f", "\(expected)", "-l", "\(expected)", pdf, "-"]).stdout
+        let text = try await PackTools.run(try #require(PackTools.pdftotext), ["-f", "\(expected)", "-l", "\(expected)", pdf, "-"]).stdout
         #expect(text.contains("OZON LABEL 61930528-0117-1"))
     }
 }

@@ -33,7 +33,7 @@ struct ReadmeZhTests {
         return (run, skipped)
     }
 
-    @Test func everyShellBlockRuns() throws {
+    @Test func everyShellBlockRuns() async throws {
         let text = try String(contentsOf: Repository.root.appendingPathComponent("README.zh-CN.md"), encoding: .utf8)
         let (blocks, skipped) = Self.shellBlocks(text)
         #expect(blocks.count >= 5)
@@ -47,20 +47,11 @@ struct ReadmeZhTests {
         let binaries = try BinaryRunner.binary.deletingLastPathComponent().path
         var ran = 0
         for block in blocks {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-euo", "pipefail", "-c", block]
-            process.currentDirectoryURL = work
             var environment = ProcessInfo.processInfo.environment
             environment["PATH"] = binaries + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "block failed:\n\(block)\n---\n\(text)")
+            let result = try await ProgramRunner.run(URL(fileURLWithPath: "/bin/bash"), ["-euo", "pipefail", "-c", block],
+                                                     environment: environment, directory: work, mergeErrors: true)
+            #expect(result.status == 0, "block failed:\n\(block)\n---\n\(result.stdout)")
             ran += 1
         }
         #expect(ran == blocks.count && ran > 0)

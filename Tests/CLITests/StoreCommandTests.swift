@@ -28,9 +28,9 @@ struct StoreCommandTests {
         let rules = StoreCLI.exampleRules.path
         let delivered = try folder.write("a.ndjson", storeTestPosting("1-1", status: "delivered") + "\n")
         let back = try folder.write("b.ndjson", storeTestPosting("1-1", status: "awaiting_packaging") + "\n")
-        #expect(try BinaryRunner.run(["ingest", "--rules", rules, "--db", folder.db, delivered]).exitCode == 0)
+        #expect(try await BinaryRunner.run(["ingest", "--rules", rules, "--db", folder.db, delivered]).exitCode == 0)
 
-        let rejected = try BinaryRunner.run(["ingest", "--rules", rules, "--db", folder.db, "--format", "json", back])
+        let rejected = try await BinaryRunner.run(["ingest", "--rules", rules, "--db", folder.db, "--format", "json", back])
         #expect(rejected.exitCode == 1)
         #expect(rejected.stderr.contains("invalid_transition"))
         #expect(rejected.stderr.contains("delivered -> awaiting_packaging is not a possible transition: delivered is final"))
@@ -39,10 +39,10 @@ struct StoreCommandTests {
         #expect(item?["errors"]?[0]?["code"]?.stringValue == "invalid_transition")
 
         let other = try folder.write("c.ndjson", storeTestPosting("2-1", status: "awaiting_packaging") + "\n")
-        let missing = try BinaryRunner.run(["ingest", "--rules", rules, "--db", folder.db, folder.path("nope.json"), other])
+        let missing = try await BinaryRunner.run(["ingest", "--rules", rules, "--db", folder.db, folder.path("nope.json"), other])
         #expect(missing.exitCode == 2)
         #expect(missing.stderr.contains("nope.json: cannot open"))
-        let log = try BinaryRunner.run(["log", "2-1", "--db", folder.db, "--format", "json"])
+        let log = try await BinaryRunner.run(["log", "2-1", "--db", folder.db, "--format", "json"])
         #expect(log.exitCode == 0)
         #expect(try await StoreCLI.json(log.stdout).arrayValue?.count == 1)
     }

@@ -27,7 +27,7 @@ struct StoreReplayHTMLTests {
         #expect(!html.contains("@import"))
         #expect(!html.contains("url("))
 
-        let page = try StoreBrowser.load(report, profile: folder.path("chromium-profile"))
+        let page = try await StoreBrowser.load(report, profile: folder.path("chromium-profile"))
         #expect(page.exitCode == 0)
         #expect(page.console.isEmpty, "console output: \(page.console.joined(separator: "\n"))")
         // The inline script ran to its end and saw the chart: 5 options × before and after.

@@ -119,7 +119,7 @@ struct TimerCommandTests {
     // MARK: Processes
 
     /// A store of `count` postings in awaiting_packaging, each with one timer due at `due`.
-    static func storeWithDueTimers(_ folder: StoreTestFolder, count: Int) throws -> (rules: String, db: String) {
+    static func storeWithDueTimers(_ folder: StoreTestFolder, count: Int) async throws -> (rules: String, db: String) {
         let rules = folder.url.appendingPathComponent("timer-rules")
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
         try Data("""
@@ -136,7 +136,7 @@ struct TimerCommandTests {
             """.utf8).write(to: rules.appendingPathComponent("timers.lua"))
         let lines = (0..<count).map { storeTestPosting("9\($0)-0001-1", status: "awaiting_packaging") }.joined(separator: "\n")
         let input = try folder.write("postings.ndjson", lines + "\n")
-        let ingest = try BinaryRunner.run(["ingest", "--db", folder.db, "--rules", rules.path, "--now", "2026-05-20T12:00:00Z", input])
+        let ingest = try await BinaryRunner.run(["ingest", "--db", folder.db, "--rules", rules.path, "--now", "2026-05-20T12:00:00Z", input])
         #expect(ingest.exitCode == 0, "\(ingest.stderr)")
         return (rules.path, folder.db)
     }
@@ -160,10 +160,10 @@ struct TimerCommandTests {
     func twoProcessesFireOnce() async throws {
         let folder = try StoreTestFolder()
         let count = 2000
-        let (rules, db) = try Self.storeWithDueTimers(folder, count: count)
+        let (rules, db) = try await Self.storeWithDueTimers(folder, count: count)
         let arguments = ["tick", "--db", db, "--rules", rules, "--now", "2026-05-20T13:00:00Z", "--alert", "json=http://127.0.0.1:9/alerts"]
-        async let first = Task.detached { try BinaryRunner.run(arguments) }.value
-        async let second = Task.detached { try BinaryRunner.run(arguments) }.value
+        async let first = Task.detached { try await BinaryRunner.run(arguments) }.value
+        async let second = Task.detached { try await BinaryRunner.run(arguments) }.value
         let (a, b) = try await (first, second)
         #expect(a.exitCode == 0 && b.exitCode == 0, "\(a.stderr) \(b.stderr)")
         let lines = Self.fired(a) + Self.fired(b)
@@ -171,7 +171,7 @@ struct TimerCommandTests {
         #expect(Set(lines).count == count)
         try await Self.expectEachFiredOnce(db, count: count)
         // Nothing is left to fire.
-        let third = try BinaryRunner.run(arguments)
+        let third = try await BinaryRunner.run(arguments)
         #expect(Self.fired(third).isEmpty)
     }
 
@@ -179,7 +179,7 @@ struct TimerCommandTests {
     func killedTickLosesNothing() async throws {
         let folder = try StoreTestFolder()
         let count = 10_000
-        let (rules, db) = try Self.storeWithDueTimers(folder, count: count)
+        let (rules, db) = try await Self.storeWithDueTimers(folder, count: count)
         let now = "2026-05-20T13:00:00Z"
         // Claims of the killed tick lapse after 1 s; the restart ticks 2 s later.
         let base = ["tick", "--db", db, "--rules", rules, "--lease", "1", "--alert", "json=http://127.0.0.1:9/alerts"]
@@ -203,14 +203,14 @@ struct TimerCommandTests {
             exit 1
             """, "watch", db, "\(process.processIdentifier)"]
         try watcher.run()
-        process.waitUntilExit()
-        watcher.waitUntilExit()
+        await ProgramRunner.waitUntilExit(process)
+        await ProgramRunner.waitUntilExit(watcher)
         let store = try SQLitePostingStore(path: db)
         #expect(process.terminationReason == .uncaughtSignal, "the tick ended before it was killed")
         let afterKill = try await store.timers(TimerQuery(states: [.fired])).count
         #expect(afterKill > 0 && afterKill < count, "killed with \(afterKill) of \(count) fired")
 
-        let restart = try BinaryRunner.run(base + ["--now", "2026-05-20T13:00:02Z"])
+        let restart = try await BinaryRunner.run(base + ["--now", "2026-05-20T13:00:02Z"])
         #expect(restart.exitCode == 0, "\(restart.stderr)")
         #expect(Self.fired(restart).count == count - afterKill)
         try await Self.expectEachFiredOnce(db, count: count)

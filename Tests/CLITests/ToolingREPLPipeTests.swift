@@ -7,8 +7,8 @@ import Testing
     static let arguments = ["repl", "--rules", "examples/rules", "--postings", "examples/postings/fbs-v4-list.json",
                             "--now", "2026-05-20T12:00:00Z"]
 
-    @Test func answersEachLineWithoutPrompts() throws {
-        let result = try BinaryRunner.run(Self.arguments, stdin: """
+    @Test func answersEachLineWithoutPrompts() async throws {
+        let result = try await BinaryRunner.run(Self.arguments, stdin: """
             function double(x)
               return x * 2
             end
@@ -24,21 +24,21 @@ import Testing
         #expect(!result.stdout.contains("ozon> "))
     }
 
-    @Test func reportsErrorsGoesOnAndExitsWithOne() throws {
-        let result = try BinaryRunner.run(Self.arguments, stdin: "x = = 1\n1 + 1\n")
+    @Test func reportsErrorsGoesOnAndExitsWithOne() async throws {
+        let result = try await BinaryRunner.run(Self.arguments, stdin: "x = = 1\n1 + 1\n")
         #expect(result.exitCode == 1)
         #expect(result.stdout == "2\n")
         #expect(result.stderr == "stdin:1: unexpected symbol near '='\n")
     }
 
-    @Test func anUnfinishedChunkAtTheEndIsAnError() throws {
-        let result = try BinaryRunner.run(Self.arguments, stdin: "function f()\n")
+    @Test func anUnfinishedChunkAtTheEndIsAnError() async throws {
+        let result = try await BinaryRunner.run(Self.arguments, stdin: "function f()\n")
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("unfinished chunk"))
     }
 
-    @Test func unreadablePostingsAreAUsageError() throws {
-        let result = try BinaryRunner.run(["repl", "--rules", "examples/rules", "--postings", "no/such.json"], stdin: "")
+    @Test func unreadablePostingsAreAUsageError() async throws {
+        let result = try await BinaryRunner.run(["repl", "--rules", "examples/rules", "--postings", "no/such.json"], stdin: "")
         #expect(result.exitCode == 2)
     }
 }

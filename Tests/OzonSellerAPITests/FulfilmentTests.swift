@@ -5,6 +5,7 @@ import FoundationNetworking
 #endif
 import OzonSellerAPI
 import PostingModel
+import TestSupport
 import Testing
 
 func returnRequest(_ id: Int64, posting: String = "500-1", group: String = "New") -> JSONValue {
@@ -114,7 +115,7 @@ func isUnknownOutcome(_ error: OzonAPIError) -> Bool {
         }
     }
 
-    @Test func pdftotextReadsThePostingNumbers() throws {
+    @Test func pdftotextReadsThePostingNumbers() async throws {
         let tool = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let tool else { return }  // poppler-utils is optional on the machine
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fake-pdf-\(UUID().uuidString)")
@@ -122,14 +123,7 @@ func isUnknownOutcome(_ error: OzonAPIError) -> Bool {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("l.pdf")
         try Data(FakeOzonAPI.pdf(pages: ["posting 61930528-0117-1", "posting 61930528-0118-1"])).write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = [file.path, "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let output = try await ProgramRunner.run(URL(fileURLWithPath: tool), [file.path, "-"], timeout: 60).stdout
         #expect(output.contains("posting 61930528-0117-1"))
         #expect(output.contains("posting 61930528-0118-1"))
     }

@@ -111,11 +111,11 @@ struct CrashTests {
                 }
             }
             if stored >= 1_000 { break }
-            usleep(5_000)
+            try await Task.sleep(for: .milliseconds(5))
         }
         try #require(first.isRunning, "the first ingest ended before it could be killed (\(stored) postings stored)")
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        await ProgramRunner.waitUntilExit(first)
         #expect(first.terminationReason == .uncaughtSignal)
         #expect(first.terminationStatus == SIGKILL)
 
@@ -123,7 +123,7 @@ struct CrashTests {
         #expect(partial > 0 && partial < Self.count, "killed part-way: \(partial) postings stored")
 
         let second = try Self.ingest(input, db: path)
-        second.waitUntilExit()
+        await ProgramRunner.waitUntilExit(second)
         #expect(second.terminationReason == .exit)
         #expect(second.terminationStatus != 2)
         #expect(try Self.checkConsistent(path) == Self.count)

@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import TestSupport
 import Testing
 
 /// The code lines coverage counts, checked against Lua's own compiler listing.
@@ -33,21 +34,14 @@ import Testing
           arguments: ["carrier.lua", "packaging.lua", "inserts.lua", "returns.lua", "transitions.lua",
                       "lib/boxes.lua", "lib/dates.lua", "lib/destination.lua", "lib/packing.lua",
                       "lib/stock.lua", "lib/tariffs.lua", "lib/text.lua"])
-    func matchesTheCompilerListing(file: String) throws {
+    func matchesTheCompilerListing(file: String) async throws {
         let url = exampleRules.appendingPathComponent(file)
         let source = try String(contentsOf: url, encoding: .utf8)
-        #expect(try CodeLines.lines(source: source, chunkName: file) == (try listedLines(of: url)))
+        #expect(try CodeLines.lines(source: source, chunkName: file) == (try await listedLines(of: url)))
     }
 
-    private func listedLines(of url: URL) throws -> [Int] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: luacPath!)
-        process.arguments = ["-l", "-l", "-p", url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let listing = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+    private func listedLines(of url: URL) async throws -> [Int] {
+        let listing = try await ProgramRunner.run(URL(fileURLWithPath: luacPath!), ["-l", "-l", "-p", url.path], timeout: 60).stdout
         var lines = Set<Int>()
         var function: [(line: Int, opcode: String)] = []
         func flush() {

@@ -1,8 +1,4 @@
 import Foundation
-import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs the built `ozon-rules` binary, as a user would, from the repository root.
 public enum BinaryRunner {
@@ -44,50 +40,17 @@ public enum BinaryRunner {
         }
     }
 
-    /// Runs the binary to its end; one still running after `timeout` seconds is killed
-    /// (SIGKILL, exit code 9 and a line on stderr), so a hung command fails its test instead of
-    /// holding up the whole run.
+    /// Runs the binary to its end, off the cooperative pool; one still running after `timeout`
+    /// seconds is killed (SIGKILL, exit code 9 and a line on stderr), so a hung command fails its
+    /// test instead of holding up the whole run.
     public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
-                           timeout: Double = 600) throws -> Result {
-        let process = Process()
-        process.executableURL = try binary
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
+                           timeout: Double = 600) async throws -> Result {
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a full pipe never blocks the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errorData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = errors.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let killed = Atomic<Bool>(false)
-        let watchdog = DispatchWorkItem {
-            guard process.isRunning else { return }
-            killed.store(true, ordering: .relaxed)
-            kill(process.processIdentifier, SIGKILL)
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        watchdog.cancel()
-        let note = killed.load(ordering: .relaxed) ? "\n[killed after \(timeout) s: ozon-rules \(arguments.joined(separator: " "))]\n" : ""
-        return Result(
-            stdout: String(decoding: outputData, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self) + note,
-            exitCode: process.terminationStatus)
+        let result = try await ProgramRunner.run(
+            try binary, arguments, stdin: stdin.map { Data($0.utf8) }, environment: env, directory: repositoryRoot, timeout: timeout)
+        let note = result.timedOut ? "\n[killed after \(timeout) s: ozon-rules \(arguments.joined(separator: " "))]\n" : ""
+        return Result(stdout: result.stdout, stderr: result.stderr + note, exitCode: result.status)
     }
 }
 

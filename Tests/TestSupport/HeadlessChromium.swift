@@ -29,9 +29,9 @@ public enum HeadlessChromium {
     }
 
     /// Loads a file headless and returns the DOM after scripts ran, and the console lines.
-    public static func load(_ file: String, profile: String) throws -> Page {
+    public static func load(_ file: String, profile: String) async throws -> Page {
         guard let path else { throw Missing() }
-        let result = try run(path, [
+        let result = try await run(path, [
             "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--user-data-dir=\(profile)",
             "--enable-logging=stderr", "--v=0", "--virtual-time-budget=2000", "--dump-dom", URL(fileURLWithPath: file).absoluteString,
         ], timeout: 60)
@@ -43,10 +43,10 @@ public enum HeadlessChromium {
     /// A PNG of `url` at twice the CSS pixel density; the program's result (the file may be
     /// missing when it failed).
     @discardableResult
-    public static func screenshot(_ url: String, to png: URL, width: Int, height: Int, profile: String) throws -> ProgramResult {
+    public static func screenshot(_ url: String, to png: URL, width: Int, height: Int, profile: String) async throws -> ProgramResult {
         guard let path else { throw Missing() }
         try? FileManager.default.removeItem(at: png)
-        return try run(path, [
+        return try await run(path, [
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile)", "--hide-scrollbars",
             "--force-device-scale-factor=2", "--window-size=\(width),\(height)", "--screenshot=\(png.path)", url,
         ])
@@ -60,37 +60,11 @@ public enum HeadlessChromium {
         return folder
     }
 
-    public struct ProgramResult: Sendable {
-        public var status: Int32
-        public var stdout: String
-        public var stderr: String
-    }
+    public typealias ProgramResult = ProgramRunner.Result
 
-    /// Runs `program` to its end, reading both pipes at once; one still running after `timeout`
-    /// seconds is terminated (chromium has hung on machines without a display stack).
-    public static func run(_ program: String, _ arguments: [String], timeout: Double = 120) throws -> ProgramResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        nonisolated(unsafe) var errorData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = errors.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        watchdog.cancel()
-        return ProgramResult(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self),
-                             stderr: String(decoding: errorData, as: UTF8.self))
+    /// Runs `program` to its end, off the cooperative pool; one still running after `timeout`
+    /// seconds is killed (chromium has hung on machines without a display stack).
+    public static func run(_ program: String, _ arguments: [String], timeout: Double = 120) async throws -> ProgramResult {
+        try await ProgramRunner.run(URL(fileURLWithPath: program), arguments, timeout: timeout)
     }
 }

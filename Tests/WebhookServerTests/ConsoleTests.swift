@@ -31,20 +31,20 @@ final class ConsoleRun: @unchecked Sendable {
         let rules = Repository.exampleRules.path
         let inputs = try FileManager.default.contentsOfDirectory(atPath: Repository.examplePostings.path).sorted()
             .map { Repository.examplePostings.appendingPathComponent($0).path }
-        let ingest = try BinaryRunner.run(["ingest", "--rules", rules, "--db", db, "--now", "2026-05-20T12:00:00Z"] + inputs)
+        let ingest = try await BinaryRunner.run(["ingest", "--rules", rules, "--db", db, "--now", "2026-05-20T12:00:00Z"] + inputs)
         #expect(ingest.exitCode == 0, "\(ingest.stderr)")
 
         // Chat messages planned after moves to delivered (the second stays planned), then one
         // attempt of the first that failed for good.
         for number in [Self.chatPosting, Self.plannedPosting] {
             for (to, plan) in [("delivering", false), ("delivered", true)] {
-                let moved = try BinaryRunner.run(["transition", number, "--to", to, "--rules", rules, "--db", db,
+                let moved = try await BinaryRunner.run(["transition", number, "--to", to, "--rules", rules, "--db", db,
                                                   "--now", "2026-05-20T12:00:00Z"] + (plan ? ["--plan"] : []))
                 #expect(moved.exitCode == 0, "\(moved.stderr)")
             }
         }
         // timers.lua asks for the reviews on the third day after delivery.
-        let tick = try BinaryRunner.run(["tick", "--rules", rules, "--db", db, "--now", "2026-05-23T10:00:00Z"])
+        let tick = try await BinaryRunner.run(["tick", "--rules", rules, "--db", db, "--now", "2026-05-23T10:00:00Z"])
         #expect(tick.exitCode == 0, "\(tick.stderr)")
         // The markup posting, evaluated now by rules whose carrier hook fails: an error today. Its
         // deadline timers stay armed (overdue at the wall clock).
@@ -55,7 +55,7 @@ final class ConsoleRun: @unchecked Sendable {
         let evilInput = folder.appendingPathComponent("evil.ndjson")
         try Data((#"{"posting_number":"\#(Self.evil)","status":"awaiting_packaging","shipment_date":"2026-05-21T09:00:00Z","products":[{"sku":1734059281,"offer_id":"MUG-330-BLUE","name":"Кружка","quantity":1,"price":"649.00"}],"analytics_data":{"city":"Казань","delivery_type":"PVZ"}}"# + "\n").utf8)
             .write(to: evilInput)
-        _ = try BinaryRunner.run(["ingest", "--rules", broken.path, "--db", db, evilInput.path])
+        _ = try await BinaryRunner.run(["ingest", "--rules", broken.path, "--db", db, evilInput.path])
 
         let store = try SQLitePostingStore(path: db, create: false)
         let chat = try #require(try await store.effects(EffectQuery(postingNumber: Self.chatPosting)).first)
@@ -90,7 +90,7 @@ final class ConsoleRun: @unchecked Sendable {
 
     /// Stops the server before the test returns (a `defer`), so none outlives the run.
     func stop() {
-        server.terminate()
+        server.stopInBackground()
         try? FileManager.default.removeItem(at: folder)
     }
 
@@ -232,12 +232,12 @@ struct ConsoleTests {
             let answer = try await run.get(shot.path)
             let html = run.folder.appendingPathComponent("\(shot.name).html")
             try Data(answer.body.utf8).write(to: html)
-            let page = try HeadlessChromium.load(html.path, profile: run.folder.appendingPathComponent("chromium-\(shot.name)").path)
+            let page = try await HeadlessChromium.load(html.path, profile: run.folder.appendingPathComponent("chromium-\(shot.name)").path)
             #expect(page.exitCode == 0, "\(shot.path)")
             #expect(page.console.isEmpty, "\(shot.path) console: \(page.console.joined(separator: "\n"))")
             #expect(page.dom.contains("</html>") || page.dom.contains("</body>"), "\(shot.path) rendered")
             let png = artifacts.appendingPathComponent("\(shot.name).png")
-            let result = try HeadlessChromium.screenshot(html.absoluteString, to: png, width: 1280, height: 1400,
+            let result = try await HeadlessChromium.screenshot(html.absoluteString, to: png, width: 1280, height: 1400,
                                                          profile: run.folder.appendingPathComponent("chromium-shot-\(shot.name)").path)
             let size = (try? FileManager.default.attributesOfItem(atPath: png.path)[.size] as? Int) ?? 0
             #expect(size > 10_000, "\(shot.name).png is missing or blank (\(size) bytes): \(result.stderr.suffix(400))")
@@ -246,13 +246,13 @@ struct ConsoleTests {
     }
 
     @Test("serve refuses the console without a token, and an unknown time zone")
-    func usage() throws {
+    func usage() async throws {
         let db = try temporaryFolder().appendingPathComponent("s.sqlite").path
-        let noToken = try BinaryRunner.run(["serve", "--admin-listen", "127.0.0.1:0", "--db", db, "--no-worker"],
+        let noToken = try await BinaryRunner.run(["serve", "--admin-listen", "127.0.0.1:0", "--db", db, "--no-worker"],
                                            environment: ["OZON_RULES_ADMIN_TOKEN": ""])
         #expect(noToken.exitCode == 2)
         #expect(noToken.stderr.contains("--admin-listen needs a token"), "\(noToken.stderr)")
-        let zone = try BinaryRunner.run(["serve", "--admin-listen", "127.0.0.1:0", "--admin-token", "t", "--time-zone", "Mars/Olympus",
+        let zone = try await BinaryRunner.run(["serve", "--admin-listen", "127.0.0.1:0", "--admin-token", "t", "--time-zone", "Mars/Olympus",
                                          "--db", db, "--no-worker"])
         #expect(zone.exitCode == 2)
         #expect(zone.stderr.contains("unknown time zone 'Mars/Olympus'"), "\(zone.stderr)")

@@ -48,20 +48,35 @@ import Testing
             throw ServerError(message: "the server did not start: \(lock.withLock { stderr })")
         }
 
-        func kill() {
+        /// SIGKILL; the process is gone when this returns.
+        func kill() async {
             Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await ProgramRunner.waitUntilExit(process)
         }
 
         /// SIGTERM, and SIGKILL if it is still running after `grace` seconds, so a test's
-        /// teardown never waits without end.
-        func terminate(grace: Double = 40) {
+        /// teardown never waits without end; the process is gone when this returns.
+        func terminate(grace: Double = 40) async {
             guard process.isRunning else { return }
             process.terminate()
             let deadline = Date().addingTimeInterval(grace)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
+            while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
             if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            await ProgramRunner.waitUntilExit(process)
+        }
+
+        /// `terminate` (or with SIGKILL, `kill`) for a `defer`, which cannot wait: the signal
+        /// now, the rest on a thread of its own.
+        func stopInBackground(signal: Int32 = SIGTERM, grace: Double = 40) {
+            guard process.isRunning else { return }
+            Foundation.kill(process.processIdentifier, signal)
+            let process = process
+            Thread {
+                let deadline = Date().addingTimeInterval(grace)
+                while process.isRunning && Date() < deadline { usleep(20_000) }
+                if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+            }.start()
         }
     }
 
@@ -132,7 +147,7 @@ import Testing
                     if answers.okNow.count >= total / 3 { break }
                     try? await Task.sleep(nanoseconds: 2_000_000)
                 }
-                first.kill()
+                await first.kill()
                 answers.kill()
             }
         }
@@ -154,7 +169,7 @@ import Testing
             if pending == 0 && actions == 0 { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        second.terminate()
+        await second.terminate()
         try? await http.shutdown()
 
         let ok = answers.okNow

@@ -79,14 +79,14 @@ import Testing
         let first = try DurabilityTests.Server(binary: binary, arguments: arguments, environment: environment)
         let inFlight = try await waitUntil(timeout: 180) { !fake.sideEffects(path: OzonClient.Path.ship).isEmpty }
         #expect(inFlight, "no ship reached the fake: \(first.stderr)")
-        first.kill()
+        await first.kill()
         if first.process.terminationReason == .uncaughtSignal { kills += 1 }
         // Kills 2…6: at random moments.
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<5 {
             let run = try DurabilityTests.Server(binary: binary, arguments: arguments, environment: environment)
             try await Task.sleep(nanoseconds: UInt64.random(in: 300_000_000...2_500_000_000, using: &generator))
-            run.kill()
+            await run.kill()
             // Counted only if the run was still working when the signal came.
             if run.process.terminationReason == .uncaughtSignal { kills += 1 }
         }
@@ -98,7 +98,7 @@ import Testing
             // Never waited on without end: a run still going at the deadline is killed.
             while last.process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
             if last.process.isRunning {
-                last.kill()
+                await last.kill()
                 Issue.record("a sync run was still going after the deadline: \(last.lock.withLock { last.stderr.suffix(2000) })")
                 break
             }

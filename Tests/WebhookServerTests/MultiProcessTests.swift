@@ -116,7 +116,7 @@ struct MultiProcessTests {
                 }
             }
             while tally.count < phaseOne.count / 3 { try await Task.sleep(nanoseconds: 5_000_000) }
-            a.kill()
+            await a.kill()
             a = try DurabilityTests.Server(binary: binary, arguments: arguments, environment: environment)
             portA = try await a.waitForPort()
             portOfA.value = portA
@@ -164,8 +164,8 @@ struct MultiProcessTests {
             return pending == 0 && open == 0
         }
         #expect(drained)
-        a.terminate()
-        b.terminate()
+        await a.terminate()
+        await b.terminate()
         try? await http.shutdown()
 
         // Each posting's transitions once, in order.

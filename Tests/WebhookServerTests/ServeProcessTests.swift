@@ -38,7 +38,7 @@ final class ServeRun: @unchecked Sendable {
     /// Stops the server at once (SIGTERM, or SIGKILL with `kill`) and the fake soon after; for
     /// a `defer`.
     func stop(kill: Bool = false) {
-        if kill { server.kill() } else { server.terminate() }
+        server.stopInBackground(signal: kill ? SIGKILL : SIGTERM)
         let fake = fake
         Task { await fake.stop() }
         try? FileManager.default.removeItem(at: folder)
@@ -101,26 +101,22 @@ func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws ->
         for n in 0..<4 { run.fake.put(posting: posting("950-\(n)")) }
 
         /// Posts with curl; the HTTP status and curl's own measure of the whole exchange.
-        func post(_ body: String) throws -> (status: Int, seconds: Double) {
-            let curl = Process()
-            curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            curl.arguments = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-H",
-                              "Content-Type: application/json", "--data-binary", body, "http://127.0.0.1:\(run.port)/"]
-            let output = Pipe()
-            curl.standardOutput = output
-            try curl.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            curl.waitUntilExit()
+        func post(_ body: String) async throws -> (status: Int, seconds: Double) {
+            let text = try await ProgramRunner.run(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-H",
+                 "Content-Type: application/json", "--data-binary", body, "http://127.0.0.1:\(run.port)/"], timeout: 60).stdout
             let parts = text.split(separator: " ")
             return (Int(parts.first ?? "") ?? 0, Double(parts.last ?? "") ?? .infinity)
         }
 
-        #expect(try post(newPostingNotice("950-0")).status == 200)
+        #expect(try await post(newPostingNotice("950-0")).status == 200)
         // The worker has read the posting back and is inside the 3 s rule.
         #expect(try await waitUntil { !run.fake.received("/v3/posting/fbs/get").isEmpty })
         #expect(run.fake.received("/v3/posting/fbs/get").count == 1)
         try await Task.sleep(for: .milliseconds(200))
-        let answers = try (1..<4).map { try post(newPostingNotice("950-\($0)")) }
+        var answers: [(status: Int, seconds: Double)] = []
+        for n in 1..<4 { answers.append(try await post(newPostingNotice("950-\(n)"))) }
         #expect(answers.allSatisfy { $0.status == 200 })
         let slowest = answers.map(\.seconds).max() ?? .infinity
         #expect(slowest < 1.5, "slowest answer: \(slowest) s (Ozon waits 1.5 s)")

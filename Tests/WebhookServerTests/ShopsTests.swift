@@ -70,7 +70,7 @@ import Testing
             "serve", "--config", config, "--listen", "127.0.0.1:0", "--api-url", fake.baseURL, "--api-timeout", "2",
             "--ship-recheck-delay", "0", "--poll-requests", "0", "--tick-interval", "0",
         ], environment: ["OZON_CLIENT_ID": "", "OZON_API_KEY": "", "OZON_RULES_DB": ""])
-        defer { server.terminate() }
+        defer { server.stopInBackground() }
         let port = try await server.waitForPort()
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
 

@@ -100,7 +100,7 @@ struct PackCommand: AsyncIOCommand {
                 let page = work.appendingPathComponent("pack.html")
                 try Data(PackingRenderer.render(batch, title: title).utf8).write(to: page)
                 let printed = work.appendingPathComponent("pack.pdf")
-                try PackPrinter.printPDF(html: page, to: printed, chromium: chromium!)
+                try await PackPrinter.printPDF(html: page, to: printed, chromium: chromium!)
                 var parts = [printed]
                 if labels {
                     let wanted = batch.packable
@@ -120,7 +120,7 @@ struct PackCommand: AsyncIOCommand {
                     try? FileManager.default.removeItem(at: outputURL)
                     try FileManager.default.copyItem(at: parts[0], to: outputURL)
                 } else {
-                    try PackPrinter.concatenate(parts, to: outputURL)
+                    try await PackPrinter.concatenate(parts, to: outputURL)
                 }
             }
         } catch let failure as PackPrinter.Failure {

@@ -28,11 +28,11 @@ enum PackPrinter {
     static let noChromium = "--format pdf needs headless Chromium and none was found (looked for chromium, chromium-browser, google-chrome on PATH and OZON_RULES_CHROMIUM); install the Debian package 'chromium' (scripts/bootstrap.sh --test does)"
 
     /// Prints `html` (a file) to `pdf`.
-    static func printPDF(html: URL, to pdf: URL, chromium: String) throws {
+    static func printPDF(html: URL, to pdf: URL, chromium: String) async throws {
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("ozon-rules-pack-chromium-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: profile) }
         try? FileManager.default.removeItem(at: pdf)
-        let result = try run(chromium, [
+        let result = try await run(chromium, [
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
             "--user-data-dir=\(profile.path)", "--no-pdf-header-footer", "--print-to-pdf=\(pdf.path)",
             html.absoluteString,
@@ -48,13 +48,13 @@ enum PackPrinter {
     static let noConcatenator = "--labels appends the label PDFs with qpdf or pdfunite and neither was found; install the Debian package 'poppler-utils' (scripts/bootstrap.sh --test does)"
 
     /// Concatenates `parts` into `output`, in order.
-    static func concatenate(_ parts: [URL], to output: URL) throws {
+    static func concatenate(_ parts: [URL], to output: URL) async throws {
         if let qpdf = find(["qpdf"]) {
-            let result = try run(qpdf, ["--empty", "--pages"] + parts.map(\.path) + ["--", output.path])
+            let result = try await run(qpdf, ["--empty", "--pages"] + parts.map(\.path) + ["--", output.path])
             // qpdf exits 3 for warnings with a written file.
             guard result.status == 0 || result.status == 3 else { throw Failure(description: "qpdf failed: \(result.stderr)") }
         } else if let pdfunite = find(["pdfunite"]) {
-            let result = try run(pdfunite, parts.map(\.path) + [output.path])
+            let result = try await run(pdfunite, parts.map(\.path) + [output.path])
             guard result.status == 0 else { throw Failure(description: "pdfunite failed: \(result.stderr)") }
         } else {
             throw Failure(description: noConcatenator)
@@ -67,8 +67,18 @@ enum PackPrinter {
     }
 
     /// Runs `program` to its end; one still running after `timeout` seconds is terminated (a
-    /// browser without a display stack has been seen to hang).
-    static func run(_ program: String, _ arguments: [String], timeout: Double = 600) throws -> Result {
+    /// browser without a display stack has been seen to hang). The waits happen on a thread of
+    /// their own: a print takes seconds, and a thread of Swift's small cooperative pool held
+    /// that long stalls every other task of the process.
+    static func run(_ program: String, _ arguments: [String], timeout: Double = 600) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try runBlocking(program, arguments, timeout: timeout) })
+            }.start()
+        }
+    }
+
+    private static func runBlocking(_ program: String, _ arguments: [String], timeout: Double) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
