@@ -5,7 +5,9 @@
 #   (a) ozon-rules bench, one job;
 #   (b) plain lua5.4 running the rules from a Lua driver (bench/driver.lua): the limit;
 #   (c) Python driving the rules through lupa (bench/lupa_driver.py): a peer;
-# then prints a/b, a/c and the speed-up of --jobs 2 over --jobs 1.
+# then prints a/b, a/c and the speed-up of --jobs 2 over --jobs 1, beside the machine's own
+# two-core scaling: two plain lua5.4 drivers at once against one (two busy virtual cores here
+# can each run slower than one alone, and --jobs 2 scales no better than the machine does).
 #
 # This machine's speed drifts (shared virtual cores), so one long run of each
 # would compare different machines. Instead the measurements alternate in
@@ -36,14 +38,17 @@ scripts/generate-postings.py --count "$count" > "$work/postings.ndjson"
 
 figure() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 bench() { "$bin" bench --rules "$rules" --now "$now_iso" --jobs "$1" --duration "$seconds" --format json "$work/postings.ndjson"; }
+driver() { lua5.4 bench/driver.lua "$rules" "$work/normalized.ndjson" "$seconds" "$now_unix" "$now_iso"; }
 for round in $(seq "$rounds"); do
   a=$(bench 1 | figure transitions_per_cpu_second)
-  b=$(lua5.4 bench/driver.lua "$rules" "$work/normalized.ndjson" "$seconds" "$now_unix" "$now_iso")
+  b=$(driver)
   c=$(python3 bench/lupa_driver.py "$rules" "$work/normalized.ndjson" "$seconds" "$now_unix" "$now_iso")
   j1=$(bench 1 | figure transitions_per_second)
   j2=$(bench 2 | figure transitions_per_second)
-  echo "$a $b $c $j1 $j2" >> "$work/rounds"
-  echo "round $round of $rounds: a=$a b=$b c=$c jobs1=$j1 jobs2=$j2" >&2
+  # Each driver is single-threaded, so its per-CPU-second figure is its share of the wall rate.
+  pair=$( (driver & driver & wait) | awk '{ total += $1 } END { print total }')
+  echo "$a $b $c $j1 $j2 $pair" >> "$work/rounds"
+  echo "round $round of $rounds: a=$a b=$b c=$c jobs1=$j1 jobs2=$j2 two-drivers=$pair" >&2
 done
 
 python3 - "$work/rounds" "$(nproc)" "$rules" <<'PY'
@@ -51,7 +56,7 @@ import statistics, sys
 rows = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]
 cores = sys.argv[2]
 median = lambda values: statistics.median(values)
-a, b, c, j1, j2 = (median([row[i] for row in rows]) for i in range(5))
+a, b, c, j1, j2, pair = (median([row[i] for row in rows]) for i in range(6))
 print(f"rules: {sys.argv[3]}; {len(rows)} rounds; medians:")
 print(f"(a) ozon-rules bench, 1 job:        {a:10.0f} transitions per CPU second")
 print(f"(b) plain lua5.4 driver (the limit): {b:10.0f} transitions per CPU second")
@@ -66,4 +71,7 @@ bc = median([row[1] / row[2] for row in rows])
 print(f"b/c = {bc:.2f}   (the limit over the peer: a/c stays below this while a <= b)")
 print(f"--jobs 2 / --jobs 1 = {jobs:.2f}  ({j1:.0f} -> {j2:.0f} transitions/s wall, {cores} cores; target >= 1.8 on 2 cores;"
       f" rounds {spread([row[4] / row[3] for row in rows])})")
+machine = median([row[5] / row[1] for row in rows])
+print(f"two lua5.4 drivers at once / one = {machine:.2f}  (this machine's own two-core scaling, in the same rounds;"
+      f" rounds {spread([row[5] / row[1] for row in rows])})")
 PY
