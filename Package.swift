@@ -38,6 +38,9 @@ let package = Package(
         .target(name: "LuaKit", dependencies: ["CLua", "CLuaShims"]),
         // JSON values, a strict parser with positions, a writer: no domain knowledge.
         .target(name: "JSON"),
+        // Runs other programs (Chromium, qpdf, the tests' tools) without holding a thread of
+        // Swift's cooperative pool while they run.
+        .target(name: "ExternalPrograms"),
         // Pure values: postings, returns, money, statuses, transitions, time, input decoding.
         .target(name: "PostingModel", dependencies: ["JSON"]),
         // Loads a rules directory, bridges postings to Lua, runs hooks, validates decisions.
@@ -107,7 +110,7 @@ let package = Package(
                 "RulesEngine", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "RulesRuntime", "RulesTester", "RulesREPL", "WebhookServer",
                 "RulesAuthoring",
                 "OzonSellerAPI", "AlertChannels",
-                "PackingDocuments", "SellerConsole", "OzonRulesConfig",
+                "PackingDocuments", "SellerConsole", "OzonRulesConfig", "ExternalPrograms",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -166,7 +169,7 @@ let package = Package(
         .executableTarget(name: "luakit-bench", dependencies: ["LuaKit"]),
 
         // Shared by the test targets: the repository's paths and the built binary's locator.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ExternalPrograms"], path: "Tests/TestSupport"),
 
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PostingModelTests", dependencies: ["PostingModel"]),
@@ -186,19 +189,19 @@ let package = Package(
         .testTarget(
             name: "RulesRuntimeTests",
             dependencies: [
-                "RulesRuntime", "PostingStore", "SQLiteStore", "RulesEngine", "PostingModel", "JSON", "TestSupport",
+                "RulesRuntime", "PostingStore", "SQLiteStore", "RulesEngine", "PostingModel", "JSON", "TestSupport", "ExternalPrograms",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RulesTesterTests", dependencies: ["RulesTester", "RulesEngine", "PostingModel", "TestSupport", "ExternalPrograms"], exclude: ["Fixtures"]),
         .testTarget(name: "RulesAuthoringTests", dependencies: ["RulesAuthoring", "RulesEngine", "RulesTester", "PostingModel", "TestSupport"]),
         .testTarget(name: "RulesREPLTests", dependencies: ["RulesREPL", "RulesEngine", "PostingModel", "TestSupport"]),
-        .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel", "TestSupport"]),
+        .testTarget(name: "OzonSellerAPITests", dependencies: ["OzonSellerAPI", "FakeOzonAPI", "PostingModel", "TestSupport", "ExternalPrograms"]),
         .testTarget(
             name: "WebhookServerTests",
             dependencies: [
                 "WebhookServer", "OzonSellerAPI", "FakeOzonAPI", "PostingStore", "SQLiteStore", "RulesRuntime", "PostingModel",
-                "RulesEngine", "LuaKit", "TestSupport", "AlertChannels", "SellerConsole", "PostgresStore",
+                "RulesEngine", "LuaKit", "TestSupport", "ExternalPrograms", "AlertChannels", "SellerConsole", "PostgresStore",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -206,7 +209,7 @@ let package = Package(
         ),
         .testTarget(name: "OzonRulesConfigTests", dependencies: ["OzonRulesConfig", "TestSupport"]),
         .testTarget(name: "PackingDocumentsTests", dependencies: ["PackingDocuments", "PostingStore", "PostingModel"]),
-        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "TestSupport", "PackingDocuments"], exclude: ["Fixtures", "Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["OzonRulesCLI", "PostingModel", "PostingStore", "SQLiteStore", "PostgresStore", "TestSupport", "ExternalPrograms", "PackingDocuments"], exclude: ["Fixtures", "Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

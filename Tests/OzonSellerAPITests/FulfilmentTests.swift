@@ -1,3 +1,4 @@
+import ExternalPrograms
 import FakeOzonAPI
 import Foundation
 #if canImport(FoundationNetworking)
@@ -451,8 +452,7 @@ func isUnknownOutcome(_ error: OzonAPIError) -> Bool {
             guard case .timeout = error else { Issue.record("expected a timeout, got \(error)"); await fake.stop(); return }
         }
         // On a loaded machine the fake may take the call only after the client gave up on it.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while fake.appliedReturnActions(81).isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await waitUntil(timeout: .seconds(30)) { !fake.appliedReturnActions(81).isEmpty }
         // A resend would follow within the retry delay (10 ms): give it time to show.
         try await Task.sleep(for: .milliseconds(300))
         #expect(fake.received(OzonClient.Path.rfbsReturnAction).count == 1)

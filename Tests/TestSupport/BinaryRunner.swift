@@ -1,3 +1,4 @@
+import ExternalPrograms
 import Foundation
 
 /// Runs the built `ozon-rules` binary, as a user would, from the repository root.

@@ -1,3 +1,4 @@
+import ExternalPrograms
 import Foundation
 
 /// Debian's chromium, headless, for checking generated HTML in a real browser: the DOM after

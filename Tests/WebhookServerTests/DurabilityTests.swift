@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ExternalPrograms
 import FakeOzonAPI
 import Foundation
 import GRDB
@@ -66,17 +67,11 @@ import Testing
         }
 
         /// `terminate` (or with SIGKILL, `kill`) for a `defer`, which cannot wait: the signal
-        /// now, the rest on a thread of its own.
-        func stopInBackground(signal: Int32 = SIGTERM, grace: Double = 40) {
+        /// now, the rest of `terminate` in a task of its own.
+        func stopInBackground(signal: Int32 = SIGTERM) {
             guard process.isRunning else { return }
             Foundation.kill(process.processIdentifier, signal)
-            let process = process
-            Thread {
-                let deadline = Date().addingTimeInterval(grace)
-                while process.isRunning && Date() < deadline { usleep(20_000) }
-                if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-                process.waitUntilExit()
-            }.start()
+            Task { await terminate() }
         }
     }
 

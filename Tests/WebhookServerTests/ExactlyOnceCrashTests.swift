@@ -77,7 +77,7 @@ import Testing
         var kills = 0
         // Kill 1: while the held ship is in flight.
         let first = try DurabilityTests.Server(binary: binary, arguments: arguments, environment: environment)
-        let inFlight = try await waitUntil(timeout: 180) { !fake.sideEffects(path: OzonClient.Path.ship).isEmpty }
+        let inFlight = try await waitUntil(timeout: .seconds(180)) { !fake.sideEffects(path: OzonClient.Path.ship).isEmpty }
         #expect(inFlight, "no ship reached the fake: \(first.stderr)")
         await first.kill()
         if first.process.terminationReason == .uncaughtSignal { kills += 1 }
@@ -140,14 +140,5 @@ import Testing
         #expect(!readBack.isEmpty, "no effect needed a read-back: the kills and drops did not hit a request in flight")
         print("crash test: \(kills) kills; side effects \(counts.mapValues(\.count)); read back \(readBack.count): "
               + Dictionary(grouping: readBack, by: \.kind.rawValue).map { "\($0.key) \($0.value.count)" }.sorted().joined(separator: ", "))
-    }
-
-    func waitUntil(timeout: Double, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        return condition()
     }
 }

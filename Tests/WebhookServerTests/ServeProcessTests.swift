@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ExternalPrograms
 import FakeOzonAPI
 import Foundation
 import NIOCore
@@ -50,16 +51,6 @@ final class ServeRun: @unchecked Sendable {
     func logged(_ text: String) -> Bool { server.lock.withLock { server.stderr.contains(text) } }
 
     var store: SQLitePostingStore { get throws { try SQLitePostingStore(path: db) } }
-}
-
-/// Polls `condition` until it holds or `timeout` passes; whether it held.
-func waitUntil(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
 }
 
 /// The built `serve` in its own process: its answers while a rule runs long, receiving without

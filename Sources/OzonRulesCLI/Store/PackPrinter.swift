@@ -1,3 +1,4 @@
+import ExternalPrograms
 import Foundation
 
 /// Prints the packing document to PDF with headless Chromium and appends label PDFs with qpdf or
@@ -61,38 +62,10 @@ enum PackPrinter {
         }
     }
 
-    struct Result {
-        var status: Int32
-        var stderr: String
-    }
-
-    /// Runs `program` to its end; one still running after `timeout` seconds is terminated (a
-    /// browser without a display stack has been seen to hang). The waits happen on a thread of
-    /// their own: a print takes seconds, and a thread of Swift's small cooperative pool held
-    /// that long stalls every other task of the process.
-    static func run(_ program: String, _ arguments: [String], timeout: Double = 600) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Swift.Result { try runBlocking(program, arguments, timeout: timeout) })
-            }.start()
-        }
-    }
-
-    private static func runBlocking(_ program: String, _ arguments: [String], timeout: Double) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        defer { watchdog.cancel() }
-        // Read before waiting: a chatty browser would otherwise block on a full pipe.
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stderr: String(decoding: data, as: UTF8.self))
+    /// Runs `program` to its end (off the cooperative pool: a print takes seconds); one still
+    /// running after `timeout` seconds is killed (a browser without a display stack has been
+    /// seen to hang).
+    static func run(_ program: String, _ arguments: [String], timeout: Double = 600) async throws -> ProgramRunner.Result {
+        try await ProgramRunner.run(URL(fileURLWithPath: program), arguments, timeout: timeout)
     }
 }

@@ -6,10 +6,10 @@ import Glibc
 
 /// Runs programs and other blocking work off Swift's cooperative thread pool.
 ///
-/// The pool has one thread per core (two here). A test that waits on a child process, a pipe
-/// or `usleep` from a pool thread holds that thread for as long as it waits, and two such
-/// tests at once stop every other test's async work: fakes stop answering, clients time out
-/// and retry. Everything that blocks therefore runs on a thread of its own.
+/// The pool has one thread per core (two here). Code that waits on a child process, a pipe or
+/// `usleep` from a pool thread holds that thread for as long as it waits, and two such waits at
+/// once stop every other task of the process: servers stop answering, clients time out and
+/// retry. Everything that blocks therefore runs on a thread of its own.
 public enum ProgramRunner {
     public struct Result: Sendable {
         public var status: Int32
@@ -32,8 +32,8 @@ public enum ProgramRunner {
     }
 
     /// Runs `executable` to its end, writing `stdin` to it and reading both pipes at once (a full
-    /// pipe never blocks the child). One still running after `timeout` seconds gets SIGKILL.
-    /// With `mergeErrors` stderr goes into `stdout`.
+    /// pipe never blocks the child). One still running after `timeout` seconds gets SIGKILL (a
+    /// hung browser may not heed SIGTERM). With `mergeErrors` stderr goes into `stdout`.
     public static func run(
         _ executable: URL, _ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil,
         directory: URL? = nil, mergeErrors: Bool = false, timeout: Double = 600
@@ -49,15 +49,13 @@ public enum ProgramRunner {
         process.standardInput = input
         try process.run()
         let killed = Atomic<Bool>(false)
-        let watchdog = Thread {
-            let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning {
-                killed.store(true, ordering: .relaxed)
-                kill(process.processIdentifier, SIGKILL)
-            }
+        let watchdog = DispatchWorkItem {
+            guard process.isRunning else { return }
+            killed.store(true, ordering: .relaxed)
+            kill(process.processIdentifier, SIGKILL)
         }
-        watchdog.start()
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         async let errorData = mergeErrors ? Data() : offPool { errors.fileHandleForReading.readDataToEndOfFile() }
         async let outputData = offPool { output.fileHandleForReading.readDataToEndOfFile() }
         try await offPool {
